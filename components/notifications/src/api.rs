@@ -1,0 +1,19 @@
+use axum::routing::get;
+use axum::Router;
+use carnet_http::{routing, AppState, Platform};
+use std::sync::Arc;
+
+/// The Spin routes this component owns (kept equal to `spin.toml` by `xtask check-routes`).
+pub const ROUTES: &[&str] = &["/api/notifications/...", "/api/test/..."];
+
+pub fn router(platform: Arc<dyn Platform>) -> Router {
+    let state = AppState::new(platform, "notifications");
+    let routes = Router::new()
+        .route("/api/notifications/health", get(routing::health))
+        .route(
+            "/api/test/clock",
+            axum::routing::put(crate::test_mode::set_clock).delete(crate::test_mode::reset_clock),
+        )
+        .route("/api/test/outbox", get(crate::test_mode::outbox));
+    routing::finish(routes, state)
+}

@@ -1,0 +1,107 @@
+//! Test mode (refused unless the public URL is loopback, see `carnet_http::Config`): set the
+//! instance's clock and read what it sent out. Outside test mode these paths do not exist (404).
+
+use axum::extract::Query;
+use axum::Json;
+use carnet_domain::Instant;
+use carnet_http::routing::JsonBody;
+use carnet_http::{AppError, Ctx};
+use carnet_store::{params, StoreError};
+use serde::{Deserialize, Serialize};
+
+fn require_test_mode(ctx: &Ctx) -> Result<(), AppError> {
+    if ctx.config.test_mode {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ClockBody {
+    now: String,
+}
+
+#[derive(Serialize)]
+pub struct ClockState {
+    now: String,
+}
+
+/// `PUT /api/test/clock {"now": "2026-12-01T09:00:00Z"}`: every component then reads this
+/// instant as the current time.
+pub async fn set_clock(
+    ctx: Ctx,
+    JsonBody(body): JsonBody<ClockBody>,
+) -> Result<Json<ClockState>, AppError> {
+    require_test_mode(&ctx)?;
+    let now = Instant::parse(&body.now)
+        .map_err(|error| AppError::field("now", "invalid_instant", &error.to_string()))?;
+    ctx.db.begin().await?;
+    ctx.db.execute("DELETE FROM test_clock", params![]).await?;
+    ctx.db
+        .execute(
+            "INSERT INTO test_clock (id, now) VALUES (1, $1)",
+            params![now],
+        )
+        .await?;
+    ctx.db.commit().await?;
+    Ok(Json(ClockState { now: now.to_db() }))
+}
+
+/// `DELETE /api/test/clock`: back to the system clock.
+pub async fn reset_clock(ctx: Ctx) -> Result<axum::http::StatusCode, AppError> {
+    require_test_mode(&ctx)?;
+    ctx.db.execute("DELETE FROM test_clock", params![]).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+pub struct OutboxQuery {
+    recipient: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct OutboxEmail {
+    id: String,
+    template: String,
+    recipient: String,
+    subject: String,
+    body_text: String,
+    body_html: String,
+    status: String,
+    attempts: i64,
+    created_at: String,
+}
+
+/// `GET /api/test/outbox[?recipient=…]`: what the instance queued or sent, newest last.
+pub async fn outbox(
+    ctx: Ctx,
+    Query(query): Query<OutboxQuery>,
+) -> Result<Json<Vec<OutboxEmail>>, AppError> {
+    require_test_mode(&ctx)?;
+    let rows = ctx
+        .db
+        .query(
+            "SELECT id, template, recipient, subject, body_text, body_html, status, attempts, created_at \
+             FROM outbox WHERE (CAST($1 AS TEXT) IS NULL OR LOWER(recipient) = LOWER(CAST($1 AS TEXT))) ORDER BY created_at, id",
+            params![query.recipient],
+        )
+        .await?;
+    let emails = rows
+        .into_iter()
+        .map(|row| {
+            Ok(OutboxEmail {
+                id: row.get("id")?,
+                template: row.get("template")?,
+                recipient: row.get("recipient")?,
+                subject: row.get("subject")?,
+                body_text: row.get("body_text")?,
+                body_html: row.get("body_html")?,
+                status: row.get("status")?,
+                attempts: row.get("attempts")?,
+                created_at: row.get("created_at")?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok(Json(emails))
+}

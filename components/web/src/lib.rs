@@ -1,0 +1,116 @@
+//! Component `web`: serves the browser front-end from `static/`. Under Spin the folder is
+//! mounted at `/static` (`files` in `spin.toml`); natively the server passes its path through
+//! the `static_dir` setting. No database, no session: only files.
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use carnet_http::{routing, AppState, Platform};
+use std::sync::Arc;
+
+/// The Spin route this component owns: everything no other component claims.
+pub const ROUTES: &[&str] = &["/..."];
+
+pub fn router(platform: Arc<dyn Platform>) -> Router {
+    let state = AppState::new(platform, "web");
+    routing::with_headers_and_state(Router::new().fallback(serve_file), state)
+}
+
+fn content_type(path: &str) -> &'static str {
+    match path.rsplit('.').next().unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "ico" => "image/x-icon",
+        "woff2" => "font/woff2",
+        "txt" => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Maps a URL path to a file under the root, refusing anything that could leave it.
+fn relative_path(url_path: &str) -> Option<String> {
+    let trimmed = url_path.trim_start_matches('/');
+    let relative = if trimmed.is_empty() || trimmed.ends_with('/') {
+        format!("{trimmed}index.html")
+    } else {
+        trimmed.to_string()
+    };
+    let safe = relative.split('/').all(|segment| {
+        !segment.is_empty()
+            && segment != ".."
+            && segment != "."
+            && !segment.contains('\\')
+            && !segment.starts_with('.')
+    });
+    safe.then_some(relative)
+}
+
+async fn serve_file(State(state): State<AppState>, request: Request) -> Response {
+    if request.method() != axum::http::Method::GET && request.method() != axum::http::Method::HEAD {
+        return (StatusCode::METHOD_NOT_ALLOWED, "Méthode non autorisée").into_response();
+    }
+    let root = state
+        .platform
+        .setting("static_dir")
+        .await
+        .unwrap_or_else(|| "/static".to_string());
+    let Some(relative) = relative_path(request.uri().path()) else {
+        return (StatusCode::NOT_FOUND, "Page introuvable").into_response();
+    };
+    let path = format!("{}/{relative}", root.trim_end_matches('/'));
+    match std::fs::read(&path) {
+        Ok(bytes) => {
+            let mut response = bytes.into_response();
+            let headers = response.headers_mut();
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(content_type(&relative)),
+            );
+            let cache = if relative.ends_with(".html") {
+                "no-cache"
+            } else {
+                "public, max-age=300"
+            };
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+            response
+        }
+        Err(_) => (StatusCode::NOT_FOUND, "Page introuvable").into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative_path;
+
+    #[test]
+    fn paths_stay_inside_the_root() {
+        assert_eq!(relative_path("/").as_deref(), Some("index.html"));
+        assert_eq!(relative_path("/app.js").as_deref(), Some("app.js"));
+        assert_eq!(relative_path("/aide/").as_deref(), Some("aide/index.html"));
+        for bad in [
+            "/../etc/passwd",
+            "/a/../../b",
+            "/.git/config",
+            "/a//b",
+            "/a\\..\\b",
+        ] {
+            assert_eq!(relative_path(bad), None, "{bad}");
+        }
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+mod spin_entry {
+    use spin_sdk::http::{IntoResponse, Request};
+
+    #[spin_sdk::http_service]
+    async fn handle(request: Request) -> impl IntoResponse {
+        let router = super::router(carnet_http::spin::platform());
+        carnet_http::spin::serve(router, request).await
+    }
+}

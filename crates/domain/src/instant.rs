@@ -1,0 +1,138 @@
+//! Instants and the instance's time zone.
+//!
+//! Decision for both dialects: an instant is stored as UTC text with a fixed width,
+//! `YYYY-MM-DDTHH:MM:SS.ffffffZ`, so that text order is time order, comparisons need no date
+//! function, and the same parameter type serves SQLite and PostgreSQL. Calendar dates (birth
+//! dates, due dates) are stored as `YYYY-MM-DD`. Time always comes from the request's clock,
+//! never from the database's `now()`.
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Instant(DateTime<Utc>);
+
+impl Instant {
+    pub fn from_utc(value: DateTime<Utc>) -> Self {
+        // Microsecond precision: what both stores keep.
+        let micros = value.timestamp_micros();
+        Instant(DateTime::from_timestamp_micros(micros).expect("in range"))
+    }
+
+    pub fn from_unix_micros(micros: i64) -> Option<Self> {
+        DateTime::from_timestamp_micros(micros).map(Instant)
+    }
+
+    pub fn from_unix_seconds(seconds: i64) -> Option<Self> {
+        DateTime::from_timestamp(seconds, 0).map(Instant)
+    }
+
+    pub fn parse(text: &str) -> Result<Self, crate::ValueError> {
+        DateTime::parse_from_rfc3339(text)
+            .map(|value| Instant::from_utc(value.with_timezone(&Utc)))
+            .map_err(|_| crate::ValueError::InvalidInstant)
+    }
+
+    pub fn as_utc(&self) -> DateTime<Utc> {
+        self.0
+    }
+
+    pub fn unix_seconds(&self) -> i64 {
+        self.0.timestamp()
+    }
+
+    /// The stored form: fixed-width UTC text.
+    pub fn to_db(&self) -> String {
+        self.0.to_rfc3339_opts(SecondsFormat::Micros, true)
+    }
+
+    pub fn plus_seconds(&self, seconds: i64) -> Self {
+        Instant(self.0 + chrono::Duration::seconds(seconds))
+    }
+
+    pub fn minus_seconds(&self, seconds: i64) -> Self {
+        Instant(self.0 - chrono::Duration::seconds(seconds))
+    }
+
+    /// The calendar date of this instant in the instance's time zone.
+    pub fn local_date(&self, zone: &TimeZoneSetting) -> NaiveDate {
+        self.0.with_timezone(&zone.0).date_naive()
+    }
+}
+
+impl fmt::Display for Instant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_db())
+    }
+}
+
+impl TryFrom<String> for Instant {
+    type Error = crate::ValueError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Instant::parse(&value)
+    }
+}
+
+impl From<Instant> for String {
+    fn from(value: Instant) -> Self {
+        value.to_db()
+    }
+}
+
+/// The instance's time zone (an IANA name such as `Europe/Paris`, `America/Cayenne`,
+/// `Indian/Reunion`): overseas départements are not on Paris time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimeZoneSetting(chrono_tz::Tz);
+
+impl TimeZoneSetting {
+    pub fn parse(name: &str) -> Result<Self, crate::ValueError> {
+        name.parse::<chrono_tz::Tz>()
+            .map(TimeZoneSetting)
+            .map_err(|_| crate::ValueError::InvalidTimeZone)
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.0.name()
+    }
+
+    /// Local wall-clock rendering, for emails and the UI: `dd/mm/yyyy HH:MM`.
+    pub fn format_local(&self, instant: Instant) -> String {
+        self.0
+            .from_utc_datetime(&instant.0.naive_utc())
+            .format("%d/%m/%Y %H:%M")
+            .to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_form_is_fixed_width_and_sorts_like_time() {
+        let early = Instant::parse("2026-01-02T03:04:05Z").unwrap();
+        let late = Instant::parse("2026-01-02T03:04:05.5+00:00").unwrap();
+        assert_eq!(early.to_db(), "2026-01-02T03:04:05.000000Z");
+        assert_eq!(late.to_db(), "2026-01-02T03:04:05.500000Z");
+        assert!(early.to_db() < late.to_db());
+        assert_eq!(Instant::parse(&late.to_db()).unwrap(), late);
+    }
+
+    #[test]
+    fn offsets_are_converted_to_utc() {
+        let paris = Instant::parse("2026-07-01T12:00:00+02:00").unwrap();
+        assert_eq!(paris.to_db(), "2026-07-01T10:00:00.000000Z");
+    }
+
+    #[test]
+    fn local_rendering_follows_the_instance_zone() {
+        let instant = Instant::parse("2026-12-03T09:00:00Z").unwrap();
+        let paris = TimeZoneSetting::parse("Europe/Paris").unwrap();
+        let cayenne = TimeZoneSetting::parse("America/Cayenne").unwrap();
+        assert_eq!(paris.format_local(instant), "03/12/2026 10:00");
+        assert_eq!(cayenne.format_local(instant), "03/12/2026 06:00");
+        assert!(TimeZoneSetting::parse("Mars/Olympus").is_err());
+    }
+}

@@ -1,0 +1,190 @@
+//! Settings, read per request (Spin keeps nothing between requests): Spin variables under Spin,
+//! environment variables of the same name in upper case natively. A missing or invalid setting
+//! is an error naming it.
+
+use crate::{AppError, Platform};
+use carnet_domain::TimeZoneSetting;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DatabaseKind {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The département's code (`93`, `2A`, `974`).
+    pub department_code: String,
+    pub department_name: String,
+    /// The instance's public URL, without trailing slash; links in emails start with it.
+    pub public_url: String,
+    pub database_kind: DatabaseKind,
+    /// PostgreSQL: its URL. SQLite: natively the file path, under Spin the database label.
+    pub database_url: String,
+    pub timezone: TimeZoneSetting,
+    /// Test mode: the clock can be set and the outbox read through `/api/test/…`. Refused unless
+    /// the public URL is on loopback.
+    pub test_mode: bool,
+}
+
+pub const SETTINGS: &[&str] = &[
+    "department_code",
+    "department_name",
+    "public_url",
+    "database_kind",
+    "database_url",
+    "timezone",
+    "test_mode",
+];
+
+fn invalid(setting: &'static str, reason: &str) -> AppError {
+    AppError::Config {
+        setting,
+        reason: reason.to_string(),
+    }
+}
+
+async fn required(platform: &dyn Platform, name: &'static str) -> Result<String, AppError> {
+    match platform.setting(name).await {
+        Some(value) if !value.trim().is_empty() => Ok(value.trim().to_string()),
+        _ => Err(invalid(name, "réglage manquant")),
+    }
+}
+
+async fn optional(platform: &dyn Platform, name: &'static str) -> Option<String> {
+    platform
+        .setting(name)
+        .await
+        .map(|value| value.trim().to_string())
+        .filter(|value| !value.is_empty())
+}
+
+/// Whether a URL's host is a loopback address.
+pub fn is_loopback_url(url: &str) -> bool {
+    let Some(rest) = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+    else {
+        return false;
+    };
+    let authority = rest.split('/').next().unwrap_or("");
+    let host = if let Some(bracketed) = authority.strip_prefix('[') {
+        bracketed.split(']').next().unwrap_or("")
+    } else {
+        authority.rsplit_once(':').map_or(authority, |(h, _)| h)
+    };
+    host == "localhost"
+        || host == "::1"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+fn valid_department_code(code: &str) -> bool {
+    let digits = code.chars().all(|c| c.is_ascii_digit());
+    matches!(code, "2A" | "2B") || (digits && (code.len() == 2 || code.len() == 3))
+}
+
+impl Config {
+    pub async fn load(platform: &dyn Platform) -> Result<Config, AppError> {
+        let department_code = required(platform, "department_code").await?;
+        if !valid_department_code(&department_code) {
+            return Err(invalid(
+                "department_code",
+                "code de département attendu (deux ou trois chiffres, 2A ou 2B)",
+            ));
+        }
+        let department_name = required(platform, "department_name").await?;
+        let public_url = required(platform, "public_url")
+            .await?
+            .trim_end_matches('/')
+            .to_string();
+        if !(public_url.starts_with("https://") || public_url.starts_with("http://")) {
+            return Err(invalid("public_url", "URL http(s) attendue"));
+        }
+        let database_kind = match optional(platform, "database_kind").await.as_deref() {
+            None | Some("sqlite") => DatabaseKind::Sqlite,
+            Some("postgres") => DatabaseKind::Postgres,
+            Some(_) => {
+                return Err(invalid(
+                    "database_kind",
+                    "« sqlite » ou « postgres » attendu",
+                ))
+            }
+        };
+        let database_url = match (database_kind, optional(platform, "database_url").await) {
+            (_, Some(url)) => url,
+            (DatabaseKind::Sqlite, None) => "default".to_string(),
+            (DatabaseKind::Postgres, None) => {
+                return Err(invalid("database_url", "adresse PostgreSQL manquante"))
+            }
+        };
+        if database_kind == DatabaseKind::Postgres
+            && !(database_url.starts_with("postgres://")
+                || database_url.starts_with("postgresql://"))
+        {
+            return Err(invalid("database_url", "URL postgres:// attendue"));
+        }
+        let timezone = match optional(platform, "timezone").await {
+            None => TimeZoneSetting::parse("Europe/Paris").expect("known zone"),
+            Some(name) => TimeZoneSetting::parse(&name).map_err(|_| {
+                invalid("timezone", "fuseau IANA attendu, par exemple Europe/Paris")
+            })?,
+        };
+        let test_mode = match optional(platform, "test_mode").await.as_deref() {
+            None | Some("false") | Some("0") => false,
+            Some("true") | Some("1") => true,
+            Some(_) => return Err(invalid("test_mode", "« true » ou « false » attendu")),
+        };
+        if test_mode && !is_loopback_url(&public_url) {
+            return Err(invalid(
+                "test_mode",
+                "le mode test est refusé hors boucle locale (public_url doit être localhost ou 127.0.0.1)",
+            ));
+        }
+        Ok(Config {
+            department_code,
+            department_name,
+            public_url,
+            database_kind,
+            database_url,
+            timezone,
+            test_mode,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_detection() {
+        for url in [
+            "http://127.0.0.1:3000",
+            "http://localhost",
+            "https://[::1]:8443/x",
+            "http://127.5.0.1",
+        ] {
+            assert!(is_loopback_url(url), "{url}");
+        }
+        for url in [
+            "https://carnet.departement.fr",
+            "http://10.0.0.1:3000",
+            "http://localhost.evil.fr",
+            "ftp://127.0.0.1",
+        ] {
+            assert!(!is_loopback_url(url), "{url}");
+        }
+    }
+
+    #[test]
+    fn department_codes() {
+        for ok in ["93", "2A", "2B", "974", "01"] {
+            assert!(valid_department_code(ok), "{ok}");
+        }
+        for bad in ["", "9", "2C", "9744", "AB"] {
+            assert!(!valid_department_code(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! The store: one small async interface (`Connection`) with four backends:
+//! Spin SQLite and Spin PostgreSQL (in `spin`, built for wasm32), native SQLite and native
+//! PostgreSQL (in `native`, feature `native`). Repositories in the components hold the SQL; this
+//! crate only moves values in and out and maps engine errors to [`StoreError`].
+//!
+//! Storage decisions shared by both dialects (see also `carnet_domain::instant` and `::text`):
+//! - ids are UUID text (`TEXT`), instants fixed-width UTC text, dates `YYYY-MM-DD`;
+//! - integers are `BIGINT` in PostgreSQL (one parameter type: i64), booleans `BOOLEAN` in
+//!   PostgreSQL and `INTEGER` 0/1 in SQLite;
+//! - emails are kept as typed next to a lower-case `*_key` column that carries the UNIQUE index;
+//! - French sorting and accent-insensitive search use a `sort_key` column computed in Rust;
+//! - SQL is written with `$1, $2…` placeholders; SQLite receives them as `?1, ?2…`.
+
+mod error;
+pub mod migrations;
+mod value;
+
+#[cfg(feature = "native")]
+pub mod native;
+#[cfg(target_arch = "wasm32")]
+pub mod spin;
+
+pub use error::StoreError;
+pub use value::{FromValue, Row, Value};
+
+use async_trait::async_trait;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// One database connection, held for one request.
+///
+/// Transactions: `begin` first rolls back anything a previous user of a pooled connection left
+/// open (Spin's PostgreSQL pool does not clean up), then opens a transaction that takes the write
+/// lock at once (`BEGIN IMMEDIATE` on SQLite). A connection dropped without `commit` is rolled
+/// back by its backend.
+#[async_trait]
+pub trait Connection: Send + Sync {
+    fn dialect(&self) -> Dialect;
+    async fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError>;
+    async fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, StoreError>;
+    async fn begin(&self) -> Result<(), StoreError>;
+    async fn commit(&self) -> Result<(), StoreError>;
+    async fn rollback(&self) -> Result<(), StoreError>;
+}
+
+/// A connection with the conveniences every repository uses.
+pub struct Db {
+    conn: Box<dyn Connection>,
+    /// Test mode only: fail every write after this many successful ones, so that tests can
+    /// prove a handler that fails half-way leaves nothing behind.
+    fail_after_writes: Option<u32>,
+    writes: AtomicU32,
+}
+
+impl Db {
+    pub fn new(conn: Box<dyn Connection>) -> Self {
+        Db {
+            conn,
+            fail_after_writes: None,
+            writes: AtomicU32::new(0),
+        }
+    }
+
+    pub fn inject_failure_after_writes(&mut self, count: u32) {
+        self.fail_after_writes = Some(count);
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.conn.dialect()
+    }
+
+    pub async fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
+        self.conn.query(sql, params).await
+    }
+
+    pub async fn query_one(&self, sql: &str, params: &[Value]) -> Result<Row, StoreError> {
+        self.query_opt(sql, params)
+            .await?
+            .ok_or_else(|| StoreError::Other("la requête n'a renvoyé aucune ligne".into()))
+    }
+
+    pub async fn query_opt(&self, sql: &str, params: &[Value]) -> Result<Option<Row>, StoreError> {
+        Ok(self.conn.query(sql, params).await?.into_iter().next())
+    }
+
+    pub async fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
+        if let Some(limit) = self.fail_after_writes {
+            if self.writes.load(Ordering::SeqCst) >= limit {
+                return Err(StoreError::Other("panne injectée par le mode test".into()));
+            }
+        }
+        let changed = self.conn.execute(sql, params).await?;
+        self.writes.fetch_add(1, Ordering::SeqCst);
+        Ok(changed)
+    }
+
+    pub async fn begin(&self) -> Result<(), StoreError> {
+        self.conn.begin().await
+    }
+
+    pub async fn commit(&self) -> Result<(), StoreError> {
+        self.conn.commit().await
+    }
+
+    pub async fn rollback(&self) -> Result<(), StoreError> {
+        self.conn.rollback().await
+    }
+}
+
+/// Rewrites `$1, $2…` placeholders as SQLite's `?1, ?2…`, leaving quoted text untouched.
+pub fn sqlite_placeholders(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut in_quote = false;
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                in_quote = !in_quote;
+                out.push(c);
+            }
+            '$' if !in_quote && chars.peek().is_some_and(|d| d.is_ascii_digit()) => out.push('?'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Splits a migration file into statements on `;` outside quotes and comments (engines behind
+/// Spin run one statement per call).
+pub fn split_statements(sql: &str) -> Vec<String> {
+    let mut statements = Vec::new();
+    let mut current = String::new();
+    let mut in_quote = false;
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if !in_quote && c == '-' && chars.peek() == Some(&'-') {
+            for skipped in chars.by_ref() {
+                if skipped == '\n' {
+                    break;
+                }
+            }
+            current.push('\n');
+            continue;
+        }
+        match c {
+            '\'' => {
+                in_quote = !in_quote;
+                current.push(c);
+            }
+            ';' if !in_quote => {
+                if !current.trim().is_empty() {
+                    statements.push(current.trim().to_string());
+                }
+                current.clear();
+            }
+            c => current.push(c),
+        }
+    }
+    if !current.trim().is_empty() {
+        statements.push(current.trim().to_string());
+    }
+    statements
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_rewritten_outside_quotes_only() {
+        assert_eq!(
+            sqlite_placeholders("SELECT $1, '$2', $10 FROM t WHERE a = $2"),
+            "SELECT ?1, '$2', ?10 FROM t WHERE a = ?2"
+        );
+    }
+
+    #[test]
+    fn statements_split_on_semicolons_outside_quotes_and_comments() {
+        let sql = "-- a comment; with a semicolon\nCREATE TABLE a (x TEXT);\nINSERT INTO a VALUES ('x;y''z;');\n\n";
+        assert_eq!(
+            split_statements(sql),
+            vec![
+                "CREATE TABLE a (x TEXT)".to_string(),
+                "INSERT INTO a VALUES ('x;y''z;')".to_string()
+            ]
+        );
+    }
+}

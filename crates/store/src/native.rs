@@ -1,0 +1,445 @@
+//! Native backends: SQLite through rusqlite (bundled) and PostgreSQL through tokio-postgres, each
+//! with a small pool of connections (the native server's equivalent of Spin's host pooling).
+
+use crate::{sqlite_placeholders, Connection, Db, Dialect, Row, StoreError, Value};
+use async_trait::async_trait;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use tokio_postgres::types::{to_sql_checked, IsNull, ToSql, Type};
+
+const POOL_SIZE: usize = 16;
+const SQLITE_BUSY_TIMEOUT_MS: u64 = 5_000;
+
+/// A native store: a SQLite file or a PostgreSQL URL, with its pool.
+#[derive(Clone)]
+pub struct NativeStore {
+    inner: Arc<Inner>,
+}
+
+enum Target {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+struct Inner {
+    target: Target,
+    sqlite_pool: Mutex<Vec<rusqlite::Connection>>,
+    postgres_pool: Mutex<Vec<tokio_postgres::Client>>,
+}
+
+impl NativeStore {
+    pub fn sqlite(path: impl Into<PathBuf>) -> Self {
+        Self::with_target(Target::Sqlite(path.into()))
+    }
+
+    pub fn postgres(url: impl Into<String>) -> Self {
+        Self::with_target(Target::Postgres(url.into()))
+    }
+
+    fn with_target(target: Target) -> Self {
+        NativeStore {
+            inner: Arc::new(Inner {
+                target,
+                sqlite_pool: Mutex::new(Vec::new()),
+                postgres_pool: Mutex::new(Vec::new()),
+            }),
+        }
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        match self.inner.target {
+            Target::Sqlite(_) => Dialect::Sqlite,
+            Target::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    /// Takes a connection from the pool, or opens one.
+    pub async fn connect(&self) -> Result<Db, StoreError> {
+        match &self.inner.target {
+            Target::Sqlite(path) => {
+                let pooled = self.inner.sqlite_pool.lock().expect("pool").pop();
+                let conn = match pooled {
+                    Some(conn) => conn,
+                    None => blocking(|| open_sqlite(path))?,
+                };
+                Ok(Db::new(Box::new(SqliteConnection {
+                    conn: Mutex::new(Some(conn)),
+                    pool: self.inner.clone(),
+                })))
+            }
+            Target::Postgres(url) => {
+                let pooled = {
+                    let mut pool = self.inner.postgres_pool.lock().expect("pool");
+                    loop {
+                        match pool.pop() {
+                            Some(client) if client.is_closed() => continue,
+                            other => break other,
+                        }
+                    }
+                };
+                let client = match pooled {
+                    Some(client) => client,
+                    None => connect_postgres(url).await?,
+                };
+                Ok(Db::new(Box::new(PostgresConnection {
+                    client: Some(client),
+                    in_transaction: std::sync::atomic::AtomicBool::new(false),
+                    pool: self.inner.clone(),
+                })))
+            }
+        }
+    }
+}
+
+/// Runs blocking SQLite work without stalling the other tasks of a multi-threaded runtime.
+fn blocking<T>(work: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current().map(|handle| handle.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(work),
+        _ => work(),
+    }
+}
+
+fn open_sqlite(path: &PathBuf) -> Result<rusqlite::Connection, StoreError> {
+    let conn = rusqlite::Connection::open(path).map_err(sqlite_error)?;
+    conn.busy_timeout(std::time::Duration::from_millis(SQLITE_BUSY_TIMEOUT_MS))
+        .map_err(sqlite_error)?;
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(sqlite_error)?;
+    conn.pragma_update(None, "foreign_keys", "ON")
+        .map_err(sqlite_error)?;
+    Ok(conn)
+}
+
+fn sqlite_error(error: rusqlite::Error) -> StoreError {
+    use rusqlite::ffi::ErrorCode;
+    match &error {
+        rusqlite::Error::SqliteFailure(failure, _) => match failure.code {
+            ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => {
+                StoreError::Busy(error.to_string())
+            }
+            ErrorCode::CannotOpen => StoreError::Unavailable(error.to_string()),
+            ErrorCode::ConstraintViolation => StoreError::from_sqlite_message(&error.to_string()),
+            _ => StoreError::Other(error.to_string()),
+        },
+        _ => StoreError::Other(error.to_string()),
+    }
+}
+
+struct SqliteConnection {
+    conn: Mutex<Option<rusqlite::Connection>>,
+    pool: Arc<Inner>,
+}
+
+impl Drop for SqliteConnection {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.lock().ok().and_then(|mut slot| slot.take()) {
+            if !conn.is_autocommit() && conn.execute_batch("ROLLBACK").is_err() {
+                return; // a connection in an unknown state is not reused
+            }
+            let mut pool = self.pool.sqlite_pool.lock().expect("pool");
+            if pool.len() < POOL_SIZE {
+                pool.push(conn);
+            }
+        }
+    }
+}
+
+fn to_sqlite(value: &Value) -> rusqlite::types::Value {
+    use rusqlite::types::Value as V;
+    match value {
+        Value::Null => V::Null,
+        Value::Int(i) => V::Integer(*i),
+        Value::Real(r) => V::Real(*r),
+        Value::Text(t) => V::Text(t.clone()),
+        Value::Bool(b) => V::Integer(i64::from(*b)),
+    }
+}
+
+fn from_sqlite(value: rusqlite::types::ValueRef<'_>) -> Value {
+    use rusqlite::types::ValueRef as V;
+    match value {
+        V::Null => Value::Null,
+        V::Integer(i) => Value::Int(i),
+        V::Real(r) => Value::Real(r),
+        V::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+        V::Blob(b) => Value::Text(String::from_utf8_lossy(b).into_owned()),
+    }
+}
+
+impl SqliteConnection {
+    fn with<T>(
+        &self,
+        work: impl FnOnce(&rusqlite::Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        blocking(|| {
+            let slot = self.conn.lock().expect("connection");
+            work(slot.as_ref().expect("open connection"))
+        })
+    }
+}
+
+#[async_trait]
+impl Connection for SqliteConnection {
+    fn dialect(&self) -> Dialect {
+        Dialect::Sqlite
+    }
+
+    async fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
+        let sql = sqlite_placeholders(sql);
+        self.with(|conn| {
+            let mut statement = conn.prepare_cached(&sql).map_err(sqlite_error)?;
+            let columns: Arc<[String]> = statement
+                .column_names()
+                .into_iter()
+                .map(str::to_string)
+                .collect();
+            let width = columns.len();
+            let mut rows = statement
+                .query(rusqlite::params_from_iter(params.iter().map(to_sqlite)))
+                .map_err(sqlite_error)?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next().map_err(sqlite_error)? {
+                let values = (0..width)
+                    .map(|i| row.get_ref(i).map(from_sqlite))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(sqlite_error)?;
+                out.push(Row::new(columns.clone(), values));
+            }
+            Ok(out)
+        })
+    }
+
+    async fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
+        let sql = sqlite_placeholders(sql);
+        self.with(|conn| {
+            let mut statement = conn.prepare_cached(&sql).map_err(sqlite_error)?;
+            let changed = statement
+                .execute(rusqlite::params_from_iter(params.iter().map(to_sqlite)))
+                .map_err(sqlite_error)?;
+            Ok(changed as u64)
+        })
+    }
+
+    async fn begin(&self) -> Result<(), StoreError> {
+        self.with(|conn| {
+            if !conn.is_autocommit() {
+                conn.execute_batch("ROLLBACK").map_err(sqlite_error)?;
+            }
+            conn.execute_batch("BEGIN IMMEDIATE").map_err(sqlite_error)
+        })
+    }
+
+    async fn commit(&self) -> Result<(), StoreError> {
+        self.with(|conn| conn.execute_batch("COMMIT").map_err(sqlite_error))
+    }
+
+    async fn rollback(&self) -> Result<(), StoreError> {
+        self.with(|conn| {
+            if conn.is_autocommit() {
+                return Ok(());
+            }
+            conn.execute_batch("ROLLBACK").map_err(sqlite_error)
+        })
+    }
+}
+
+async fn connect_postgres(url: &str) -> Result<tokio_postgres::Client, StoreError> {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .map_err(|error| StoreError::Unavailable(error.to_string()))?;
+    tokio::spawn(async move {
+        if let Err(error) = connection.await {
+            eprintln!("connexion PostgreSQL terminée : {error}");
+        }
+    });
+    Ok(client)
+}
+
+fn postgres_error(error: tokio_postgres::Error) -> StoreError {
+    if let Some(db) = error.as_db_error() {
+        return StoreError::from_postgres_state(db.code().code(), db.message());
+    }
+    if error.is_closed() {
+        return StoreError::Unavailable(error.to_string());
+    }
+    StoreError::Other(error.to_string())
+}
+
+struct PostgresConnection {
+    client: Option<tokio_postgres::Client>,
+    in_transaction: std::sync::atomic::AtomicBool,
+    pool: Arc<Inner>,
+}
+
+impl Drop for PostgresConnection {
+    fn drop(&mut self) {
+        // A connection dropped inside a transaction is closed, which makes the server roll back;
+        // only clean connections go back to the pool.
+        if self
+            .in_transaction
+            .load(std::sync::atomic::Ordering::SeqCst)
+        {
+            return;
+        }
+        if let Some(client) = self.client.take() {
+            let mut pool = self.pool.postgres_pool.lock().expect("pool");
+            if pool.len() < POOL_SIZE && !client.is_closed() {
+                pool.push(client);
+            }
+        }
+    }
+}
+
+/// NULL of whatever type the server expects.
+#[derive(Debug)]
+struct SqlNull;
+
+impl ToSql for SqlNull {
+    fn to_sql(
+        &self,
+        _: &Type,
+        _: &mut bytes::BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        Ok(IsNull::Yes)
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
+}
+
+fn to_postgres(value: &Value) -> Box<dyn ToSql + Sync + Send> {
+    match value {
+        Value::Null => Box::new(SqlNull),
+        Value::Int(i) => Box::new(*i),
+        Value::Real(r) => Box::new(*r),
+        Value::Text(t) => Box::new(t.clone()),
+        Value::Bool(b) => Box::new(*b),
+    }
+}
+
+fn from_postgres(row: &tokio_postgres::Row, index: usize) -> Result<Value, StoreError> {
+    let column_type = row.columns()[index].type_().clone();
+    let decoded = match column_type {
+        Type::VOID => Ok(None),
+        Type::BOOL => row
+            .try_get::<_, Option<bool>>(index)
+            .map(|v| v.map(Value::Bool)),
+        Type::INT2 => row
+            .try_get::<_, Option<i16>>(index)
+            .map(|v| v.map(|i| Value::Int(i.into()))),
+        Type::INT4 => row
+            .try_get::<_, Option<i32>>(index)
+            .map(|v| v.map(|i| Value::Int(i.into()))),
+        Type::INT8 => row
+            .try_get::<_, Option<i64>>(index)
+            .map(|v| v.map(Value::Int)),
+        Type::FLOAT4 => row
+            .try_get::<_, Option<f32>>(index)
+            .map(|v| v.map(|r| Value::Real(r.into()))),
+        Type::FLOAT8 => row
+            .try_get::<_, Option<f64>>(index)
+            .map(|v| v.map(Value::Real)),
+        _ => row
+            .try_get::<_, Option<String>>(index)
+            .map(|v| v.map(Value::Text)),
+    };
+    decoded
+        .map(|value| value.unwrap_or(Value::Null))
+        .map_err(|error| StoreError::Decode(error.to_string()))
+}
+
+impl PostgresConnection {
+    fn client(&self) -> &tokio_postgres::Client {
+        self.client.as_ref().expect("open connection")
+    }
+
+    fn set_in_transaction(&self, value: bool) {
+        self.in_transaction
+            .store(value, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[async_trait]
+impl Connection for PostgresConnection {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
+    async fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
+        let boxed: Vec<_> = params.iter().map(to_postgres).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> = boxed
+            .iter()
+            .map(|b| b.as_ref() as &(dyn ToSql + Sync))
+            .collect();
+        let rows = self
+            .client()
+            .query(sql, &refs)
+            .await
+            .map_err(postgres_error)?;
+        let Some(first) = rows.first() else {
+            return Ok(Vec::new());
+        };
+        let columns: Arc<[String]> = first
+            .columns()
+            .iter()
+            .map(|c| c.name().to_string())
+            .collect();
+        rows.iter()
+            .map(|row| {
+                let values = (0..columns.len())
+                    .map(|i| from_postgres(row, i))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(Row::new(columns.clone(), values))
+            })
+            .collect()
+    }
+
+    async fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
+        let boxed: Vec<_> = params.iter().map(to_postgres).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> = boxed
+            .iter()
+            .map(|b| b.as_ref() as &(dyn ToSql + Sync))
+            .collect();
+        self.client()
+            .execute(sql, &refs)
+            .await
+            .map_err(postgres_error)
+    }
+
+    async fn begin(&self) -> Result<(), StoreError> {
+        // Same discipline as under Spin: whatever a previous user left open is rolled back first.
+        self.client()
+            .batch_execute("ROLLBACK")
+            .await
+            .map_err(postgres_error)?;
+        self.set_in_transaction(true);
+        self.client()
+            .batch_execute("BEGIN")
+            .await
+            .map_err(postgres_error)
+    }
+
+    async fn commit(&self) -> Result<(), StoreError> {
+        let result = self
+            .client()
+            .batch_execute("COMMIT")
+            .await
+            .map_err(postgres_error);
+        if result.is_ok() {
+            self.set_in_transaction(false);
+        }
+        result
+    }
+
+    async fn rollback(&self) -> Result<(), StoreError> {
+        self.client()
+            .batch_execute("ROLLBACK")
+            .await
+            .map_err(postgres_error)?;
+        self.set_in_transaction(false);
+        Ok(())
+    }
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs Carnet de bord natively on embedded SQLite at http://127.0.0.1:3000 (data in data/).
+# Every setting can be overridden by its environment variable (see README).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DEPARTMENT_CODE="${DEPARTMENT_CODE:-93}"
+export DEPARTMENT_NAME="${DEPARTMENT_NAME:-Seine-Saint-Denis}"
+export PUBLIC_URL="${PUBLIC_URL:-http://127.0.0.1:3000}"
+export DATABASE_KIND="${DATABASE_KIND:-sqlite}"
+export DATABASE_URL="${DATABASE_URL:-data/carnet.sqlite}"
+export STATIC_DIR="${STATIC_DIR:-static}"
+export LISTEN="${LISTEN:-127.0.0.1:3000}"
+exec cargo run --release -p carnet-server -- serve

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The test command: unit tests, then the black-box HTTP suite on SQLite and on PostgreSQL
+# (a private server started here). With CARNET_BASE_URL set, runs the black-box suite against
+# that running instance instead (tests needing test mode or their own server are skipped and
+# counted).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+skipped_file="$(mktemp)"
+export CARNET_SKIPPED_FILE="$skipped_file"
+report_skipped() {
+    local label="$1"
+    local count
+    count="$(grep -c . "$skipped_file" || true)"
+    echo "$label: $count test(s) skipped (they need test mode or their own native server)"
+    : >"$skipped_file"
+}
+
+if [ -n "${CARNET_BASE_URL:-}" ]; then
+    echo "== black-box suite against $CARNET_BASE_URL"
+    cargo test -p carnet-tests --test api -- --test-threads=4
+    report_skipped "against $CARNET_BASE_URL"
+    exit 0
+fi
+
+echo "== unit tests and the black-box suite on SQLite"
+CARNET_TEST_STORE=sqlite cargo test --workspace
+report_skipped "SQLite"
+
+echo "== black-box suite on PostgreSQL"
+source scripts/postgres-test-server.sh
+start_test_postgres
+CARNET_TEST_STORE=postgres cargo test -p carnet-tests --test api
+report_skipped "PostgreSQL"

@@ -1,0 +1,363 @@
+//! Test harness for the black-box HTTP suite (zero2prod's `spawn_app`).
+//!
+//! Without `CARNET_BASE_URL`, every test gets its own native server on a free port with a fresh
+//! database: SQLite (a copy of a migrated template file) or, with `CARNET_TEST_STORE=postgres`,
+//! a PostgreSQL database created from a migrated template on the server at
+//! `CARNET_TEST_POSTGRES_URL`. The server runs in test mode (clock and outbox endpoints).
+//!
+//! With `CARNET_BASE_URL`, tests run against that running instance (`spin up`, staging):
+//! they create what they need through the API and assert only on it; tests that need test mode
+//! call [`TestApp::require_test_mode`], which reports them as skipped when it is off.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use tokio::sync::OnceCell;
+
+pub struct TestApp {
+    pub base_url: String,
+    pub client: reqwest::Client,
+    pub store: &'static str,
+    test_mode: bool,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    _thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+static SKIPPED: AtomicUsize = AtomicUsize::new(0);
+
+fn test_store() -> &'static str {
+    match std::env::var("CARNET_TEST_STORE").as_deref() {
+        Ok("postgres") => "postgres",
+        _ => "sqlite",
+    }
+}
+
+fn scratch_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("carnet-tests-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+static SQLITE_TEMPLATE: OnceCell<PathBuf> = OnceCell::const_new();
+static POSTGRES_TEMPLATE: OnceCell<String> = OnceCell::const_new();
+
+async fn migrate(store: &carnet_store::native::NativeStore) {
+    let db = store.connect().await.expect("connect template");
+    carnet_store::migrations::apply_all(&db, "2026-01-01T00:00:00.000000Z")
+        .await
+        .expect("migrate template");
+}
+
+async fn sqlite_database() -> String {
+    let template = SQLITE_TEMPLATE
+        .get_or_init(|| async {
+            let path = scratch_dir().join("template.sqlite");
+            let _ = std::fs::remove_file(&path);
+            {
+                let store = carnet_store::native::NativeStore::sqlite(&path);
+                migrate(&store).await;
+                let db = store.connect().await.expect("connect");
+                db.query("PRAGMA wal_checkpoint(TRUNCATE)", &[])
+                    .await
+                    .expect("checkpoint");
+            }
+            path
+        })
+        .await;
+    let path = scratch_dir().join(format!("{}.sqlite", uuid::Uuid::new_v4()));
+    std::fs::copy(template, &path).expect("copy template");
+    path.to_string_lossy().into_owned()
+}
+
+fn postgres_admin_url() -> String {
+    std::env::var("CARNET_TEST_POSTGRES_URL").expect(
+        "CARNET_TEST_POSTGRES_URL must name a PostgreSQL server for CARNET_TEST_STORE=postgres",
+    )
+}
+
+fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (url, String::new()),
+    };
+    let root = base.rsplit_once('/').map_or(base, |(root, _)| root);
+    format!("{root}/{database}{query}")
+}
+
+async fn postgres_admin() -> carnet_store::Db {
+    carnet_store::native::NativeStore::postgres(postgres_admin_url())
+        .connect()
+        .await
+        .expect("connect to the PostgreSQL test server")
+}
+
+async fn postgres_database() -> String {
+    let template = POSTGRES_TEMPLATE
+        .get_or_init(|| async {
+            let name = format!("carnet_template_{}", std::process::id());
+            let admin = postgres_admin().await;
+            admin
+                .execute(&format!("DROP DATABASE IF EXISTS {name}"), &[])
+                .await
+                .expect("drop template");
+            admin
+                .execute(&format!("CREATE DATABASE {name}"), &[])
+                .await
+                .expect("create template");
+            let store = carnet_store::native::NativeStore::postgres(with_database(
+                &postgres_admin_url(),
+                &name,
+            ));
+            migrate(&store).await;
+            name
+        })
+        .await;
+    let name = format!("carnet_test_{}", uuid::Uuid::new_v4().simple());
+    // CREATE DATABASE … TEMPLATE needs the template to have no other session: retry briefly.
+    let admin = postgres_admin().await;
+    let mut attempts = 0;
+    loop {
+        match admin
+            .execute(&format!("CREATE DATABASE {name} TEMPLATE {template}"), &[])
+            .await
+        {
+            Ok(_) => break,
+            Err(error) if attempts < 50 => {
+                attempts += 1;
+                let _ = error;
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            Err(error) => panic!("create test database: {error}"),
+        }
+    }
+    with_database(&postgres_admin_url(), &name)
+}
+
+/// Settings for a fresh native server: test mode, a loopback public URL, a fresh database.
+pub async fn test_settings(port: u16, extra: &[(&str, &str)]) -> HashMap<String, String> {
+    let store = test_store();
+    let database_url = match store {
+        "postgres" => postgres_database().await,
+        _ => sqlite_database().await,
+    };
+    let mut settings: HashMap<String, String> = [
+        ("department_code", "93"),
+        ("department_name", "Seine-Saint-Denis"),
+        ("database_kind", store),
+        ("timezone", "Europe/Paris"),
+        ("test_mode", "true"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    settings.insert("public_url".into(), format!("http://127.0.0.1:{port}"));
+    settings.insert("database_url".into(), database_url);
+    settings.insert(
+        "static_dir".into(),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../static").into(),
+    );
+    for (key, value) in extra {
+        settings.insert(key.to_string(), value.to_string());
+    }
+    settings
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// A native server on an empty database (schema version 0), or `None` against
+/// `CARNET_BASE_URL` (the test is then counted as skipped).
+pub async fn spawn_app_on_empty_database(test: &str) -> Option<(TestApp, String)> {
+    if std::env::var("CARNET_BASE_URL").is_ok() {
+        skip(test, "needs its own native server");
+        return None;
+    }
+    let url = match test_store() {
+        "postgres" => {
+            let name = format!("carnet_empty_{}", uuid::Uuid::new_v4().simple());
+            postgres_admin()
+                .await
+                .execute(&format!("CREATE DATABASE {name}"), &[])
+                .await
+                .expect("create empty database");
+            with_database(&postgres_admin_url(), &name)
+        }
+        _ => scratch_dir()
+            .join(format!("{}-empty.sqlite", uuid::Uuid::new_v4()))
+            .to_string_lossy()
+            .into_owned(),
+    };
+    let app = spawn_app_with(&[("database_url", &url)]).await;
+    Some((app, url))
+}
+
+/// Opens the store a native test server uses, to act on it from outside the API.
+pub fn native_store(url: &str) -> carnet_store::native::NativeStore {
+    if url.starts_with("postgres") {
+        carnet_store::native::NativeStore::postgres(url)
+    } else {
+        carnet_store::native::NativeStore::sqlite(url)
+    }
+}
+
+fn skip(test: &str, reason: &str) {
+    let count = SKIPPED.fetch_add(1, Ordering::SeqCst) + 1;
+    eprintln!("SKIPPED ({reason}): {test} [{count} skipped so far]");
+    if let Ok(path) = std::env::var("CARNET_SKIPPED_FILE") {
+        use std::io::Write;
+        if let Ok(mut file) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+        {
+            let _ = writeln!(file, "{test}");
+        }
+    }
+}
+
+/// Whether this run targets a native server of its own (not `CARNET_BASE_URL`); otherwise the
+/// test is counted as skipped.
+pub fn require_native(test: &str) -> bool {
+    if std::env::var("CARNET_BASE_URL").is_ok() {
+        skip(test, "needs its own native server");
+        return false;
+    }
+    true
+}
+
+/// A fresh application for one test.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+/// A fresh application with some settings overridden (ignored against `CARNET_BASE_URL`).
+pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
+    if let Ok(base_url) = std::env::var("CARNET_BASE_URL") {
+        let client = client();
+        let base_url = base_url.trim_end_matches('/').to_string();
+        let test_mode = client
+            .get(format!("{base_url}/api/test/outbox"))
+            .send()
+            .await
+            .map(|r| r.status().is_success())
+            .unwrap_or(false);
+        return TestApp {
+            base_url,
+            client,
+            store: "remote",
+            test_mode,
+            shutdown: None,
+            _thread: None,
+        };
+    }
+    let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
+    let port = std_listener.local_addr().expect("addr").port();
+    let settings = test_settings(port, extra).await;
+    let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    // The server gets its own multi-threaded runtime, as in production.
+    let thread = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async move {
+            std_listener.set_nonblocking(true).expect("nonblocking");
+            let listener = tokio::net::TcpListener::from_std(std_listener).expect("listener");
+            let platform =
+                carnet_server::NativePlatform::from_settings(settings).expect("platform");
+            let platform = std::sync::Arc::new(platform);
+            ready_tx.send(()).expect("ready");
+            carnet_server::serve(listener, platform, async {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("serve");
+        });
+    });
+    ready_rx.recv().expect("server started");
+    TestApp {
+        base_url: format!("http://127.0.0.1:{port}"),
+        client: client(),
+        store: test_store(),
+        test_mode: true,
+        shutdown: Some(shutdown),
+        _thread: Some(thread),
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+
+    /// False (and the test counted as skipped) when the instance is not in test mode.
+    pub fn require_test_mode(&self, test: &str) -> bool {
+        if !self.test_mode {
+            skip(test, "needs test mode");
+        }
+        self.test_mode
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
+        let response = self.get(path).await;
+        let status = response.status().as_u16();
+        (
+            status,
+            response.json().await.unwrap_or(serde_json::Value::Null),
+        )
+    }
+
+    /// Sends a JSON body with the method given, same-origin like the front-end.
+    pub async fn send_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        self.client
+            .request(method, self.url(path))
+            .header("origin", &self.base_url)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Sets the instance's clock (test mode).
+    pub async fn set_clock(&self, now: &str) {
+        let response = self
+            .send_json(
+                reqwest::Method::PUT,
+                "/api/test/clock",
+                &serde_json::json!({ "now": now }),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "set clock");
+    }
+
+    /// What the instance queued or sent (test mode).
+    pub async fn outbox(&self) -> Vec<serde_json::Value> {
+        let (status, body) = self.get_json("/api/test/outbox").await;
+        assert_eq!(status, 200, "outbox");
+        body.as_array().cloned().unwrap_or_default()
+    }
+}
