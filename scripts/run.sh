@@ -10,4 +10,11 @@ export DATABASE_KIND="${DATABASE_KIND:-sqlite}"
 export DATABASE_URL="${DATABASE_URL:-data/carnet.sqlite}"
 export STATIC_DIR="${STATIC_DIR:-static}"
 export LISTEN="${LISTEN:-127.0.0.1:3000}"
+# A local signing key, made once and kept in data/ (production sets session_key as a secret).
+mkdir -p data
+if [ -z "${SESSION_KEY:-}" ]; then
+    [ -s data/session.key ] || head -c 48 /dev/urandom | base64 | tr -d '\n/+=' >data/session.key
+    SESSION_KEY="$(cat data/session.key)"
+    export SESSION_KEY
+fi
 exec cargo run --release -p carnet-server -- serve

@@ -1,5 +1,6 @@
 //! `carnet-server [serve]`: runs the application natively (settings from the environment).
 //! `carnet-server migrate <sqlite file | postgres URL>`: applies the migrations and exits.
+//! `carnet-server bootstrap <db> <admin email> <manager email>`: a fresh instance's first accounts.
 
 use anyhow::Context;
 use carnet_server::{settings, NativePlatform};
@@ -44,6 +45,39 @@ async fn main() -> anyhow::Result<()> {
             }
             migrate(&store_for(target)).await
         }
+        Some("bootstrap") => {
+            // carnet-server bootstrap <db> <admin email> <manager email>
+            let usage = "usage : carnet-server bootstrap <fichier sqlite | URL postgres> <courriel de l'administrateur> <courriel du gestionnaire>";
+            let (Some(target), Some(admin), Some(manager)) =
+                (args.get(1), args.get(2), args.get(3))
+            else {
+                anyhow::bail!(usage);
+            };
+            let admin =
+                carnet_domain::Email::parse(admin).map_err(|e| anyhow::anyhow!("{admin}: {e}"))?;
+            let manager = carnet_domain::Email::parse(manager)
+                .map_err(|e| anyhow::anyhow!("{manager}: {e}"))?;
+            let store = store_for(target);
+            migrate(&store).await?;
+            let db = store.connect().await?;
+            let now = carnet_http::context::system_now();
+            match carnet_store::repo::accounts::bootstrap(
+                &db,
+                now,
+                (&admin, "Administrateur", "Plateforme"),
+                (&manager, "Gestionnaire", "Département"),
+            )
+            .await?
+            {
+                Some(_) => {
+                    eprintln!("instance initialisée : administrateur de la plateforme et premier gestionnaire créés ; ils se connectent par lien magique");
+                    Ok(())
+                }
+                None => anyhow::bail!(
+                    "instance déjà initialisée : un administrateur de la plateforme existe"
+                ),
+            }
+        }
         None | Some("serve") => {
             let settings = settings::from_env();
             let platform = NativePlatform::from_settings(settings)?;
@@ -74,6 +108,6 @@ async fn main() -> anyhow::Result<()> {
             .await?;
             Ok(())
         }
-        Some(other) => anyhow::bail!("commande inconnue : {other} (serve, migrate)"),
+        Some(other) => anyhow::bail!("commande inconnue : {other} (serve, migrate, bootstrap)"),
     }
 }

@@ -9,11 +9,20 @@ use std::collections::HashMap;
 pub struct NativePlatform {
     settings: HashMap<String, String>,
     store: NativeStore,
+    http: reqwest::Client,
 }
 
 impl NativePlatform {
     pub fn new(settings: HashMap<String, String>, store: NativeStore) -> Self {
-        NativePlatform { settings, store }
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(10))
+            .build()
+            .expect("HTTP client");
+        NativePlatform {
+            settings,
+            store,
+            http,
+        }
     }
 
     /// Opens the store named by the settings (`database_kind`, `database_url`).
@@ -45,5 +54,22 @@ impl Platform for NativePlatform {
 
     async fn open_db(&self, _config: &Config) -> Result<Db, StoreError> {
         self.store.connect().await
+    }
+
+    async fn post_json(
+        &self,
+        url: &str,
+        headers: &[(&str, String)],
+        body: &serde_json::Value,
+    ) -> Result<u16, String> {
+        let mut request = self.http.post(url).json(body);
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        request
+            .send()
+            .await
+            .map(|response| response.status().as_u16())
+            .map_err(|error| error.to_string())
     }
 }

@@ -1,3 +1,4 @@
 //! The black-box HTTP suite: one binary, one module per area.
 
+mod auth;
 mod foundation;

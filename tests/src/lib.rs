@@ -14,7 +14,65 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::sync::OnceCell;
 
+/// The fake email provider: a JSON webhook receiver on a free port, recording what it got.
+/// Set `fail_next` to make it answer 500 to the next N deliveries.
+#[derive(Clone, Default)]
+pub struct Receiver {
+    pub emails: std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
+    pub fail_next: std::sync::Arc<AtomicUsize>,
+    pub url: String,
+}
+
+async fn receive(
+    axum::extract::State(receiver): axum::extract::State<Receiver>,
+    headers: axum::http::HeaderMap,
+    axum::Json(email): axum::Json<serde_json::Value>,
+) -> axum::http::StatusCode {
+    if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some("Bearer webhook-secret") {
+        return axum::http::StatusCode::UNAUTHORIZED;
+    }
+    if receiver
+        .fail_next
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        .is_ok()
+    {
+        return axum::http::StatusCode::INTERNAL_SERVER_ERROR;
+    }
+    receiver.emails.lock().unwrap().push(email);
+    axum::http::StatusCode::ACCEPTED
+}
+
+fn start_receiver() -> Receiver {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
+    let port = listener.local_addr().unwrap().port();
+    let receiver = Receiver {
+        url: format!("http://127.0.0.1:{port}/emails"),
+        ..Default::default()
+    };
+    let state = receiver.clone();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            listener.set_nonblocking(true).unwrap();
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            let app = axum::Router::new()
+                .route("/emails", axum::routing::post(receive))
+                .with_state(state);
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    receiver
+}
+
+pub const JOBS_SECRET: &str = "jobs-secret-for-tests";
+
 pub struct TestApp {
+    /// The native server's database (None against CARNET_BASE_URL).
+    pub database_url: Option<String>,
+    pub receiver: Option<Receiver>,
     pub base_url: String,
     pub client: reqwest::Client,
     pub store: &'static str,
@@ -159,6 +217,12 @@ pub async fn test_settings(port: u16, extra: &[(&str, &str)]) -> HashMap<String,
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
     settings.insert("public_url".into(), format!("http://127.0.0.1:{port}"));
+    settings.insert(
+        "session_key".into(),
+        "test-session-key-0123456789-abcdefghijklmnop".into(),
+    );
+    settings.insert("jobs_secret".into(), JOBS_SECRET.into());
+    settings.insert("email_webhook_secret".into(), "webhook-secret".into());
     settings.insert("database_url".into(), database_url);
     settings.insert(
         "static_dir".into(),
@@ -170,7 +234,7 @@ pub async fn test_settings(port: u16, extra: &[(&str, &str)]) -> HashMap<String,
     settings
 }
 
-fn client() -> reqwest::Client {
+pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
@@ -255,6 +319,8 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
             .map(|r| r.status().is_success())
             .unwrap_or(false);
         return TestApp {
+            database_url: None,
+            receiver: None,
             base_url,
             client,
             store: "remote",
@@ -265,7 +331,11 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     }
     let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
     let port = std_listener.local_addr().expect("addr").port();
-    let settings = test_settings(port, extra).await;
+    let receiver = start_receiver();
+    let mut with_receiver: Vec<(&str, &str)> = vec![("email_webhook_url", receiver.url.as_str())];
+    with_receiver.extend_from_slice(extra);
+    let settings = test_settings(port, &with_receiver).await;
+    let database_url = settings.get("database_url").cloned();
     let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
     // The server gets its own multi-threaded runtime, as in production.
@@ -291,6 +361,8 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     });
     ready_rx.recv().expect("server started");
     TestApp {
+        database_url,
+        receiver: Some(receiver),
         base_url: format!("http://127.0.0.1:{port}"),
         client: client(),
         store: test_store(),
@@ -359,5 +431,172 @@ impl TestApp {
         let (status, body) = self.get_json("/api/test/outbox").await;
         assert_eq!(status, 200, "outbox");
         body.as_array().cloned().unwrap_or_default()
+    }
+}
+
+/// A signed-in person: their own cookie jar, and the bearer token.
+pub struct User {
+    pub client: reqwest::Client,
+    pub token: String,
+    pub email: String,
+}
+
+impl TestApp {
+    /// Runs the outbox delivery job (the scheduler's call).
+    pub async fn deliver(&self) -> serde_json::Value {
+        let response = self
+            .client
+            .post(self.url("/api/notifications/jobs/deliver"))
+            .bearer_auth(JOBS_SECRET)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "deliver");
+        response.json().await.unwrap()
+    }
+
+    /// The emails the fake provider received for this address (native), or the outbox's
+    /// (remote instance in test mode).
+    pub async fn emails_to(&self, recipient: &str) -> Vec<serde_json::Value> {
+        match &self.receiver {
+            Some(receiver) => {
+                self.deliver().await;
+                receiver
+                    .emails
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .filter(|e| e["to"].as_str().unwrap_or("").eq_ignore_ascii_case(recipient))
+                    .cloned()
+                    .collect()
+            }
+            None => self
+                .outbox()
+                .await
+                .into_iter()
+                .filter(|e| e["recipient"].as_str().unwrap_or("").eq_ignore_ascii_case(recipient))
+                .map(|e| serde_json::json!({ "to": e["recipient"], "subject": e["subject"], "text": e["body_text"] }))
+                .collect(),
+        }
+    }
+
+    /// The token of the newest link (`#jeton=…`) emailed to this address.
+    pub async fn last_link_token(&self, recipient: &str) -> Option<String> {
+        self.emails_to(recipient)
+            .await
+            .iter()
+            .rev()
+            .find_map(|email| {
+                let text = email["text"].as_str()?;
+                let start = text.find("#jeton=")? + "#jeton=".len();
+                Some(text[start..].split_whitespace().next()?.to_string())
+            })
+    }
+
+    /// Creates an account holding one role (test mode).
+    pub async fn create_account(
+        &self,
+        email: &str,
+        role: &str,
+        structure: Option<&str>,
+    ) -> serde_json::Value {
+        let mut body = serde_json::json!({ "email": email, "role": role });
+        if let Some(structure) = structure {
+            if structure.len() == 36 {
+                body["structure_id"] = structure.into();
+            } else {
+                body["structure_name"] = structure.into();
+            }
+        }
+        let response = self
+            .send_json(reqwest::Method::POST, "/api/test/accounts", &body)
+            .await;
+        assert_eq!(response.status(), 200, "create test account");
+        response.json().await.unwrap()
+    }
+
+    pub async fn request_link(&self, client: &reqwest::Client, email: &str) -> reqwest::Response {
+        client
+            .post(self.url("/api/auth/magic-link"))
+            .json(&serde_json::json!({ "email": email }))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn confirm(&self, client: &reqwest::Client, token: &str) -> reqwest::Response {
+        client
+            .post(self.url("/api/auth/confirm"))
+            .json(&serde_json::json!({ "token": token }))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Signs in through the emailed link, without accepting the CGU.
+    pub async fn sign_in_without_cgu(&self, email: &str) -> User {
+        let client = client();
+        assert_eq!(self.request_link(&client, email).await.status(), 202);
+        let token = self.last_link_token(email).await.expect("sign-in email");
+        let response = self.confirm(&client, &token).await;
+        assert_eq!(response.status(), 200, "confirm");
+        let body: serde_json::Value = response.json().await.unwrap();
+        User {
+            client,
+            token: body["token"].as_str().unwrap().to_string(),
+            email: email.to_string(),
+        }
+    }
+
+    /// Signs in through the emailed link and accepts the CGU.
+    pub async fn sign_in(&self, email: &str) -> User {
+        let user = self.sign_in_without_cgu(email).await;
+        let (_, me) = user.get_json(self, "/api/auth/me").await;
+        let version = me["cgu"]["current_version"].as_str().unwrap().to_string();
+        let response = user
+            .post_json(
+                self,
+                "/api/auth/cgu",
+                &serde_json::json!({ "version": version }),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "accept CGU");
+        user
+    }
+}
+
+impl User {
+    pub async fn get_json(&self, app: &TestApp, path: &str) -> (u16, serde_json::Value) {
+        let response = self.client.get(app.url(path)).send().await.unwrap();
+        let status = response.status().as_u16();
+        (
+            status,
+            response.json().await.unwrap_or(serde_json::Value::Null),
+        )
+    }
+
+    /// A same-origin write with the session cookie, as the front-end sends it.
+    pub async fn post_json(
+        &self,
+        app: &TestApp,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        self.client
+            .post(app.url(path))
+            .header("origin", &app.base_url)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn delete(&self, app: &TestApp, path: &str) -> reqwest::Response {
+        self.client
+            .delete(app.url(path))
+            .header("origin", &app.base_url)
+            .send()
+            .await
+            .unwrap()
     }
 }

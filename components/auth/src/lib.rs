@@ -1,7 +1,11 @@
 //! Component `auth`. Entry (`#[http_service]` under Spin) → `api::router` → handlers →
 //! repositories (SQL).
 
+mod admin;
 pub mod api;
+mod emails;
+mod session;
+mod sign_in;
 
 pub use api::{router, ROUTES};
 

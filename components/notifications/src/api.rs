@@ -14,6 +14,14 @@ pub fn router(platform: Arc<dyn Platform>) -> Router {
             "/api/test/clock",
             axum::routing::put(crate::test_mode::set_clock).delete(crate::test_mode::reset_clock),
         )
-        .route("/api/test/outbox", get(crate::test_mode::outbox));
+        .route("/api/test/outbox", get(crate::test_mode::outbox))
+        .route(
+            "/api/test/accounts",
+            axum::routing::post(crate::test_mode::create_account),
+        )
+        .route(
+            "/api/notifications/jobs/deliver",
+            axum::routing::post(crate::delivery::deliver),
+        );
     routing::finish(routes, state)
 }

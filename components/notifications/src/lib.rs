@@ -2,6 +2,7 @@
 //! repositories (SQL).
 
 pub mod api;
+mod delivery;
 mod test_mode;
 
 pub use api::{router, ROUTES};

@@ -3,9 +3,11 @@
 
 use axum::extract::Query;
 use axum::Json;
-use carnet_domain::Instant;
+use carnet_domain::roles::{Assignment, Role, Scope};
+use carnet_domain::{Email, Id, Instant};
 use carnet_http::routing::JsonBody;
 use carnet_http::{AppError, Ctx};
+use carnet_store::repo::accounts;
 use carnet_store::{params, StoreError};
 use serde::{Deserialize, Serialize};
 
@@ -104,4 +106,65 @@ pub async fn outbox(
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
     Ok(Json(emails))
+}
+
+#[derive(Deserialize)]
+pub struct TestAccount {
+    email: String,
+    role: String,
+    structure_id: Option<String>,
+    /// Creates a structure of that name for the role's scope.
+    structure_name: Option<String>,
+}
+
+/// `POST /api/test/accounts`: an account holding one role, created directly (test mode only),
+/// so that a suite can sign in as any role on any instance in test mode.
+pub async fn create_account(
+    ctx: Ctx,
+    JsonBody(body): JsonBody<TestAccount>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    require_test_mode(&ctx)?;
+    let email = Email::parse(&body.email)
+        .map_err(|e| AppError::field("email", "invalid_email", &e.to_string()))?;
+    let role = Role::parse(&body.role)
+        .map_err(|e| AppError::field("role", "invalid_role", &e.to_string()))?;
+    let db = &ctx.db;
+    db.begin().await?;
+    let structure_id = match (&body.structure_id, &body.structure_name) {
+        (Some(id), _) => Some(
+            Id::parse(id)
+                .map_err(|e| AppError::field("structure_id", "invalid_id", &e.to_string()))?,
+        ),
+        (None, Some(name)) => Some(accounts::create_structure(db, name, ctx.now).await?),
+        (None, None) => None,
+    };
+    let scope = match structure_id {
+        Some(id) => Scope::Structure(id),
+        None => Scope::Instance,
+    };
+    let assignment = Assignment::new(role, scope)
+        .map_err(|e| AppError::field("role", "invalid_scope", &e.to_string()))?;
+    let account_id = match accounts::find_by_email(db, &email).await? {
+        Some(account) => account.id,
+        None => {
+            accounts::create(
+                db,
+                ctx.now,
+                accounts::NewAccount {
+                    email: &email,
+                    first_name: "Prénom",
+                    last_name: "Nom",
+                    created_by: None,
+                },
+            )
+            .await?
+        }
+    };
+    let role_id = accounts::grant(db, account_id, &assignment, ctx.now, None).await?;
+    db.commit().await?;
+    Ok(Json(serde_json::json!({
+        "account_id": account_id.to_string(),
+        "role_id": role_id.to_string(),
+        "structure_id": structure_id.map(|id| id.to_string()),
+    })))
 }

@@ -35,8 +35,12 @@ fn content_type(path: &str) -> &'static str {
 /// Maps a URL path to a file under the root, refusing anything that could leave it.
 fn relative_path(url_path: &str) -> Option<String> {
     let trimmed = url_path.trim_start_matches('/');
+    let last = trimmed.rsplit('/').next().unwrap_or("");
     let relative = if trimmed.is_empty() || trimmed.ends_with('/') {
         format!("{trimmed}index.html")
+    } else if !last.contains('.') {
+        // Pages have clean URLs: /connexion/confirmer → connexion/confirmer.html
+        format!("{trimmed}.html")
     } else {
         trimmed.to_string()
     };
@@ -92,6 +96,10 @@ mod tests {
         assert_eq!(relative_path("/").as_deref(), Some("index.html"));
         assert_eq!(relative_path("/app.js").as_deref(), Some("app.js"));
         assert_eq!(relative_path("/aide/").as_deref(), Some("aide/index.html"));
+        assert_eq!(
+            relative_path("/connexion/confirmer").as_deref(),
+            Some("connexion/confirmer.html")
+        );
         for bad in [
             "/../etc/passwd",
             "/a/../../b",

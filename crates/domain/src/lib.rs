@@ -4,9 +4,14 @@
 
 pub mod id;
 pub mod instant;
+pub mod roles;
 pub mod text;
 pub mod values;
 
 pub use id::Id;
 pub use instant::{Instant, TimeZoneSetting};
+pub use roles::{Assignment, Role, Scope};
+
+/// The version of the terms of use (CGU) staff must accept; changing it asks everyone again.
+pub const CGU_VERSION: &str = "2026-11-28";
 pub use values::{Email, ValueError};

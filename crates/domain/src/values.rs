@@ -13,6 +13,10 @@ pub enum ValueError {
     InvalidTimeZone,
     #[error("adresse électronique invalide")]
     InvalidEmail,
+    #[error("rôle inconnu")]
+    InvalidRole,
+    #[error("ce rôle ne s'exerce pas dans ce périmètre")]
+    InvalidScope,
 }
 
 /// An email address as typed (trimmed), with its case-folded key. Two addresses that differ only

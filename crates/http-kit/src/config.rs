@@ -25,6 +25,20 @@ pub struct Config {
     /// Test mode: the clock can be set and the outbox read through `/api/test/…`. Refused unless
     /// the public URL is on loopback.
     pub test_mode: bool,
+    /// Signs session tokens (HS256). At least 32 characters.
+    pub session_key: String,
+    /// The previous key, still accepted while sessions signed with it may live (rotation).
+    pub session_key_previous: Option<String>,
+    pub session_hours_staff: i64,
+    pub session_hours_beneficiary: i64,
+    pub login_link_minutes: i64,
+    /// Behind a trusted reverse proxy: take the client address from `X-Forwarded-For`.
+    pub trust_forwarded_for: bool,
+    /// Protects the scheduled-job endpoints (`Authorization: Bearer …`).
+    pub jobs_secret: Option<String>,
+    /// The JSON webhook that receives outgoing emails, and its shared secret.
+    pub email_webhook_url: Option<String>,
+    pub email_webhook_secret: Option<String>,
 }
 
 pub const SETTINGS: &[&str] = &[
@@ -35,6 +49,15 @@ pub const SETTINGS: &[&str] = &[
     "database_url",
     "timezone",
     "test_mode",
+    "session_key",
+    "session_key_previous",
+    "session_hours_staff",
+    "session_hours_beneficiary",
+    "login_link_minutes",
+    "trust_forwarded_for",
+    "jobs_secret",
+    "email_webhook_url",
+    "email_webhook_secret",
 ];
 
 fn invalid(setting: &'static str, reason: &str) -> AppError {
@@ -78,6 +101,32 @@ pub fn is_loopback_url(url: &str) -> bool {
         || host
             .parse::<std::net::Ipv4Addr>()
             .is_ok_and(|ip| ip.is_loopback())
+}
+
+async fn number(
+    platform: &dyn Platform,
+    name: &'static str,
+    default: i64,
+    max: i64,
+) -> Result<i64, AppError> {
+    match optional(platform, name).await {
+        None => Ok(default),
+        Some(text) => match text.parse::<i64>() {
+            Ok(value) if (1..=max).contains(&value) => Ok(value),
+            _ => Err(invalid(
+                name,
+                &format!("nombre entier entre 1 et {max} attendu"),
+            )),
+        },
+    }
+}
+
+async fn flag(platform: &dyn Platform, name: &'static str) -> Result<bool, AppError> {
+    match optional(platform, name).await.as_deref() {
+        None | Some("false") | Some("0") => Ok(false),
+        Some("true") | Some("1") => Ok(true),
+        Some(_) => Err(invalid(name, "« true » ou « false » attendu")),
+    }
 }
 
 fn valid_department_code(code: &str) -> bool {
@@ -131,18 +180,39 @@ impl Config {
                 invalid("timezone", "fuseau IANA attendu, par exemple Europe/Paris")
             })?,
         };
-        let test_mode = match optional(platform, "test_mode").await.as_deref() {
-            None | Some("false") | Some("0") => false,
-            Some("true") | Some("1") => true,
-            Some(_) => return Err(invalid("test_mode", "« true » ou « false » attendu")),
-        };
+        let test_mode = flag(platform, "test_mode").await?;
         if test_mode && !is_loopback_url(&public_url) {
             return Err(invalid(
                 "test_mode",
                 "le mode test est refusé hors boucle locale (public_url doit être localhost ou 127.0.0.1)",
             ));
         }
+        let session_key = required(platform, "session_key").await?;
+        if session_key.len() < 32 {
+            return Err(invalid("session_key", "au moins 32 caractères aléatoires"));
+        }
+        let email_webhook_url = optional(platform, "email_webhook_url").await;
+        if let Some(url) = &email_webhook_url {
+            if !(url.starts_with("https://")
+                || (url.starts_with("http://") && is_loopback_url(url)))
+            {
+                return Err(invalid(
+                    "email_webhook_url",
+                    "URL https:// attendue (http:// seulement en boucle locale)",
+                ));
+            }
+        }
         Ok(Config {
+            session_key,
+            session_key_previous: optional(platform, "session_key_previous").await,
+            session_hours_staff: number(platform, "session_hours_staff", 12, 24 * 7).await?,
+            session_hours_beneficiary: number(platform, "session_hours_beneficiary", 12, 24 * 7)
+                .await?,
+            login_link_minutes: number(platform, "login_link_minutes", 15, 60 * 24).await?,
+            trust_forwarded_for: flag(platform, "trust_forwarded_for").await?,
+            jobs_secret: optional(platform, "jobs_secret").await,
+            email_webhook_url,
+            email_webhook_secret: optional(platform, "email_webhook_secret").await,
             department_code,
             department_name,
             public_url,

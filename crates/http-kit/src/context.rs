@@ -23,6 +23,19 @@ pub struct Ctx {
     pub now: Instant,
     pub client_addr: Option<ClientAddr>,
     pub component: &'static str,
+    platform: std::sync::Arc<dyn crate::Platform>,
+}
+
+impl Ctx {
+    /// A JSON POST to the outside (email provider): through Spin's outbound HTTP or natively.
+    pub async fn platform_post(
+        &self,
+        url: &str,
+        headers: &[(&str, String)],
+        body: &serde_json::Value,
+    ) -> Result<u16, String> {
+        self.platform.post_json(url, headers, body).await
+    }
 }
 
 /// Reads the settings and opens the store, without checking the schema (for health).
@@ -30,6 +43,14 @@ pub async fn open_store(state: &AppState) -> Result<(Config, Db), AppError> {
     let config = Config::load(state.platform.as_ref()).await?;
     let db = state.platform.open_db(&config).await?;
     Ok((config, db))
+}
+
+/// `203.0.113.7:51234` → `203.0.113.7`; `[::1]:80` → `::1`.
+fn ip_only(addr: &str) -> String {
+    if let Ok(socket) = addr.parse::<std::net::SocketAddr>() {
+        return socket.ip().to_string();
+    }
+    addr.to_string()
 }
 
 pub fn system_now() -> Instant {
@@ -76,20 +97,37 @@ impl FromRequestParts<AppState> for Ctx {
             }
         }
         let now = current_instant(&config, &db).await?;
-        // Spin appends its own value after any the client sent: the last one is Spin's.
-        let client_addr = parts
+        // Behind a trusted proxy, the address it appended last to X-Forwarded-For; otherwise
+        // Spin's `spin-client-addr` (Spin appends its own value after any the client sent: the
+        // last one is Spin's). Only the IP is kept.
+        let forwarded = config
+            .trust_forwarded_for
+            .then(|| {
+                parts
+                    .headers
+                    .get_all("x-forwarded-for")
+                    .iter()
+                    .next_back()
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.rsplit(',').next())
+                    .map(|v| ClientAddr(v.trim().to_string()))
+            })
+            .flatten();
+        let spin_addr = parts
             .headers
             .get_all(CLIENT_ADDR_HEADER)
             .iter()
             .next_back()
             .and_then(|v| v.to_str().ok())
-            .map(|v| ClientAddr(v.to_string()));
+            .map(|v| ClientAddr(ip_only(v)));
+        let client_addr = forwarded.or(spin_addr);
         Ok(Ctx {
             config,
             db,
             now,
             client_addr,
             component: state.component,
+            platform: state.platform.clone(),
         })
     }
 }

@@ -2,6 +2,7 @@
 //! context, security headers, and the adapters that run a component's axum router under Spin.
 //! Components stay thin: `routes → handlers → repositories`, with everything shared here.
 
+pub mod auth;
 pub mod config;
 pub mod context;
 pub mod error;

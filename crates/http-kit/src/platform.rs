@@ -10,6 +10,13 @@ pub trait Platform: Send + Sync + 'static {
     async fn setting(&self, name: &str) -> Option<String>;
     /// Opens the store the settings designate.
     async fn open_db(&self, config: &crate::Config) -> Result<Db, StoreError>;
+    /// Sends a JSON POST (email provider, webhook); returns the status code, or why it failed.
+    async fn post_json(
+        &self,
+        url: &str,
+        headers: &[(&str, String)],
+        body: &serde_json::Value,
+    ) -> Result<u16, String>;
 }
 
 /// The state every component router carries.

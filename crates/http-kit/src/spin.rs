@@ -24,6 +24,28 @@ impl Platform for SpinPlatform {
             DatabaseKind::Postgres => carnet_store::spin::open_postgres(&config.database_url).await,
         }
     }
+
+    async fn post_json(
+        &self,
+        url: &str,
+        headers: &[(&str, String)],
+        body: &serde_json::Value,
+    ) -> Result<u16, String> {
+        let mut request = http::Request::post(url).header("content-type", "application/json");
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        let request = request
+            .body(Full::new(bytes::Bytes::from(body.to_string())))
+            .map_err(|e| e.to_string())?;
+        single_threaded(async move {
+            spin_sdk::http::send(request)
+                .await
+                .map(|response| response.status().as_u16())
+                .map_err(|e| format!("{e:?}"))
+        })
+        .await
+    }
 }
 
 pub fn platform() -> Arc<dyn Platform> {

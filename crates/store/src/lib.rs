@@ -13,6 +13,7 @@
 
 mod error;
 pub mod migrations;
+pub mod repo;
 mod value;
 
 #[cfg(feature = "native")]

@@ -36,6 +36,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: REFERENTIEL,
         postgres: REFERENTIEL,
     },
+    Migration {
+        version: 3,
+        name: "accounts",
+        sqlite: include_str!("../../../sql/sqlite/0003_accounts.sql"),
+        postgres: include_str!("../../../sql/postgres/0003_accounts.sql"),
+    },
 ];
 
 /// The schema version this build expects.

@@ -1,0 +1,409 @@
+//! Accounts and roles, under the grant matrix of `carnet_domain::roles` (one policy per
+//! capability: `may_grant`, `may_disable`, `may_create_structures`). Nobody acts on their own
+//! account here, and nobody changes another person's sign-in email (there is no such endpoint).
+
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::Json;
+use carnet_domain::roles::{
+    may_create_structures, may_disable, may_grant, Assignment, Role, Scope,
+};
+use carnet_domain::text::clean;
+use carnet_domain::{Email, Id};
+use carnet_http::auth::Authenticated;
+use carnet_http::routing::JsonBody;
+use carnet_http::{AppError, FieldError};
+use carnet_store::repo::audit::{self, AuditEntry};
+use carnet_store::repo::{accounts, sessions};
+use carnet_store::StoreError;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+const MAX_NAME: usize = 100;
+
+async fn audit_admin(
+    auth: &Authenticated,
+    action: &str,
+    target_type: &str,
+    target_id: Id,
+    details: Option<Value>,
+) -> Result<(), StoreError> {
+    audit::record(
+        &auth.ctx.db,
+        auth.ctx.now,
+        AuditEntry {
+            actor_account_id: Some(auth.account_id),
+            actor_role: Some(auth.role_code()),
+            action,
+            target_type: Some(target_type),
+            target_id: Some(target_id.to_string()),
+            client_addr: auth.client_addr(),
+            details,
+        },
+    )
+    .await
+}
+
+fn refused() -> AppError {
+    AppError::forbidden(
+        "grant_refused",
+        "Votre rôle ne vous permet pas d'accorder ou de retirer ce rôle.",
+    )
+}
+
+fn name_field(field: &str, value: &str, errors: &mut Vec<FieldError>) -> String {
+    match clean(value) {
+        Some(name) if name.chars().count() <= MAX_NAME => name,
+        Some(_) => {
+            errors.push(FieldError::new(
+                field,
+                "too_long",
+                format!("{MAX_NAME} caractères au plus."),
+            ));
+            String::new()
+        }
+        None => {
+            errors.push(FieldError::new(
+                field,
+                "required",
+                "Ce champ est obligatoire.",
+            ));
+            String::new()
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NewStructure {
+    name: String,
+}
+
+/// `POST /api/auth/structures {"name": …}` (managers).
+pub async fn create_structure(
+    auth: Authenticated,
+    JsonBody(body): JsonBody<NewStructure>,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    if !may_create_structures(&auth.assignment) {
+        return Err(AppError::forbidden(
+            "forbidden",
+            "Seuls les gestionnaires du département créent des structures.",
+        ));
+    }
+    let mut errors = Vec::new();
+    let name = name_field("name", &body.name, &mut errors);
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let db = &auth.ctx.db;
+    db.begin().await?;
+    let id = accounts::create_structure(db, &name, auth.ctx.now).await?;
+    audit_admin(&auth, "structure_created", "structure", id, None).await?;
+    db.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "id": id.to_string(), "name": name })),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct RoleRequest {
+    role: String,
+    structure_id: Option<String>,
+}
+
+/// Validates a requested role and its scope; the structure must exist.
+async fn requested_assignment(
+    auth: &Authenticated,
+    request: &RoleRequest,
+    errors: &mut Vec<FieldError>,
+) -> Result<Option<Assignment>, AppError> {
+    let Ok(role) = Role::parse(&request.role) else {
+        errors.push(FieldError::new("role", "invalid_role", "Rôle inconnu."));
+        return Ok(None);
+    };
+    let scope = match role {
+        Role::StructureAdmin | Role::Professional => {
+            let Some(id) = request
+                .structure_id
+                .as_deref()
+                .and_then(|id| Id::parse(id).ok())
+            else {
+                errors.push(FieldError::new(
+                    "structure_id",
+                    "required",
+                    "Choisissez la structure.",
+                ));
+                return Ok(None);
+            };
+            if !accounts::structure_exists(&auth.ctx.db, id).await? {
+                errors.push(FieldError::new(
+                    "structure_id",
+                    "unknown_structure",
+                    "Cette structure n'existe pas.",
+                ));
+                return Ok(None);
+            }
+            Scope::Structure(id)
+        }
+        Role::Beneficiary => {
+            errors.push(FieldError::new(
+                "role",
+                "invalid_role",
+                "Les comptes des bénéficiaires s'ouvrent depuis leur carnet.",
+            ));
+            return Ok(None);
+        }
+        _ => Scope::Instance,
+    };
+    match Assignment::new(role, scope) {
+        Ok(assignment) => Ok(Some(assignment)),
+        Err(error) => {
+            errors.push(FieldError::new("role", "invalid_scope", error.to_string()));
+            Ok(None)
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NewAccount {
+    email: String,
+    first_name: String,
+    last_name: String,
+    #[serde(flatten)]
+    role: RoleRequest,
+}
+
+/// `POST /api/auth/accounts`: a new account with its first role, under the grant matrix; the
+/// person is told by email.
+pub async fn create_account(
+    auth: Authenticated,
+    JsonBody(body): JsonBody<NewAccount>,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    let mut errors = Vec::new();
+    let email = Email::parse(&body.email)
+        .map_err(|_| {
+            errors.push(FieldError::new(
+                "email",
+                "invalid_email",
+                "Saisissez une adresse électronique valide, par exemple nom@exemple.fr.",
+            ))
+        })
+        .ok();
+    let first_name = name_field("first_name", &body.first_name, &mut errors);
+    let last_name = name_field("last_name", &body.last_name, &mut errors);
+    let assignment = requested_assignment(&auth, &body.role, &mut errors).await?;
+    let (Some(email), Some(assignment), true) = (email, assignment, errors.is_empty()) else {
+        return Err(AppError::Validation(errors));
+    };
+    if !may_grant(&auth.assignment, &assignment) {
+        return Err(refused());
+    }
+    let db = &auth.ctx.db;
+    db.begin().await?;
+    if let Some(existing) = accounts::find_by_email(db, &email).await? {
+        db.rollback().await?;
+        return Err(AppError::Conflict {
+            code: "account_exists",
+            message: "Un compte existe déjà avec cette adresse : ajoutez-lui un rôle.".into(),
+            details: Some(json!({ "account_id": existing.id.to_string() })),
+        });
+    }
+    let account_id = accounts::create(
+        db,
+        auth.ctx.now,
+        accounts::NewAccount {
+            email: &email,
+            first_name: &first_name,
+            last_name: &last_name,
+            created_by: Some(auth.account_id),
+        },
+    )
+    .await?;
+    let role_id = accounts::grant(
+        db,
+        account_id,
+        &assignment,
+        auth.ctx.now,
+        Some(auth.account_id),
+    )
+    .await?;
+    let sign_in_page = format!("{}/connexion", auth.ctx.config.public_url);
+    crate::emails::account_created(
+        db,
+        auth.ctx.now,
+        email.as_str(),
+        &sign_in_page,
+        &auth.ctx.config.department_name,
+    )
+    .await?;
+    audit_admin(&auth, "account_created", "account", account_id, None).await?;
+    audit_admin(
+        &auth,
+        "role_granted",
+        "account",
+        account_id,
+        Some(json!({ "role": assignment.role.code(), "role_id": role_id.to_string() })),
+    )
+    .await?;
+    db.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "id": account_id.to_string(), "role_id": role_id.to_string() })),
+    ))
+}
+
+/// The target account, never oneself.
+async fn other_account(auth: &Authenticated, id: &str) -> Result<accounts::Account, AppError> {
+    let id = Id::parse(id).map_err(|_| AppError::NotFound)?;
+    if id == auth.account_id {
+        return Err(AppError::forbidden(
+            "own_account",
+            "Vous ne pouvez pas modifier vos propres rôles ou votre propre compte ici.",
+        ));
+    }
+    accounts::find(&auth.ctx.db, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// `POST /api/auth/accounts/{id}/roles {"role": …, "structure_id": …}`.
+pub async fn grant_role(
+    auth: Authenticated,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<RoleRequest>,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    let account = other_account(&auth, &id).await?;
+    let mut errors = Vec::new();
+    let assignment = requested_assignment(&auth, &body, &mut errors).await?;
+    let Some(assignment) = assignment else {
+        return Err(AppError::Validation(errors));
+    };
+    if !may_grant(&auth.assignment, &assignment) {
+        return Err(refused());
+    }
+    let db = &auth.ctx.db;
+    db.begin().await?;
+    let role_id = match accounts::grant(
+        db,
+        account.id,
+        &assignment,
+        auth.ctx.now,
+        Some(auth.account_id),
+    )
+    .await
+    {
+        Err(StoreError::UniqueViolation(_)) => {
+            db.rollback().await?;
+            return Err(AppError::conflict(
+                "role_exists",
+                "Cette personne a déjà ce rôle.",
+            ));
+        }
+        other => other?,
+    };
+    audit_admin(
+        &auth,
+        "role_granted",
+        "account",
+        account.id,
+        Some(json!({ "role": assignment.role.code(), "role_id": role_id.to_string() })),
+    )
+    .await?;
+    db.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "role_id": role_id.to_string() })),
+    ))
+}
+
+/// `DELETE /api/auth/accounts/{id}/roles/{role_id}`: sessions acting in that role end.
+pub async fn revoke_role(
+    auth: Authenticated,
+    Path((id, role_id)): Path<(String, String)>,
+) -> Result<StatusCode, AppError> {
+    let account = other_account(&auth, &id).await?;
+    let role_id = Id::parse(&role_id).map_err(|_| AppError::NotFound)?;
+    let db = &auth.ctx.db;
+    let held = accounts::active_roles(db, account.id).await?;
+    let target = held
+        .iter()
+        .find(|h| h.id == role_id)
+        .ok_or(AppError::NotFound)?;
+    if !may_grant(&auth.assignment, &target.assignment) {
+        return Err(refused());
+    }
+    db.begin().await?;
+    accounts::revoke(db, account.id, role_id, auth.ctx.now).await?;
+    sessions::end_for_assignment(db, role_id, auth.ctx.now).await?;
+    audit_admin(
+        &auth,
+        "role_revoked",
+        "account",
+        account.id,
+        Some(json!({ "role": target.assignment.role.code(), "role_id": role_id.to_string() })),
+    )
+    .await?;
+    db.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn set_disabled(
+    auth: Authenticated,
+    id: String,
+    disable: bool,
+) -> Result<Json<Value>, AppError> {
+    let account = other_account(&auth, &id).await?;
+    let db = &auth.ctx.db;
+    let held: Vec<Assignment> = accounts::active_roles(db, account.id)
+        .await?
+        .into_iter()
+        .map(|h| h.assignment)
+        .collect();
+    if !may_disable(&auth.assignment, &held) {
+        return Err(AppError::forbidden(
+            "forbidden",
+            "Votre rôle ne vous permet pas de désactiver ou de réactiver ce compte.",
+        ));
+    }
+    db.begin().await?;
+    let ended = if disable {
+        accounts::set_disabled(db, account.id, Some(auth.ctx.now)).await?;
+        sessions::end_all(db, account.id, auth.ctx.now, "account_disabled").await?
+    } else {
+        accounts::set_disabled(db, account.id, None).await?;
+        0
+    };
+    let action = if disable {
+        "account_disabled"
+    } else {
+        "account_enabled"
+    };
+    audit_admin(
+        &auth,
+        action,
+        "account",
+        account.id,
+        Some(json!({ "ended_sessions": ended })),
+    )
+    .await?;
+    db.commit().await?;
+    Ok(Json(
+        json!({ "disabled": disable, "ended_sessions": ended }),
+    ))
+}
+
+/// `POST /api/auth/accounts/{id}/disable`: no more sign-in, every session ends at once.
+pub async fn disable_account(
+    auth: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    set_disabled(auth, id, true).await
+}
+
+/// `POST /api/auth/accounts/{id}/enable`.
+pub async fn enable_account(
+    auth: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    set_disabled(auth, id, false).await
+}

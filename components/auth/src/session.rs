@@ -1,0 +1,306 @@
+//! The signed-in person: who-am-I, switching the active role, logout (here or everywhere), the
+//! terms of use, and changing one's own sign-in email (confirmed from the new address).
+
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use carnet_domain::{Email, Id, CGU_VERSION};
+use carnet_http::auth::{hash_token, random_token, session_cookie, Authenticated, SignedIn};
+use carnet_http::routing::JsonBody;
+use carnet_http::{AppError, Ctx};
+use carnet_store::repo::audit::{self, AuditEntry};
+use carnet_store::repo::{accounts, sessions};
+use carnet_store::StoreError;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// Audits an action of the signed-in person on their own account or session.
+async fn audit_self(
+    auth: &Authenticated,
+    action: &str,
+    target_type: &str,
+    target_id: String,
+    details: Option<Value>,
+) -> Result<(), StoreError> {
+    audit::record(
+        &auth.ctx.db,
+        auth.ctx.now,
+        AuditEntry {
+            actor_account_id: Some(auth.account_id),
+            actor_role: Some(auth.role_code()),
+            action,
+            target_type: Some(target_type),
+            target_id: Some(target_id),
+            client_addr: auth.client_addr(),
+            details,
+        },
+    )
+    .await
+}
+
+fn role_json(held: &accounts::HeldRole) -> Value {
+    json!({
+        "id": held.id.to_string(),
+        "role": held.assignment.role.code(),
+        "label": held.assignment.role.label(),
+        "structure": held.assignment.scope.structure_id().map(|id| json!({
+            "id": id.to_string(),
+            "name": held.structure_name,
+        })),
+        "beneficiary_id": held.assignment.scope.beneficiary_id().map(|id| id.to_string()),
+    })
+}
+
+/// `GET /api/auth/me`.
+pub async fn who_am_i(SignedIn(auth): SignedIn) -> Result<Json<Value>, AppError> {
+    let db = &auth.ctx.db;
+    let account = accounts::find(db, auth.account_id)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let roles = accounts::active_roles(db, auth.account_id).await?;
+    let active = roles.iter().find(|held| held.id == auth.assignment_id);
+    Ok(Json(json!({
+        "account": {
+            "id": account.id.to_string(),
+            "email": account.email,
+            "first_name": account.first_name,
+            "last_name": account.last_name,
+        },
+        "roles": roles.iter().map(role_json).collect::<Vec<_>>(),
+        "active_role": active.map(role_json),
+        "department": {
+            "code": auth.ctx.config.department_code,
+            "name": auth.ctx.config.department_name,
+        },
+        "cgu": {
+            "current_version": CGU_VERSION,
+            "accepted_version": account.cgu_version,
+            "accepted_at": account.cgu_accepted_at.map(|at| at.to_db()),
+            "required": !auth.cgu_accepted,
+        },
+    })))
+}
+
+#[derive(Deserialize)]
+pub struct SwitchRole {
+    role_id: String,
+}
+
+/// `POST /api/auth/role {"role_id": …}`: act in another of one's own roles.
+pub async fn switch_role(
+    SignedIn(auth): SignedIn,
+    JsonBody(body): JsonBody<SwitchRole>,
+) -> Result<Json<Value>, AppError> {
+    let wanted = Id::parse(&body.role_id)
+        .map_err(|_| AppError::field("role_id", "invalid_id", "Rôle inconnu."))?;
+    let db = &auth.ctx.db;
+    let roles = accounts::active_roles(db, auth.account_id).await?;
+    let Some(held) = roles.iter().find(|held| held.id == wanted) else {
+        return Err(AppError::field(
+            "role_id",
+            "not_your_role",
+            "Ce rôle n'est pas l'un des vôtres.",
+        ));
+    };
+    db.begin().await?;
+    sessions::switch_role(db, auth.session_id, held.id).await?;
+    audit_self(
+        &auth,
+        "role_switched",
+        "session",
+        auth.session_id.to_string(),
+        Some(json!({ "role": held.assignment.role.code() })),
+    )
+    .await?;
+    db.commit().await?;
+    Ok(Json(json!({ "active_role": role_json(held) })))
+}
+
+fn cleared_cookie(body: Value) -> Response {
+    let mut response = Json(body).into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, session_cookie("", 0));
+    response
+}
+
+/// `POST /api/auth/logout`: ends this session.
+pub async fn logout(SignedIn(auth): SignedIn) -> Result<Response, AppError> {
+    let db = &auth.ctx.db;
+    db.begin().await?;
+    sessions::end(db, auth.session_id, auth.ctx.now, "logout").await?;
+    audit_self(
+        &auth,
+        "logout",
+        "session",
+        auth.session_id.to_string(),
+        None,
+    )
+    .await?;
+    db.commit().await?;
+    Ok(cleared_cookie(json!({ "ended_sessions": 1 })))
+}
+
+/// `POST /api/auth/logout-all`: ends every session of the account (a lost phone).
+pub async fn logout_everywhere(SignedIn(auth): SignedIn) -> Result<Response, AppError> {
+    let db = &auth.ctx.db;
+    db.begin().await?;
+    let ended = sessions::end_all(db, auth.account_id, auth.ctx.now, "logout_everywhere").await?;
+    audit_self(
+        &auth,
+        "logout_everywhere",
+        "account",
+        auth.account_id.to_string(),
+        Some(json!({ "ended_sessions": ended })),
+    )
+    .await?;
+    db.commit().await?;
+    Ok(cleared_cookie(json!({ "ended_sessions": ended })))
+}
+
+#[derive(Deserialize)]
+pub struct AcceptCgu {
+    version: String,
+}
+
+/// `POST /api/auth/cgu {"version": …}`: accepts the current terms of use.
+pub async fn accept_cgu(
+    SignedIn(auth): SignedIn,
+    JsonBody(body): JsonBody<AcceptCgu>,
+) -> Result<Json<Value>, AppError> {
+    if body.version != CGU_VERSION {
+        return Err(AppError::field(
+            "version",
+            "outdated_cgu",
+            "Ces conditions ne sont plus en vigueur : rechargez la page.",
+        ));
+    }
+    let db = &auth.ctx.db;
+    db.begin().await?;
+    accounts::accept_cgu(db, auth.account_id, CGU_VERSION, auth.ctx.now).await?;
+    audit_self(
+        &auth,
+        "cgu_accepted",
+        "account",
+        auth.account_id.to_string(),
+        Some(json!({ "version": CGU_VERSION })),
+    )
+    .await?;
+    db.commit().await?;
+    Ok(Json(
+        json!({ "accepted_version": CGU_VERSION, "accepted_at": auth.ctx.now.to_db() }),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct EmailChange {
+    email: String,
+}
+
+const EMAIL_CHANGE_HOURS: i64 = 24;
+
+/// `POST /api/auth/me/email {"email": …}` → 202: a confirmation link goes to the new address;
+/// nothing changes until it is used. Same answer whether the address is free or not.
+pub async fn request_email_change(
+    auth: Authenticated,
+    JsonBody(body): JsonBody<EmailChange>,
+) -> Result<Response, AppError> {
+    let email = Email::parse(&body.email).map_err(|_| {
+        AppError::field(
+            "email",
+            "invalid_email",
+            "Saisissez une adresse électronique valide, par exemple nom@exemple.fr.",
+        )
+    })?;
+    let db = &auth.ctx.db;
+    db.begin().await?;
+    if accounts::find_by_email(db, &email).await?.is_none() {
+        let token = random_token();
+        accounts::insert_token(
+            db,
+            auth.account_id,
+            &hash_token(&token),
+            "email_change",
+            Some(email.as_str()),
+            auth.ctx.now,
+            auth.ctx.now.plus_seconds(EMAIL_CHANGE_HOURS * 3600),
+        )
+        .await?;
+        let link = format!(
+            "{}/connexion/adresse#jeton={token}",
+            auth.ctx.config.public_url
+        );
+        crate::emails::confirm_new_email(db, auth.ctx.now, email.as_str(), &link).await?;
+    }
+    audit_self(
+        &auth,
+        "email_change_requested",
+        "account",
+        auth.account_id.to_string(),
+        None,
+    )
+    .await?;
+    db.commit().await?;
+    Ok((
+        axum::http::StatusCode::ACCEPTED,
+        Json(json!({ "message": "Un lien de confirmation a été envoyé à la nouvelle adresse, si elle n'est pas déjà utilisée." })),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmEmail {
+    token: String,
+}
+
+/// `POST /api/auth/me/email/confirm {"token": …}`: the new address proved; the old one is told.
+/// No session needed: the link may be opened on another device.
+pub async fn confirm_email_change(
+    ctx: Ctx,
+    JsonBody(body): JsonBody<ConfirmEmail>,
+) -> Result<Json<Value>, AppError> {
+    let db = &ctx.db;
+    db.begin().await?;
+    let consumed =
+        accounts::consume_token(db, &hash_token(body.token.trim()), "email_change", ctx.now)
+            .await?;
+    let Some(consumed) = consumed else {
+        db.rollback().await?;
+        return Err(AppError::bad_request(
+            "invalid_link",
+            "Ce lien de confirmation n'est plus valable. Refaites la demande depuis votre compte.",
+        ));
+    };
+    let account = accounts::find(db, consumed.account_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let new_email =
+        Email::parse(consumed.new_email.as_deref().unwrap_or("")).map_err(AppError::internal)?;
+    match accounts::set_email(db, account.id, &new_email).await {
+        Err(StoreError::UniqueViolation(_)) => {
+            db.rollback().await?;
+            return Err(AppError::conflict(
+                "email_taken",
+                "Cette adresse est déjà utilisée par un autre compte.",
+            ));
+        }
+        other => other?,
+    }
+    crate::emails::email_changed(db, ctx.now, &account.email).await?;
+    audit::record(
+        db,
+        ctx.now,
+        AuditEntry {
+            actor_account_id: Some(account.id),
+            actor_role: None,
+            action: "email_changed",
+            target_type: Some("account"),
+            target_id: Some(account.id.to_string()),
+            client_addr: ctx.client_addr.as_ref().map(|c| c.0.as_str()),
+            details: None,
+        },
+    )
+    .await?;
+    db.commit().await?;
+    Ok(Json(json!({ "email": new_email.as_str() })))
+}

@@ -1,0 +1,110 @@
+//! Delivery of the outbox to the email webhook (a JSON POST per email, `Idempotency-Key` = the
+//! email's id). Called by any scheduler: `POST /api/notifications/jobs/deliver` with
+//! `Authorization: Bearer <jobs_secret>`. Rows are leased before sending, so two overlapping runs
+//! never send the same email; a failure is retried with exponential backoff, and after
+//! `MAX_ATTEMPTS` the email is marked `failed`.
+
+use axum::http::HeaderMap;
+use axum::Json;
+use carnet_http::{AppError, Ctx};
+use carnet_store::repo::outbox;
+use serde_json::{json, Value};
+
+const BATCH: i64 = 50;
+const MAX_PER_RUN: usize = 200;
+const LEASE_SECONDS: i64 = 120;
+pub const MAX_ATTEMPTS: i64 = 8;
+
+/// Constant-time comparison of two secrets.
+fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+pub fn require_job_secret(ctx: &Ctx, headers: &HeaderMap) -> Result<(), AppError> {
+    let Some(secret) = ctx.config.jobs_secret.as_deref() else {
+        return Err(AppError::Config {
+            setting: "jobs_secret",
+            reason: "réglage manquant : les tâches planifiées sont désactivées".into(),
+        });
+    };
+    let given = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if same_secret(given, secret) {
+        Ok(())
+    } else {
+        Err(AppError::Unauthenticated)
+    }
+}
+
+/// Backoff before attempt `attempts + 1`: 1, 2, 4… minutes, at most 4 hours.
+fn backoff_seconds(attempts: i64) -> i64 {
+    (60i64 << attempts.clamp(0, 8)).min(4 * 3600)
+}
+
+pub async fn deliver(ctx: Ctx, headers: HeaderMap) -> Result<Json<Value>, AppError> {
+    require_job_secret(&ctx, &headers)?;
+    let Some(url) = ctx.config.email_webhook_url.clone() else {
+        return Err(AppError::Config {
+            setting: "email_webhook_url",
+            reason: "réglage manquant : aucun moyen d'envoyer les courriels".into(),
+        });
+    };
+    let auth_header = ctx
+        .config
+        .email_webhook_secret
+        .as_ref()
+        .map(|secret| ("authorization", format!("Bearer {secret}")));
+    let (mut sent, mut retried, mut failed, mut handled) = (0, 0, 0, 0usize);
+    while handled < MAX_PER_RUN {
+        let leased =
+            outbox::lease_due(&ctx.db, ctx.now, ctx.now.plus_seconds(LEASE_SECONDS), BATCH).await?;
+        if leased.is_empty() {
+            break;
+        }
+        for email in leased {
+            handled += 1;
+            let mut headers: Vec<(&str, String)> = vec![("idempotency-key", email.id.to_string())];
+            headers.extend(auth_header.clone());
+            let payload = json!({
+                "id": email.id.to_string(),
+                "to": email.recipient,
+                "subject": email.subject,
+                "text": email.body_text,
+                "html": email.body_html,
+            });
+            let outcome = ctx.platform_post(&url, &headers, &payload).await;
+            match outcome {
+                Ok(status) if (200..300).contains(&status) => {
+                    outbox::mark_sent(&ctx.db, email.id, ctx.now).await?;
+                    sent += 1;
+                }
+                other => {
+                    let error = match other {
+                        Ok(status) => format!("HTTP {status}"),
+                        Err(error) => error,
+                    };
+                    let give_up = email.attempts + 1 >= MAX_ATTEMPTS;
+                    let retry_at = ctx.now.plus_seconds(backoff_seconds(email.attempts));
+                    outbox::mark_attempt_failed(&ctx.db, email.id, &error, retry_at, give_up)
+                        .await?;
+                    if give_up {
+                        failed += 1;
+                    } else {
+                        retried += 1;
+                    }
+                }
+            }
+        }
+    }
+    let pending = outbox::count_pending(&ctx.db).await?;
+    Ok(Json(
+        json!({ "sent": sent, "retried": retried, "failed": failed, "pending": pending }),
+    ))
+}

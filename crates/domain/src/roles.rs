@@ -1,0 +1,265 @@
+//! Roles, their scopes, and who may grant what.
+//!
+//! The grant matrix (granter's role → role granted → scope allowed). Revoking a role and
+//! disabling an account follow the same matrix: you may revoke what you may grant, and disable an
+//! account only if you may grant every active role it holds. Nobody grants a role above their own
+//! or outside their scope; nobody acts on their own account through these rules.
+//!
+//! | granter ↓ / grants →  | manager  | orientation_manager | structure_admin | professional        | platform_admin | beneficiary |
+//! |-----------------------|----------|---------------------|-----------------|---------------------|----------------|-------------|
+//! | platform_admin        | instance | —                   | —               | —                   | —              | —           |
+//! | manager               | —        | instance            | any structure   | any structure       | —              | —           |
+//! | orientation_manager   | —        | —                   | —               | —                   | —              | —           |
+//! | structure_admin       | —        | —                   | —               | own structure only  | —              | —           |
+//! | professional          | —        | —                   | —               | —                   | —              | —           |
+//! | beneficiary           | —        | —                   | —               | —                   | —              | —           |
+//!
+//! The platform admin and the first manager come from the bootstrap command. Beneficiary accounts
+//! are created with their notebook (the carnet issue).
+
+use crate::{Id, ValueError};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    PlatformAdmin,
+    Manager,
+    OrientationManager,
+    StructureAdmin,
+    Professional,
+    Beneficiary,
+}
+
+pub const ALL_ROLES: [Role; 6] = [
+    Role::PlatformAdmin,
+    Role::Manager,
+    Role::OrientationManager,
+    Role::StructureAdmin,
+    Role::Professional,
+    Role::Beneficiary,
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScopeKind {
+    Instance,
+    Structure,
+    Beneficiary,
+}
+
+impl Role {
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::PlatformAdmin => "platform_admin",
+            Role::Manager => "manager",
+            Role::OrientationManager => "orientation_manager",
+            Role::StructureAdmin => "structure_admin",
+            Role::Professional => "professional",
+            Role::Beneficiary => "beneficiary",
+        }
+    }
+
+    pub fn parse(code: &str) -> Result<Role, ValueError> {
+        ALL_ROLES
+            .into_iter()
+            .find(|role| role.code() == code)
+            .ok_or(ValueError::InvalidRole)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::PlatformAdmin => "Administrateur de la plateforme",
+            Role::Manager => "Gestionnaire du département",
+            Role::OrientationManager => "Chargé d'orientation",
+            Role::StructureAdmin => "Administrateur de structure",
+            Role::Professional => "Professionnel",
+            Role::Beneficiary => "Bénéficiaire",
+        }
+    }
+
+    pub fn is_staff(self) -> bool {
+        self != Role::Beneficiary
+    }
+
+    pub fn scope_kind(self) -> ScopeKind {
+        match self {
+            Role::StructureAdmin | Role::Professional => ScopeKind::Structure,
+            Role::Beneficiary => ScopeKind::Beneficiary,
+            _ => ScopeKind::Instance,
+        }
+    }
+
+    /// Order in which a new session picks its active role (the person can switch).
+    pub fn default_priority(self) -> u8 {
+        match self {
+            Role::Manager => 0,
+            Role::OrientationManager => 1,
+            Role::StructureAdmin => 2,
+            Role::Professional => 3,
+            Role::PlatformAdmin => 4,
+            Role::Beneficiary => 5,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    Instance,
+    Structure(Id),
+    Beneficiary(Id),
+}
+
+impl Scope {
+    pub fn kind(&self) -> ScopeKind {
+        match self {
+            Scope::Instance => ScopeKind::Instance,
+            Scope::Structure(_) => ScopeKind::Structure,
+            Scope::Beneficiary(_) => ScopeKind::Beneficiary,
+        }
+    }
+
+    /// The uniqueness key stored with an assignment: '' or the scope's id.
+    pub fn key(&self) -> String {
+        match self {
+            Scope::Instance => String::new(),
+            Scope::Structure(id) | Scope::Beneficiary(id) => id.to_string(),
+        }
+    }
+
+    pub fn structure_id(&self) -> Option<Id> {
+        match self {
+            Scope::Structure(id) => Some(*id),
+            _ => None,
+        }
+    }
+
+    pub fn beneficiary_id(&self) -> Option<Id> {
+        match self {
+            Scope::Beneficiary(id) => Some(*id),
+            _ => None,
+        }
+    }
+}
+
+/// A role held in a scope.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Assignment {
+    pub role: Role,
+    pub scope: Scope,
+}
+
+impl Assignment {
+    /// Builds an assignment, refusing a scope of the wrong kind for the role.
+    pub fn new(role: Role, scope: Scope) -> Result<Self, ValueError> {
+        if role.scope_kind() != scope.kind() {
+            return Err(ValueError::InvalidScope);
+        }
+        Ok(Assignment { role, scope })
+    }
+}
+
+/// The grant matrix: may someone acting as `granter` give `granted` to another person?
+pub fn may_grant(granter: &Assignment, granted: &Assignment) -> bool {
+    match (granter.role, granted.role) {
+        (Role::PlatformAdmin, Role::Manager) => true,
+        (Role::Manager, Role::OrientationManager) => true,
+        (Role::Manager, Role::StructureAdmin | Role::Professional) => true,
+        (Role::StructureAdmin, Role::Professional) => {
+            granter.scope == granted.scope && granted.scope.structure_id().is_some()
+        }
+        _ => false,
+    }
+}
+
+/// May `granter` create structures? (Managers only.)
+pub fn may_create_structures(granter: &Assignment) -> bool {
+    granter.role == Role::Manager
+}
+
+/// May `granter` disable an account that holds `held` roles? Only if they may grant each one.
+pub fn may_disable(granter: &Assignment, held: &[Assignment]) -> bool {
+    !held.is_empty() && held.iter().all(|role| may_grant(granter, role))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scopes(structure: Id, other: Id, beneficiary: Id) -> Vec<Scope> {
+        vec![
+            Scope::Instance,
+            Scope::Structure(structure),
+            Scope::Structure(other),
+            Scope::Beneficiary(beneficiary),
+        ]
+    }
+
+    /// Every cell of the matrix: each granter role (in its scope) × each role × each scope.
+    #[test]
+    fn grant_matrix_cell_by_cell() {
+        let own = Id::new_random();
+        let other = Id::new_random();
+        let beneficiary = Id::new_random();
+        let granter_scope = |role: Role| match role.scope_kind() {
+            ScopeKind::Instance => Scope::Instance,
+            ScopeKind::Structure => Scope::Structure(own),
+            ScopeKind::Beneficiary => Scope::Beneficiary(beneficiary),
+        };
+        let mut allowed = Vec::new();
+        for granter_role in ALL_ROLES {
+            let granter = Assignment::new(granter_role, granter_scope(granter_role)).unwrap();
+            for granted_role in ALL_ROLES {
+                for scope in scopes(own, other, beneficiary) {
+                    let Ok(granted) = Assignment::new(granted_role, scope) else {
+                        continue;
+                    };
+                    if may_grant(&granter, &granted) {
+                        let scope_name = match scope {
+                            Scope::Instance => "instance",
+                            Scope::Structure(id) if id == own => "own structure",
+                            Scope::Structure(_) => "other structure",
+                            Scope::Beneficiary(_) => "beneficiary",
+                        };
+                        allowed.push((granter_role.code(), granted_role.code(), scope_name));
+                    }
+                }
+            }
+        }
+        assert_eq!(
+            allowed,
+            vec![
+                ("platform_admin", "manager", "instance"),
+                ("manager", "orientation_manager", "instance"),
+                ("manager", "structure_admin", "own structure"),
+                ("manager", "structure_admin", "other structure"),
+                ("manager", "professional", "own structure"),
+                ("manager", "professional", "other structure"),
+                ("structure_admin", "professional", "own structure"),
+            ]
+        );
+    }
+
+    #[test]
+    fn scopes_must_fit_roles() {
+        let id = Id::new_random();
+        assert!(Assignment::new(Role::Professional, Scope::Instance).is_err());
+        assert!(Assignment::new(Role::Manager, Scope::Structure(id)).is_err());
+        assert!(Assignment::new(Role::Beneficiary, Scope::Structure(id)).is_err());
+        assert!(Assignment::new(Role::Professional, Scope::Structure(id)).is_ok());
+    }
+
+    #[test]
+    fn disabling_requires_granting_every_held_role() {
+        let own = Id::new_random();
+        let admin = Assignment::new(Role::StructureAdmin, Scope::Structure(own)).unwrap();
+        let pro = Assignment::new(Role::Professional, Scope::Structure(own)).unwrap();
+        let other_admin = Assignment::new(Role::StructureAdmin, Scope::Structure(own)).unwrap();
+        assert!(may_disable(&admin, &[pro]));
+        assert!(!may_disable(&admin, &[pro, other_admin]));
+        assert!(!may_disable(&admin, &[]));
+        for role in ALL_ROLES {
+            assert_eq!(Role::parse(role.code()), Ok(role));
+        }
+        assert!(Role::parse("root").is_err());
+    }
+}

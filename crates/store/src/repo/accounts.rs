@@ -1,0 +1,377 @@
+//! Accounts, role assignments, structures, sign-in tokens and the sign-in rate-limit ledger.
+
+use crate::{params, Db, Row, StoreError};
+use carnet_domain::roles::{Assignment, Role, Scope};
+use carnet_domain::text::sort_key;
+use carnet_domain::{Email, Id, Instant};
+
+#[derive(Clone, Debug)]
+pub struct Account {
+    pub id: Id,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub disabled_at: Option<Instant>,
+    pub cgu_version: Option<String>,
+    pub cgu_accepted_at: Option<Instant>,
+}
+
+const ACCOUNT_COLUMNS: &str =
+    "id, email, first_name, last_name, disabled_at, cgu_version, cgu_accepted_at";
+
+fn account(row: &Row) -> Result<Account, StoreError> {
+    Ok(Account {
+        id: row.get("id")?,
+        email: row.get("email")?,
+        first_name: row.get("first_name")?,
+        last_name: row.get("last_name")?,
+        disabled_at: row.get("disabled_at")?,
+        cgu_version: row.get("cgu_version")?,
+        cgu_accepted_at: row.get("cgu_accepted_at")?,
+    })
+}
+
+pub async fn find_by_email(db: &Db, email: &Email) -> Result<Option<Account>, StoreError> {
+    let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE email_key = $1");
+    db.query_opt(&sql, params![email.key()])
+        .await?
+        .map(|row| account(&row))
+        .transpose()
+}
+
+pub async fn find(db: &Db, id: Id) -> Result<Option<Account>, StoreError> {
+    let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1");
+    db.query_opt(&sql, params![id])
+        .await?
+        .map(|row| account(&row))
+        .transpose()
+}
+
+pub struct NewAccount<'a> {
+    pub email: &'a Email,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub created_by: Option<Id>,
+}
+
+/// Creates an account; a second account with the same email (whatever its case) is refused by
+/// the UNIQUE index on `email_key` (`StoreError::UniqueViolation`).
+pub async fn create(db: &Db, now: Instant, new: NewAccount<'_>) -> Result<Id, StoreError> {
+    let id = Id::new_random();
+    db.execute(
+        "INSERT INTO accounts (id, email, email_key, first_name, last_name, created_at, created_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        params![
+            id,
+            new.email.as_str(),
+            new.email.key(),
+            new.first_name,
+            new.last_name,
+            now,
+            new.created_by
+        ],
+    )
+    .await?;
+    Ok(id)
+}
+
+pub async fn set_email(db: &Db, id: Id, email: &Email) -> Result<(), StoreError> {
+    db.execute(
+        "UPDATE accounts SET email = $2, email_key = $3 WHERE id = $1",
+        params![id, email.as_str(), email.key()],
+    )
+    .await
+    .map(|_| ())
+}
+
+pub async fn set_disabled(db: &Db, id: Id, disabled_at: Option<Instant>) -> Result<(), StoreError> {
+    db.execute(
+        "UPDATE accounts SET disabled_at = $2 WHERE id = $1",
+        params![id, disabled_at],
+    )
+    .await
+    .map(|_| ())
+}
+
+pub async fn accept_cgu(db: &Db, id: Id, version: &str, now: Instant) -> Result<(), StoreError> {
+    db.execute(
+        "UPDATE accounts SET cgu_version = $2, cgu_accepted_at = $3 WHERE id = $1",
+        params![id, version, now],
+    )
+    .await
+    .map(|_| ())
+}
+
+/// An active role assignment, with the structure's name for display.
+#[derive(Clone, Debug)]
+pub struct HeldRole {
+    pub id: Id,
+    pub assignment: Assignment,
+    pub structure_name: Option<String>,
+}
+
+pub fn assignment_from_row(row: &Row) -> Result<Assignment, StoreError> {
+    let role =
+        Role::parse(&row.get::<String>("role")?).map_err(|e| StoreError::Decode(e.to_string()))?;
+    let scope = match (
+        row.get::<Option<Id>>("structure_id")?,
+        row.get::<Option<Id>>("beneficiary_id")?,
+    ) {
+        (Some(id), _) => Scope::Structure(id),
+        (None, Some(id)) => Scope::Beneficiary(id),
+        (None, None) => Scope::Instance,
+    };
+    Assignment::new(role, scope).map_err(|e| StoreError::Decode(e.to_string()))
+}
+
+pub async fn active_roles(db: &Db, account_id: Id) -> Result<Vec<HeldRole>, StoreError> {
+    let rows = db
+        .query(
+            "SELECT r.id, r.role, r.structure_id, r.beneficiary_id, s.name AS structure_name \
+             FROM role_assignments r LEFT JOIN structures s ON s.id = r.structure_id \
+             WHERE r.account_id = $1 AND r.revoked_at IS NULL ORDER BY r.created_at, r.id",
+            params![account_id],
+        )
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(HeldRole {
+                id: row.get("id")?,
+                assignment: assignment_from_row(row)?,
+                structure_name: row.get("structure_name")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn grant(
+    db: &Db,
+    account_id: Id,
+    assignment: &Assignment,
+    now: Instant,
+    created_by: Option<Id>,
+) -> Result<Id, StoreError> {
+    let id = Id::new_random();
+    db.execute(
+        "INSERT INTO role_assignments (id, account_id, role, structure_id, beneficiary_id, scope_key, created_at, created_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        params![
+            id,
+            account_id,
+            assignment.role.code(),
+            assignment.scope.structure_id(),
+            assignment.scope.beneficiary_id(),
+            assignment.scope.key(),
+            now,
+            created_by
+        ],
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Revokes an active assignment of this account; false when there was none.
+pub async fn revoke(
+    db: &Db,
+    account_id: Id,
+    assignment_id: Id,
+    now: Instant,
+) -> Result<bool, StoreError> {
+    let changed = db
+        .execute(
+            "UPDATE role_assignments SET revoked_at = $3 WHERE id = $1 AND account_id = $2 AND revoked_at IS NULL",
+            params![assignment_id, account_id, now],
+        )
+        .await?;
+    Ok(changed == 1)
+}
+
+pub async fn create_structure(db: &Db, name: &str, now: Instant) -> Result<Id, StoreError> {
+    let id = Id::new_random();
+    db.execute(
+        "INSERT INTO structures (id, name, sort_key, created_at) VALUES ($1, $2, $3, $4)",
+        params![id, name, sort_key(name), now],
+    )
+    .await?;
+    Ok(id)
+}
+
+pub async fn structure_exists(db: &Db, id: Id) -> Result<bool, StoreError> {
+    Ok(db
+        .query_opt("SELECT id FROM structures WHERE id = $1", params![id])
+        .await?
+        .is_some())
+}
+
+pub async fn any_platform_admin(db: &Db) -> Result<bool, StoreError> {
+    Ok(db
+        .query_opt(
+            "SELECT id FROM role_assignments WHERE role = 'platform_admin' AND revoked_at IS NULL",
+            params![],
+        )
+        .await?
+        .is_some())
+}
+
+/// Sign-in and email-change tokens: only their SHA-256 is stored.
+pub async fn insert_token(
+    db: &Db,
+    account_id: Id,
+    token_hash: &str,
+    purpose: &str,
+    new_email: Option<&str>,
+    now: Instant,
+    expires_at: Instant,
+) -> Result<(), StoreError> {
+    db.execute(
+        "INSERT INTO login_tokens (id, account_id, token_hash, purpose, new_email, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        params![Id::new_random(), account_id, token_hash, purpose, new_email, now, expires_at],
+    )
+    .await
+    .map(|_| ())
+}
+
+pub struct ConsumedToken {
+    pub account_id: Id,
+    pub new_email: Option<String>,
+}
+
+/// Uses a token once: unknown, expired or already used → `None`. Two concurrent uses cannot both
+/// succeed (the update only takes an unused row).
+pub async fn consume_token(
+    db: &Db,
+    token_hash: &str,
+    purpose: &str,
+    now: Instant,
+) -> Result<Option<ConsumedToken>, StoreError> {
+    let row = db
+        .query_opt(
+            "UPDATE login_tokens SET used_at = $3 \
+             WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3 \
+             RETURNING account_id, new_email",
+            params![token_hash, purpose, now],
+        )
+        .await?;
+    row.map(|row| {
+        Ok(ConsumedToken {
+            account_id: row.get("account_id")?,
+            new_email: row.get("new_email")?,
+        })
+    })
+    .transpose()
+}
+
+/// The account a token was issued to, used or not (to attribute a failed confirmation).
+pub async fn token_owner(db: &Db, token_hash: &str) -> Result<Option<Id>, StoreError> {
+    db.query_opt(
+        "SELECT account_id FROM login_tokens WHERE token_hash = $1",
+        params![token_hash],
+    )
+    .await?
+    .map(|row| row.get("account_id"))
+    .transpose()
+}
+
+pub async fn record_login_request(
+    db: &Db,
+    email_key: &str,
+    client_addr: &str,
+    now: Instant,
+) -> Result<(), StoreError> {
+    db.execute(
+        "INSERT INTO login_requests (id, email_key, client_addr, created_at) VALUES ($1, $2, $3, $4)",
+        params![Id::new_random(), email_key, client_addr, now],
+    )
+    .await
+    .map(|_| ())
+}
+
+/// Requests since `since` for this email and for this client address, with the oldest of each.
+pub struct RequestCounts {
+    pub by_email: i64,
+    pub oldest_by_email: Option<Instant>,
+    pub by_client: i64,
+    pub oldest_by_client: Option<Instant>,
+}
+
+pub async fn count_login_requests(
+    db: &Db,
+    email_key: &str,
+    client_addr: &str,
+    since: Instant,
+) -> Result<RequestCounts, StoreError> {
+    let by_email = db
+        .query_one(
+            "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM login_requests WHERE email_key = $1 AND created_at > $2",
+            params![email_key, since],
+        )
+        .await?;
+    let by_client = db
+        .query_one(
+            "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM login_requests WHERE client_addr = $1 AND created_at > $2",
+            params![client_addr, since],
+        )
+        .await?;
+    Ok(RequestCounts {
+        by_email: by_email.get("n")?,
+        oldest_by_email: by_email.get("oldest")?,
+        by_client: by_client.get("n")?,
+        oldest_by_client: by_client.get("oldest")?,
+    })
+}
+
+/// A fresh instance: creates the platform admin and the first manager. Refused once a platform
+/// admin exists. Returns (admin account, manager account).
+pub async fn bootstrap(
+    db: &Db,
+    now: Instant,
+    admin: (&Email, &str, &str),
+    manager: (&Email, &str, &str),
+) -> Result<Option<(Id, Id)>, StoreError> {
+    db.begin().await?;
+    if any_platform_admin(db).await? {
+        db.rollback().await?;
+        return Ok(None);
+    }
+    let mut ids = Vec::new();
+    for ((email, first_name, last_name), role) in
+        [(admin, Role::PlatformAdmin), (manager, Role::Manager)]
+    {
+        let id = match find_by_email(db, email).await? {
+            Some(existing) => existing.id,
+            None => {
+                create(
+                    db,
+                    now,
+                    NewAccount {
+                        email,
+                        first_name,
+                        last_name,
+                        created_by: None,
+                    },
+                )
+                .await?
+            }
+        };
+        let assignment = Assignment::new(role, Scope::Instance).expect("instance role");
+        grant(db, id, &assignment, now, None).await?;
+        super::audit::record(
+            db,
+            now,
+            super::audit::AuditEntry {
+                actor_account_id: None,
+                actor_role: None,
+                action: "bootstrap_role_granted",
+                target_type: Some("account"),
+                target_id: Some(id.to_string()),
+                client_addr: None,
+                details: Some(serde_json::json!({ "role": role.code() })),
+            },
+        )
+        .await?;
+        ids.push(id);
+    }
+    db.commit().await?;
+    Ok(Some((ids[0], ids[1])))
+}

@@ -1,0 +1,7 @@
+//! Repositories: the SQL of each area, in one place. Every function takes the request's `Db`
+//! (inside the caller's transaction when it writes) and the request's instant where time matters.
+
+pub mod accounts;
+pub mod audit;
+pub mod outbox;
+pub mod sessions;

@@ -1,0 +1,104 @@
+//! Sessions: opened by a sign-in, read on every request, ended by logout, disabling or revocation.
+
+use crate::{params, Db, StoreError};
+use carnet_domain::roles::Assignment;
+use carnet_domain::{Id, Instant};
+
+pub struct NewSession<'a> {
+    pub id: Id,
+    pub account_id: Id,
+    pub assignment_id: Id,
+    pub expires_at: Instant,
+    pub client_addr: Option<&'a str>,
+}
+
+pub async fn create(db: &Db, now: Instant, new: NewSession<'_>) -> Result<(), StoreError> {
+    db.execute(
+        "INSERT INTO sessions (id, account_id, assignment_id, created_at, expires_at, client_addr) VALUES ($1, $2, $3, $4, $5, $6)",
+        params![new.id, new.account_id, new.assignment_id, now, new.expires_at, new.client_addr],
+    )
+    .await
+    .map(|_| ())
+}
+
+/// What authentication needs to know of a session, read fresh on every request.
+pub struct SessionState {
+    pub account_id: Id,
+    pub assignment_id: Id,
+    pub assignment: Assignment,
+    pub expires_at: Instant,
+    pub ended: bool,
+    pub account_disabled: bool,
+    pub assignment_revoked: bool,
+    pub cgu_version: Option<String>,
+}
+
+pub async fn load(db: &Db, session_id: Id) -> Result<Option<SessionState>, StoreError> {
+    let row = db
+        .query_opt(
+            "SELECT s.account_id, s.assignment_id, s.expires_at, s.ended_at, a.disabled_at, a.cgu_version, \
+                    r.role, r.structure_id, r.beneficiary_id, r.revoked_at \
+             FROM sessions s JOIN accounts a ON a.id = s.account_id JOIN role_assignments r ON r.id = s.assignment_id \
+             WHERE s.id = $1",
+            params![session_id],
+        )
+        .await?;
+    row.map(|row| {
+        Ok(SessionState {
+            account_id: row.get("account_id")?,
+            assignment_id: row.get("assignment_id")?,
+            assignment: super::accounts::assignment_from_row(&row)?,
+            expires_at: row.get("expires_at")?,
+            ended: row.get::<Option<String>>("ended_at")?.is_some(),
+            account_disabled: row.get::<Option<String>>("disabled_at")?.is_some(),
+            assignment_revoked: row.get::<Option<String>>("revoked_at")?.is_some(),
+            cgu_version: row.get("cgu_version")?,
+        })
+    })
+    .transpose()
+}
+
+pub async fn end(db: &Db, session_id: Id, now: Instant, reason: &str) -> Result<(), StoreError> {
+    db.execute(
+        "UPDATE sessions SET ended_at = $2, ended_reason = $3 WHERE id = $1 AND ended_at IS NULL",
+        params![session_id, now, reason],
+    )
+    .await
+    .map(|_| ())
+}
+
+/// Ends every open session of an account; returns how many.
+pub async fn end_all(
+    db: &Db,
+    account_id: Id,
+    now: Instant,
+    reason: &str,
+) -> Result<u64, StoreError> {
+    db.execute(
+        "UPDATE sessions SET ended_at = $2, ended_reason = $3 WHERE account_id = $1 AND ended_at IS NULL",
+        params![account_id, now, reason],
+    )
+    .await
+}
+
+/// Ends the sessions acting in one assignment (when it is revoked).
+pub async fn end_for_assignment(
+    db: &Db,
+    assignment_id: Id,
+    now: Instant,
+) -> Result<u64, StoreError> {
+    db.execute(
+        "UPDATE sessions SET ended_at = $2, ended_reason = 'role_revoked' WHERE assignment_id = $1 AND ended_at IS NULL",
+        params![assignment_id, now],
+    )
+    .await
+}
+
+pub async fn switch_role(db: &Db, session_id: Id, assignment_id: Id) -> Result<(), StoreError> {
+    db.execute(
+        "UPDATE sessions SET assignment_id = $2 WHERE id = $1",
+        params![session_id, assignment_id],
+    )
+    .await
+    .map(|_| ())
+}
