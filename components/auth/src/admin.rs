@@ -9,40 +9,17 @@ use carnet_domain::roles::{
     may_create_structures, may_disable, may_grant, Assignment, Role, Scope,
 };
 use carnet_domain::text::clean;
-use carnet_domain::{Email, Id};
+use carnet_domain::Id;
 use carnet_http::auth::Authenticated;
+use carnet_http::error::email_field;
 use carnet_http::routing::JsonBody;
 use carnet_http::{AppError, FieldError};
-use carnet_store::repo::audit::{self, AuditEntry};
 use carnet_store::repo::{accounts, sessions};
 use carnet_store::StoreError;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 const MAX_NAME: usize = 100;
-
-async fn audit_admin(
-    auth: &Authenticated,
-    action: &str,
-    target_type: &str,
-    target_id: Id,
-    details: Option<Value>,
-) -> Result<(), StoreError> {
-    audit::record(
-        &auth.ctx.db,
-        auth.ctx.now,
-        AuditEntry {
-            actor_account_id: Some(auth.account_id),
-            actor_role: Some(auth.role_code()),
-            action,
-            target_type: Some(target_type),
-            target_id: Some(target_id.to_string()),
-            client_addr: auth.client_addr(),
-            details,
-        },
-    )
-    .await
-}
 
 fn refused() -> AppError {
     AppError::forbidden(
@@ -97,7 +74,8 @@ pub async fn create_structure(
     let db = &auth.ctx.db;
     db.begin().await?;
     let id = accounts::create_structure(db, &name, auth.ctx.now).await?;
-    audit_admin(&auth, "structure_created", "structure", id, None).await?;
+    auth.audit("structure_created", "structure", id, None)
+        .await?;
     db.commit().await?;
     Ok((
         StatusCode::CREATED,
@@ -180,14 +158,8 @@ pub async fn create_account(
     JsonBody(body): JsonBody<NewAccount>,
 ) -> Result<(StatusCode, Json<Value>), AppError> {
     let mut errors = Vec::new();
-    let email = Email::parse(&body.email)
-        .map_err(|_| {
-            errors.push(FieldError::new(
-                "email",
-                "invalid_email",
-                "Saisissez une adresse électronique valide, par exemple nom@exemple.fr.",
-            ))
-        })
+    let email = email_field("email", &body.email)
+        .map_err(|error| errors.push(error))
         .ok();
     let first_name = name_field("first_name", &body.first_name, &mut errors);
     let last_name = name_field("last_name", &body.last_name, &mut errors);
@@ -236,9 +208,9 @@ pub async fn create_account(
         &auth.ctx.config.department_name,
     )
     .await?;
-    audit_admin(&auth, "account_created", "account", account_id, None).await?;
-    audit_admin(
-        &auth,
+    auth.audit("account_created", "account", account_id, None)
+        .await?;
+    auth.audit(
         "role_granted",
         "account",
         account_id,
@@ -301,8 +273,7 @@ pub async fn grant_role(
         }
         other => other?,
     };
-    audit_admin(
-        &auth,
+    auth.audit(
         "role_granted",
         "account",
         account.id,
@@ -335,8 +306,7 @@ pub async fn revoke_role(
     db.begin().await?;
     accounts::revoke(db, account.id, role_id, auth.ctx.now).await?;
     sessions::end_for_assignment(db, role_id, auth.ctx.now).await?;
-    audit_admin(
-        &auth,
+    auth.audit(
         "role_revoked",
         "account",
         account.id,
@@ -378,8 +348,7 @@ async fn set_disabled(
     } else {
         "account_enabled"
     };
-    audit_admin(
-        &auth,
+    auth.audit(
         action,
         "account",
         account.id,

@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use carnet_domain::{Email, Id, CGU_VERSION};
 use carnet_http::auth::{hash_token, random_token, session_cookie, Authenticated, SignedIn};
+use carnet_http::error::email_field;
 use carnet_http::routing::JsonBody;
 use carnet_http::{AppError, Ctx};
 use carnet_store::repo::audit::{self, AuditEntry};
@@ -13,30 +14,6 @@ use carnet_store::repo::{accounts, sessions};
 use carnet_store::StoreError;
 use serde::Deserialize;
 use serde_json::{json, Value};
-
-/// Audits an action of the signed-in person on their own account or session.
-async fn audit_self(
-    auth: &Authenticated,
-    action: &str,
-    target_type: &str,
-    target_id: String,
-    details: Option<Value>,
-) -> Result<(), StoreError> {
-    audit::record(
-        &auth.ctx.db,
-        auth.ctx.now,
-        AuditEntry {
-            actor_account_id: Some(auth.account_id),
-            actor_role: Some(auth.role_code()),
-            action,
-            target_type: Some(target_type),
-            target_id: Some(target_id),
-            client_addr: auth.client_addr(),
-            details,
-        },
-    )
-    .await
-}
 
 fn role_json(held: &accounts::HeldRole) -> Value {
     json!({
@@ -104,8 +81,7 @@ pub async fn switch_role(
     };
     db.begin().await?;
     sessions::switch_role(db, auth.session_id, held.id).await?;
-    audit_self(
-        &auth,
+    auth.audit(
         "role_switched",
         "session",
         auth.session_id.to_string(),
@@ -129,14 +105,8 @@ pub async fn logout(SignedIn(auth): SignedIn) -> Result<Response, AppError> {
     let db = &auth.ctx.db;
     db.begin().await?;
     sessions::end(db, auth.session_id, auth.ctx.now, "logout").await?;
-    audit_self(
-        &auth,
-        "logout",
-        "session",
-        auth.session_id.to_string(),
-        None,
-    )
-    .await?;
+    auth.audit("logout", "session", auth.session_id.to_string(), None)
+        .await?;
     db.commit().await?;
     Ok(cleared_cookie(json!({ "ended_sessions": 1 })))
 }
@@ -146,8 +116,7 @@ pub async fn logout_everywhere(SignedIn(auth): SignedIn) -> Result<Response, App
     let db = &auth.ctx.db;
     db.begin().await?;
     let ended = sessions::end_all(db, auth.account_id, auth.ctx.now, "logout_everywhere").await?;
-    audit_self(
-        &auth,
+    auth.audit(
         "logout_everywhere",
         "account",
         auth.account_id.to_string(),
@@ -178,8 +147,7 @@ pub async fn accept_cgu(
     let db = &auth.ctx.db;
     db.begin().await?;
     accounts::accept_cgu(db, auth.account_id, CGU_VERSION, auth.ctx.now).await?;
-    audit_self(
-        &auth,
+    auth.audit(
         "cgu_accepted",
         "account",
         auth.account_id.to_string(),
@@ -205,13 +173,8 @@ pub async fn request_email_change(
     auth: Authenticated,
     JsonBody(body): JsonBody<EmailChange>,
 ) -> Result<Response, AppError> {
-    let email = Email::parse(&body.email).map_err(|_| {
-        AppError::field(
-            "email",
-            "invalid_email",
-            "Saisissez une adresse électronique valide, par exemple nom@exemple.fr.",
-        )
-    })?;
+    let email =
+        email_field("email", &body.email).map_err(|error| AppError::Validation(vec![error]))?;
     let db = &auth.ctx.db;
     db.begin().await?;
     if accounts::find_by_email(db, &email).await?.is_none() {
@@ -232,8 +195,7 @@ pub async fn request_email_change(
         );
         crate::emails::confirm_new_email(db, auth.ctx.now, email.as_str(), &link).await?;
     }
-    audit_self(
-        &auth,
+    auth.audit(
         "email_change_requested",
         "account",
         auth.account_id.to_string(),

@@ -8,8 +8,9 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use carnet_domain::roles::Role;
-use carnet_domain::{Email, Id, Instant};
+use carnet_domain::{Id, Instant};
 use carnet_http::auth::{hash_token, random_token, session_cookie, sign_session};
+use carnet_http::error::email_field;
 use carnet_http::routing::JsonBody;
 use carnet_http::{AppError, Ctx};
 use carnet_store::repo::audit::{self, AuditEntry};
@@ -48,13 +49,8 @@ pub async fn request_link(
     ctx: Ctx,
     JsonBody(body): JsonBody<LinkRequest>,
 ) -> Result<Response, AppError> {
-    let email = Email::parse(&body.email).map_err(|_| {
-        AppError::field(
-            "email",
-            "invalid_email",
-            "Saisissez une adresse électronique valide, par exemple nom@exemple.fr.",
-        )
-    })?;
+    let email =
+        email_field("email", &body.email).map_err(|error| AppError::Validation(vec![error]))?;
     let client = ctx
         .client_addr
         .as_ref()

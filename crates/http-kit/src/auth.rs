@@ -159,6 +159,30 @@ impl Authenticated {
     pub fn role_code(&self) -> &'static str {
         self.assignment.role.code()
     }
+
+    /// Writes the audit row of an action by this person, in the current transaction.
+    pub async fn audit(
+        &self,
+        action: &str,
+        target_type: &str,
+        target_id: impl std::fmt::Display,
+        details: Option<serde_json::Value>,
+    ) -> Result<(), carnet_store::StoreError> {
+        carnet_store::repo::audit::record(
+            &self.ctx.db,
+            self.ctx.now,
+            carnet_store::repo::audit::AuditEntry {
+                actor_account_id: Some(self.account_id),
+                actor_role: Some(self.role_code()),
+                action,
+                target_type: Some(target_type),
+                target_id: Some(target_id.to_string()),
+                client_addr: self.client_addr(),
+                details,
+            },
+        )
+        .await
+    }
 }
 
 /// Authenticates a request: token (cookie or bearer) → session row → account and role, all

@@ -14,6 +14,17 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// Parses an email field, with the French message every form shows.
+pub fn email_field(field: &str, text: &str) -> Result<carnet_domain::Email, FieldError> {
+    carnet_domain::Email::parse(text).map_err(|_| {
+        FieldError::new(
+            field,
+            "invalid_email",
+            "Saisissez une adresse électronique valide, par exemple nom@exemple.fr.",
+        )
+    })
+}
+
 impl FieldError {
     pub fn new(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
         FieldError {
