@@ -719,3 +719,73 @@ async fn opening_the_link_page_does_not_use_the_token() {
         "still usable by the person"
     );
 }
+
+#[tokio::test]
+async fn the_client_address_is_the_peers_unless_a_trusted_proxy_forwards_it() {
+    if !require_native("the_client_address_is_the_peers_unless_a_trusted_proxy_forwards_it") {
+        return;
+    }
+    // Without the trusted-proxy setting, a forged X-Forwarded-For or spin-client-addr does not
+    // move a client out of its own per-address limit.
+    let app = spawn_app().await;
+    let forged = |i: usize| format!("198.51.100.{i}");
+    let mut last = 0;
+    for i in 0..101 {
+        last = client()
+            .post(app.url("/api/auth/magic-link"))
+            .header("x-forwarded-for", forged(i))
+            .header("spin-client-addr", format!("{}:1234", forged(i)))
+            .json(&json!({ "email": unique("bureau") }))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
+    }
+    assert_eq!(
+        last, 429,
+        "the 101st from one peer is refused whatever it claims"
+    );
+    // Behind a trusted proxy, each forwarded address has its own limit, and audit rows carry it.
+    let proxied = spawn_app_with(&[("trust_forwarded_for", "true")]).await;
+    let email = unique("gestionnaire");
+    let account = proxied.create_account(&email, "manager", None).await;
+    for i in 0..101 {
+        let status = client()
+            .post(proxied.url("/api/auth/magic-link"))
+            .header("x-forwarded-for", format!("203.0.113.9, {}", forged(i)))
+            .json(&json!({ "email": unique("bureau") }))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 202);
+    }
+    let user = proxied.sign_in(&email).await;
+    let id = account["account_id"].as_str().unwrap();
+    let db = native_store(proxied.database_url.as_ref().unwrap())
+        .connect()
+        .await
+        .unwrap();
+    let rows = db
+        .query(
+            "SELECT action, client_addr FROM audit_log WHERE actor_account_id = $1 ORDER BY at, id",
+            &[carnet_store::Value::from(id)],
+        )
+        .await
+        .unwrap();
+    let actions: Vec<String> = rows
+        .iter()
+        .map(|r| r.get::<String>("action").unwrap())
+        .collect();
+    for action in ["sign_in_link_sent", "sign_in", "cgu_accepted"] {
+        assert!(
+            actions.contains(&action.to_string()),
+            "{action}: {actions:?}"
+        );
+    }
+    assert!(rows
+        .iter()
+        .all(|r| r.get::<Option<String>>("client_addr").unwrap().as_deref() == Some("127.0.0.1")));
+    drop(user);
+}
