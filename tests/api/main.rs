@@ -1,4 +1,5 @@
 //! The black-box HTTP suite: one binary, one module per area.
 
 mod auth;
+mod carnets;
 mod foundation;

@@ -2,6 +2,9 @@
 //! repositories (SQL).
 
 pub mod api;
+mod beneficiaries;
+mod members;
+mod structures;
 
 pub use api::{router, ROUTES};
 

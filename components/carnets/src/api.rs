@@ -15,6 +15,14 @@ pub fn router(platform: Arc<dyn Platform>) -> Router {
         .route(
             "/api/referentiel/rome",
             get(crate::referentiel::search_rome),
-        );
+        )
+        .route("/api/carnets/portfolio", get(crate::lists::portfolio))
+        .route("/api/carnets/structure", get(crate::lists::structure))
+        .route("/api/carnets/departement", get(crate::lists::department))
+        .route("/api/carnets/recent", get(crate::lists::recent))
+        .route("/api/carnets/dispositifs", get(crate::lists::dispositifs))
+        .route("/api/carnets/search", get(crate::lists::search))
+        .route("/api/carnets/{id}", get(crate::notebook::view))
+        .route("/api/carnets/{id}/timeline", get(crate::notebook::timeline));
     routing::finish(routes, state)
 }

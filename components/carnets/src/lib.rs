@@ -2,6 +2,8 @@
 //! handlers → repositories (SQL).
 
 pub mod api;
+mod lists;
+mod notebook;
 mod referentiel;
 
 pub use api::{router, ROUTES};

@@ -13,6 +13,11 @@ impl Id {
         Id(uuid::Uuid::new_v4())
     }
 
+    /// A deterministic id from 16 bytes (demo data): a valid UUID v4 shape.
+    pub fn from_seed(bytes: [u8; 16]) -> Self {
+        Id(uuid::Builder::from_random_bytes(bytes).into_uuid())
+    }
+
     /// Parses the canonical text form; any other spelling (braces, upper case, no hyphens) is
     /// refused so that one id has exactly one stored form.
     pub fn parse(text: &str) -> Result<Self, crate::ValueError> {

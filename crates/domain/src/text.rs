@@ -26,6 +26,41 @@ pub fn sort_key(text: &str) -> String {
     folded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The words of a name, folded, for search.
+pub fn words(text: &str) -> Vec<String> {
+    sort_key(text)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Levenshtein distance (characters), for typo-tolerant search of short words.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+/// Does a searched word match a name word? A prefix of it, or close enough: one typo per four
+/// letters (at least one).
+pub fn word_matches(searched: &str, word: &str) -> bool {
+    if word.starts_with(searched) {
+        return true;
+    }
+    let allowed = (searched.chars().count() / 4).max(1);
+    let length_gap = word.chars().count().abs_diff(searched.chars().count());
+    length_gap <= allowed && edit_distance(searched, word) <= allowed
+}
+
 /// Trims and collapses inner white space; `None` when nothing is left.
 pub fn clean(text: &str) -> Option<String> {
     let cleaned = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -48,6 +83,19 @@ mod tests {
         let mut names = vec!["Zoé", "élodie", "Eric", "Émile"];
         names.sort_by_key(|name| sort_key(name));
         assert_eq!(names, vec!["élodie", "Émile", "Eric", "Zoé"]);
+    }
+
+    #[test]
+    fn typo_tolerant_word_matching() {
+        assert_eq!(
+            words("Éloïse DUPONT-Martin"),
+            vec!["eloise", "dupont", "martin"]
+        );
+        assert!(word_matches("dupon", "dupont"));
+        assert!(word_matches("dupond", "dupont"));
+        assert!(word_matches("eloise", "eloise"));
+        assert!(!word_matches("durand", "dupont"));
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 
     #[test]

@@ -13,6 +13,12 @@ pub enum ValueError {
     InvalidTimeZone,
     #[error("adresse électronique invalide")]
     InvalidEmail,
+    #[error("NIR invalide : 15 caractères et une clé de contrôle exacte")]
+    InvalidNir,
+    #[error("date invalide (AAAA-MM-JJ)")]
+    InvalidDate,
+    #[error("numéro de téléphone invalide")]
+    InvalidPhone,
     #[error("rôle inconnu")]
     InvalidRole,
     #[error("ce rôle ne s'exerce pas dans ce périmètre")]
@@ -62,8 +68,89 @@ impl fmt::Display for Email {
     }
 }
 
+/// A NIR (numéro de sécurité sociale): 13 characters (Corsica: 2A/2B in the département) and a
+/// 2-digit key equal to 97 − (number mod 97). Spaces are ignored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Nir(String);
+
+impl Nir {
+    pub fn parse(text: &str) -> Result<Self, ValueError> {
+        let compact: String = text
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_uppercase();
+        if compact.len() != 15 || !compact.is_ascii() {
+            return Err(ValueError::InvalidNir);
+        }
+        let (body, key) = compact.split_at(13);
+        // Corsica: 2A counts as 19, 2B as 18, in the number used for the key.
+        let numeric = match &body[5..7] {
+            "2A" => format!("{}19{}", &body[..5], &body[7..]),
+            "2B" => format!("{}18{}", &body[..5], &body[7..]),
+            _ => body.to_string(),
+        };
+        let number: u64 = numeric.parse().map_err(|_| ValueError::InvalidNir)?;
+        let key: u64 = key.parse().map_err(|_| ValueError::InvalidNir)?;
+        if !matches!(&body[..1], "1" | "2" | "3" | "4" | "7" | "8") || 97 - number % 97 != key {
+            return Err(ValueError::InvalidNir);
+        }
+        Ok(Nir(compact))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A calendar date `YYYY-MM-DD`.
+pub fn parse_date(text: &str) -> Result<chrono::NaiveDate, ValueError> {
+    if text.len() != 10 {
+        return Err(ValueError::InvalidDate);
+    }
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| ValueError::InvalidDate)
+}
+
+/// A phone number: digits with optional spaces, dots, dashes and a leading +; 10 to 15 digits.
+pub fn parse_phone(text: &str) -> Result<String, ValueError> {
+    let trimmed = text.trim();
+    let allowed = trimmed
+        .chars()
+        .enumerate()
+        .all(|(i, c)| c.is_ascii_digit() || matches!(c, ' ' | '.' | '-') || (c == '+' && i == 0));
+    let digits = trimmed.chars().filter(char::is_ascii_digit).count();
+    if !allowed || !(10..=15).contains(&digits) {
+        return Err(ValueError::InvalidPhone);
+    }
+    Ok(trimmed.to_string())
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn nir_key_and_shape() {
+        // 1 84 12 76 451 089 key 46 (a published example).
+        assert!(Nir::parse("1 84 12 76 451 089 46").is_ok());
+        assert!(Nir::parse("184127645108947").is_err(), "wrong key");
+        assert!(Nir::parse("18412764510894").is_err(), "too short");
+        assert!(Nir::parse("584127645108946").is_err(), "wrong sex digit");
+        let corsica_body = "1841 22A 451 089".replace(' ', "");
+        let number: u64 = corsica_body.replace("2A", "19").parse().unwrap();
+        let key = 97 - number % 97;
+        assert!(Nir::parse(&format!("{corsica_body}{key:02}")).is_ok());
+    }
+
+    #[test]
+    fn dates_and_phones() {
+        assert!(parse_date("2026-02-28").is_ok());
+        assert!(parse_date("2026-02-30").is_err());
+        assert!(parse_date("28/02/2026").is_err());
+        assert!(parse_phone("06 12 34 56 78").is_ok());
+        assert!(parse_phone("+33 6 12 34 56 78").is_ok());
+        assert!(parse_phone("06 12").is_err());
+        assert!(parse_phone("06 12 34 56 7a").is_err());
+    }
+
     use super::*;
 
     #[test]

@@ -10,6 +10,7 @@ pub mod platform;
 pub mod routing;
 #[cfg(target_arch = "wasm32")]
 pub mod spin;
+pub mod validate;
 
 pub use config::{Config, DatabaseKind};
 pub use context::{ClientAddr, Ctx};

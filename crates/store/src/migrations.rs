@@ -42,6 +42,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../sql/sqlite/0003_accounts.sql"),
         postgres: include_str!("../../../sql/postgres/0003_accounts.sql"),
     },
+    Migration {
+        version: 4,
+        name: "carnets",
+        sqlite: include_str!("../../../sql/sqlite/0004_carnets.sql"),
+        postgres: include_str!("../../../sql/postgres/0004_carnets.sql"),
+    },
 ];
 
 /// The schema version this build expects.

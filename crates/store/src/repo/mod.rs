@@ -3,5 +3,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod carnets;
 pub mod outbox;
 pub mod sessions;
+pub mod timeline;

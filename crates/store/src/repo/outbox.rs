@@ -23,6 +23,27 @@ pub async fn enqueue(db: &Db, now: Instant, email: NewEmail<'_>) -> Result<Id, S
     Ok(id)
 }
 
+/// Queues composed content for one recipient.
+pub async fn enqueue_content(
+    db: &Db,
+    now: Instant,
+    recipient: &str,
+    content: &carnet_domain::emails::EmailContent,
+) -> Result<Id, StoreError> {
+    enqueue(
+        db,
+        now,
+        NewEmail {
+            template: content.template,
+            recipient,
+            subject: &content.subject,
+            body_text: &content.text,
+            body_html: &content.html,
+        },
+    )
+    .await
+}
+
 pub struct LeasedEmail {
     pub id: Id,
     pub recipient: String,

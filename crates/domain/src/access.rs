@@ -1,0 +1,264 @@
+//! Who reads what: one policy function per capability, pure, tested role by role.
+//!
+//! Reading a notebook (role × kind of notebook → answer and fields):
+//!
+//! | caller ↓ / notebook →   | own (beneficiary) | member of it | linked to own structure | other, active | archived |
+//! |-------------------------|-------------------|--------------|-------------------------|---------------|----------|
+//! | beneficiary             | full, no NIR      | —            | —                       | 404           | 404 (own: full) |
+//! | professional            | —                 | full, no NIR | card                    | card          | member: 403, else 404 |
+//! | structure admin         | —                 | —            | full, no NIR            | 404           | linked: 403, else 404 |
+//! | orientation manager     | —                 | full, no NIR | full, no NIR            | full, no NIR  | 403 |
+//! | manager                 | —                 | —            | full with NIR           | full with NIR | full with NIR (read-only, logged) |
+//! | platform admin          | —                 | —            | 404                     | 404           | 404 |
+//!
+//! "full" is identity, rights, diagnostic, plan, rendez-vous, members, latest events and the
+//! timeline; the NIR only for managers. "card" (restricted card): names, birth date, and the
+//! members with how to reach them — never the NIR, the diagnostic, health-related situations or
+//! RQTH; a member from a "sensitive" structure is shown as "structure d'accompagnement".
+//! 404 where the caller may not know the notebook exists; 403 where they know it (a member, a
+//! linked structure) but it is beyond their rights now.
+
+use crate::roles::{Assignment, Role, Scope};
+use crate::Id;
+
+/// What the policy needs to know of a notebook.
+#[derive(Clone, Debug, Default)]
+pub struct NotebookFacts {
+    pub beneficiary_id: Option<Id>,
+    pub archived: bool,
+    /// Accounts of the active members.
+    pub active_members: Vec<Id>,
+    /// Structures of the active members.
+    pub member_structures: Vec<Id>,
+}
+
+/// Who is asking: the account and the role it acts in.
+#[derive(Clone, Copy, Debug)]
+pub struct Actor {
+    pub account_id: Id,
+    pub assignment: Assignment,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadAccess {
+    Full {
+        nir: bool,
+    },
+    Card,
+    /// 403: known, beyond the caller's rights.
+    Forbidden,
+    /// 404: the caller may not know of it.
+    Hidden,
+}
+
+/// Reading one notebook (its full view, its timeline, or its card).
+pub fn notebook_read(actor: &Actor, notebook: &NotebookFacts) -> ReadAccess {
+    let is_member = notebook.active_members.contains(&actor.account_id);
+    match (actor.assignment.role, actor.assignment.scope) {
+        (Role::Beneficiary, Scope::Beneficiary(own)) if notebook.beneficiary_id == Some(own) => {
+            ReadAccess::Full { nir: false }
+        }
+        (Role::Beneficiary, _) | (Role::PlatformAdmin, _) => ReadAccess::Hidden,
+        (Role::Manager, _) => ReadAccess::Full { nir: true },
+        (Role::OrientationManager, _) if notebook.archived => ReadAccess::Forbidden,
+        (Role::OrientationManager, _) => ReadAccess::Full { nir: false },
+        (Role::StructureAdmin, Scope::Structure(structure)) => {
+            match (
+                notebook.member_structures.contains(&structure),
+                notebook.archived,
+            ) {
+                (true, false) => ReadAccess::Full { nir: false },
+                (true, true) => ReadAccess::Forbidden,
+                (false, _) => ReadAccess::Hidden,
+            }
+        }
+        (Role::Professional, _) => match (is_member, notebook.archived) {
+            (true, false) => ReadAccess::Full { nir: false },
+            (true, true) => ReadAccess::Forbidden,
+            (false, true) => ReadAccess::Hidden,
+            (false, false) => ReadAccess::Card,
+        },
+        (Role::StructureAdmin, _) => ReadAccess::Hidden,
+    }
+}
+
+/// Searching the département's notebooks (results are cards): staff who work with people.
+pub fn may_search(actor: &Actor) -> bool {
+    matches!(
+        actor.assignment.role,
+        Role::Professional | Role::StructureAdmin | Role::OrientationManager | Role::Manager
+    )
+}
+
+/// The département's lists (without referent, orientation pending, RSA rights).
+pub fn may_list_department(actor: &Actor) -> bool {
+    matches!(
+        actor.assignment.role,
+        Role::OrientationManager | Role::Manager
+    )
+}
+
+/// A professional's own portfolio ("mes bénéficiaires").
+pub fn may_list_portfolio(actor: &Actor) -> bool {
+    matches!(
+        actor.assignment.role,
+        Role::Professional | Role::OrientationManager
+    )
+}
+
+/// A structure's portfolio: its admins.
+pub fn may_list_structure(actor: &Actor) -> Option<Id> {
+    match (actor.assignment.role, actor.assignment.scope) {
+        (Role::StructureAdmin, Scope::Structure(id)) => Some(id),
+        _ => None,
+    }
+}
+
+/// Creating a beneficiary and their notebook.
+pub fn may_create_beneficiary(actor: &Actor) -> bool {
+    matches!(
+        actor.assignment.role,
+        Role::Manager | Role::OrientationManager
+    )
+}
+
+/// Managing structures and dispositifs.
+pub fn may_manage_structures(actor: &Actor) -> bool {
+    actor.assignment.role == Role::Manager
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::roles::Assignment;
+
+    struct World {
+        me: Id,
+        my_structure: Id,
+        other_structure: Id,
+        my_beneficiary: Id,
+    }
+
+    fn actor(world: &World, role: Role) -> Actor {
+        let scope = match role {
+            Role::Professional | Role::StructureAdmin => Scope::Structure(world.my_structure),
+            Role::Beneficiary => Scope::Beneficiary(world.my_beneficiary),
+            _ => Scope::Instance,
+        };
+        Actor {
+            account_id: world.me,
+            assignment: Assignment::new(role, scope).unwrap(),
+        }
+    }
+
+    #[test]
+    fn every_cell_of_the_read_matrix() {
+        let world = World {
+            me: Id::new_random(),
+            my_structure: Id::new_random(),
+            other_structure: Id::new_random(),
+            my_beneficiary: Id::new_random(),
+        };
+        let someone = Id::new_random();
+        let own = NotebookFacts {
+            beneficiary_id: Some(world.my_beneficiary),
+            ..Default::default()
+        };
+        let member = NotebookFacts {
+            beneficiary_id: Some(Id::new_random()),
+            active_members: vec![world.me],
+            member_structures: vec![world.my_structure],
+            archived: false,
+        };
+        let linked = NotebookFacts {
+            beneficiary_id: Some(Id::new_random()),
+            active_members: vec![someone],
+            member_structures: vec![world.my_structure],
+            archived: false,
+        };
+        let other = NotebookFacts {
+            beneficiary_id: Some(Id::new_random()),
+            active_members: vec![someone],
+            member_structures: vec![world.other_structure],
+            archived: false,
+        };
+        let archived_member = NotebookFacts {
+            archived: true,
+            ..member.clone()
+        };
+        let archived_other = NotebookFacts {
+            archived: true,
+            ..other.clone()
+        };
+        use ReadAccess::*;
+        let full = Full { nir: false };
+        let expected = [
+            (
+                Role::Beneficiary,
+                [full, Hidden, Hidden, Hidden, Hidden, Hidden],
+            ),
+            (
+                Role::Professional,
+                [Card, full, Card, Card, Forbidden, Hidden],
+            ),
+            (
+                Role::StructureAdmin,
+                [Hidden, full, full, Hidden, Forbidden, Hidden],
+            ),
+            (
+                Role::OrientationManager,
+                [full, full, full, full, Forbidden, Forbidden],
+            ),
+            (Role::Manager, [Full { nir: true }; 6]),
+            (Role::PlatformAdmin, [Hidden; 6]),
+        ];
+        for (role, answers) in expected {
+            let who = actor(&world, role);
+            let notebooks = [
+                &own,
+                &member,
+                &linked,
+                &other,
+                &archived_member,
+                &archived_other,
+            ];
+            for (index, (notebook, answer)) in notebooks.iter().zip(answers).enumerate() {
+                assert_eq!(
+                    notebook_read(&who, notebook),
+                    answer,
+                    "{role:?} on notebook #{index}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn list_capabilities_by_role() {
+        let world = World {
+            me: Id::new_random(),
+            my_structure: Id::new_random(),
+            other_structure: Id::new_random(),
+            my_beneficiary: Id::new_random(),
+        };
+        let table = [
+            (Role::Beneficiary, false, false, false, false, false),
+            (Role::Professional, true, false, true, false, false),
+            (Role::StructureAdmin, true, false, false, true, false),
+            (Role::OrientationManager, true, true, true, false, true),
+            (Role::Manager, true, true, false, false, true),
+            (Role::PlatformAdmin, false, false, false, false, false),
+        ];
+        for (role, search, department, portfolio, structure, create) in table {
+            let who = actor(&world, role);
+            assert_eq!(may_search(&who), search, "{role:?} search");
+            assert_eq!(may_list_department(&who), department, "{role:?} department");
+            assert_eq!(may_list_portfolio(&who), portfolio, "{role:?} portfolio");
+            assert_eq!(
+                may_list_structure(&who).is_some(),
+                structure,
+                "{role:?} structure"
+            );
+            assert_eq!(may_create_beneficiary(&who), create, "{role:?} create");
+        }
+    }
+}

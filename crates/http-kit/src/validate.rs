@@ -1,0 +1,76 @@
+//! Field-by-field validation that collects every error before answering 422: text is trimmed,
+//! lengths bounded, values parsed into domain types; nothing is written unless all pass.
+
+use crate::{AppError, FieldError};
+
+#[derive(Default)]
+pub struct Validator {
+    errors: Vec<FieldError>,
+}
+
+impl Validator {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn error(&mut self, field: &str, code: &'static str, message: impl Into<String>) {
+        self.errors.push(FieldError::new(field, code, message));
+    }
+
+    /// Trimmed, inner white space collapsed, at most `max` characters; `None` when blank.
+    pub fn text(&mut self, field: &str, value: Option<&str>, max: usize) -> Option<String> {
+        let cleaned = carnet_domain::text::clean(value?)?;
+        if cleaned.chars().count() > max {
+            self.error(field, "too_long", format!("{max} caractères au plus."));
+            return None;
+        }
+        Some(cleaned)
+    }
+
+    /// Like [`Validator::text`], and required.
+    pub fn required(&mut self, field: &str, value: Option<&str>, max: usize) -> String {
+        let blank = value.is_none_or(|v| v.trim().is_empty());
+        if blank {
+            self.error(field, "required", "Ce champ est obligatoire.");
+            return String::new();
+        }
+        self.text(field, value, max).unwrap_or_default()
+    }
+
+    /// An optional value parsed by `parse`; its error message is the domain's.
+    pub fn parsed<T, E: std::fmt::Display>(
+        &mut self,
+        field: &str,
+        value: Option<&str>,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Option<T> {
+        let value = value.map(str::trim).filter(|v| !v.is_empty())?;
+        match parse(value) {
+            Ok(parsed) => Some(parsed),
+            Err(error) => {
+                self.error(field, "invalid", capitalize(&error.to_string()));
+                None
+            }
+        }
+    }
+
+    pub fn is_ok(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    pub fn finish(self) -> Result<(), AppError> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Validation(self.errors))
+        }
+    }
+}
+
+fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect::<String>() + ".",
+        None => String::new(),
+    }
+}

@@ -1,0 +1,746 @@
+//! Beneficiaries and their notebooks: creation with duplicate detection, the facts the read
+//! policy needs, the full view and the restricted card, the lists, search, and the access log.
+
+use crate::{params, Db, Row, StoreError, Value};
+use carnet_domain::access::NotebookFacts;
+use carnet_domain::text::{sort_key, word_matches, words};
+use carnet_domain::{Id, Instant};
+use serde::Serialize;
+use serde_json::{json, Value as Json};
+
+/// A validated beneficiary (the component validates every field).
+#[derive(Clone, Debug, Default)]
+pub struct NewBeneficiary {
+    pub first_name: String,
+    pub last_name: String,
+    pub birth_date: Option<String>,
+    pub birth_place: Option<String>,
+    pub nir: Option<String>,
+    pub department_identifier: Option<String>,
+    pub caf_number: Option<String>,
+    pub ft_identifier: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub postal_code: Option<String>,
+    pub city: Option<String>,
+    pub rsa_right: Option<String>,
+    pub rsa_closure_reason: Option<String>,
+    pub rsa_suspension_reason: Option<String>,
+    pub are_right: bool,
+    pub ass_right: bool,
+    pub prime_activite: bool,
+}
+
+pub fn name_key(first_name: &str, last_name: &str) -> String {
+    sort_key(&format!("{last_name} {first_name}"))
+}
+
+pub fn phone_key(phone: &str) -> String {
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    // +33 6 12 34 56 78 and 06 12 34 56 78 are the same number.
+    match digits.strip_prefix("33") {
+        Some(rest) if rest.len() == 9 => format!("0{rest}"),
+        _ => digits,
+    }
+}
+
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct Duplicate {
+    pub notebook_id: String,
+    pub rule: String,
+}
+
+/// Possible duplicates: same NIR, same département identifier, or same names and birth date
+/// (accents and case aside).
+pub async fn find_duplicates(db: &Db, new: &NewBeneficiary) -> Result<Vec<Duplicate>, StoreError> {
+    let key = name_key(&new.first_name, &new.last_name);
+    let rows = db
+        .query(
+            "SELECT n.id AS notebook_id, \
+               CASE WHEN b.nir = $1 THEN 'nir' WHEN b.department_identifier = $2 THEN 'department_identifier' \
+                    ELSE 'names_and_birth_date' END AS rule \
+             FROM beneficiaries b JOIN notebooks n ON n.beneficiary_id = b.id \
+             WHERE (CAST($1 AS TEXT) IS NOT NULL AND b.nir = $1) \
+                OR (CAST($2 AS TEXT) IS NOT NULL AND b.department_identifier = $2) \
+                OR (CAST($4 AS TEXT) IS NOT NULL AND b.name_key = $3 AND b.birth_date = $4) \
+             ORDER BY n.created_at",
+            params![new.nir.clone(), new.department_identifier.clone(), key, new.birth_date.clone()],
+        )
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Duplicate {
+                notebook_id: row.get("notebook_id")?,
+                rule: row.get("rule")?,
+            })
+        })
+        .collect()
+}
+
+/// Creates the beneficiary, their search words and their notebook. Returns
+/// (beneficiary id, notebook id).
+pub async fn create(
+    db: &Db,
+    now: Instant,
+    new: &NewBeneficiary,
+    ids: Option<(Id, Id)>,
+) -> Result<(Id, Id), StoreError> {
+    let (beneficiary_id, notebook_id) = ids.unwrap_or_else(|| (Id::new_random(), Id::new_random()));
+    db.execute(
+        "INSERT INTO beneficiaries (id, first_name, last_name, created_at, name_key, birth_date, birth_place, nir, \
+           department_identifier, caf_number, ft_identifier, email, phone, phone_key, address, postal_code, city, \
+           rsa_right, rsa_closure_reason, rsa_suspension_reason, are_right, ass_right, prime_activite) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)",
+        params![
+            beneficiary_id,
+            new.first_name.clone(),
+            new.last_name.clone(),
+            now,
+            name_key(&new.first_name, &new.last_name),
+            new.birth_date.clone(),
+            new.birth_place.clone(),
+            new.nir.clone(),
+            new.department_identifier.clone(),
+            new.caf_number.clone(),
+            new.ft_identifier.clone(),
+            new.email.clone(),
+            new.phone.clone(),
+            new.phone.as_deref().map(phone_key),
+            new.address.clone(),
+            new.postal_code.clone(),
+            new.city.clone(),
+            new.rsa_right.clone(),
+            new.rsa_closure_reason.clone(),
+            new.rsa_suspension_reason.clone(),
+            new.are_right,
+            new.ass_right,
+            new.prime_activite,
+        ],
+    )
+    .await?;
+    let mut name_words = words(&new.first_name);
+    name_words.extend(words(&new.last_name));
+    name_words.sort();
+    name_words.dedup();
+    for word in name_words {
+        let prefix: String = word.chars().take(3).collect();
+        db.execute(
+            "INSERT INTO beneficiary_search_words (beneficiary_id, prefix, word) VALUES ($1, $2, $3)",
+            params![beneficiary_id, prefix, word],
+        )
+        .await?;
+    }
+    db.execute(
+        "INSERT INTO notebooks (id, beneficiary_id, last_contact_at, last_activity_at, created_at) VALUES ($1, $2, $3, $3, $3)",
+        params![notebook_id, beneficiary_id, now],
+    )
+    .await?;
+    Ok((beneficiary_id, notebook_id))
+}
+
+/// What the read policy needs; `None` when there is no such notebook.
+pub async fn facts(db: &Db, notebook_id: Id) -> Result<Option<NotebookFacts>, StoreError> {
+    let Some(row) = db
+        .query_opt(
+            "SELECT beneficiary_id, archived_at FROM notebooks WHERE id = $1",
+            params![notebook_id],
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    let mut facts = NotebookFacts {
+        beneficiary_id: Some(row.get("beneficiary_id")?),
+        archived: row.get::<Option<String>>("archived_at")?.is_some(),
+        ..Default::default()
+    };
+    for member in db
+        .query(
+            "SELECT account_id, structure_id FROM notebook_members WHERE notebook_id = $1 AND active = TRUE",
+            params![notebook_id],
+        )
+        .await?
+    {
+        facts.active_members.push(member.get("account_id")?);
+        if let Some(structure) = member.get::<Option<Id>>("structure_id")? {
+            facts.member_structures.push(structure);
+        }
+    }
+    Ok(Some(facts))
+}
+
+/// Records a notebook read: who, which notebook, which view.
+pub async fn log_access(
+    db: &Db,
+    at: Instant,
+    account_id: Id,
+    role: &str,
+    notebook_id: Id,
+    view: &str,
+) -> Result<(), StoreError> {
+    db.execute(
+        "INSERT INTO notebook_access_log (id, at, account_id, role, notebook_id, view) VALUES ($1, $2, $3, $4, $5, $6)",
+        params![Id::new_random(), at, account_id, role, notebook_id, view],
+    )
+    .await
+    .map(|_| ())
+}
+
+const SENSITIVE_LABEL: &str = "structure d'accompagnement";
+
+/// The members of a notebook and how to reach them. `mask_sensitive` replaces a sensitive
+/// structure's name (for the restricted card).
+pub async fn members(
+    db: &Db,
+    notebook_id: Id,
+    mask_sensitive: bool,
+) -> Result<Vec<Json>, StoreError> {
+    let rows = db
+        .query(
+            "SELECT m.id, m.member_type, m.joined_at, a.id AS account_id, a.first_name, a.last_name, a.email, p.phone, p.position, \
+                    s.id AS structure_id, s.name AS structure_name, s.sensitive \
+             FROM notebook_members m JOIN accounts a ON a.id = m.account_id \
+             LEFT JOIN professionals p ON p.account_id = a.id LEFT JOIN structures s ON s.id = m.structure_id \
+             WHERE m.notebook_id = $1 AND m.active = TRUE ORDER BY CASE m.member_type WHEN 'referent' THEN 0 ELSE 1 END, m.joined_at",
+            params![notebook_id],
+        )
+        .await?;
+    rows.iter()
+        .map(|row| {
+            let sensitive: Option<bool> = row.get("sensitive")?;
+            let structure_name: Option<String> = row.get("structure_name")?;
+            let structure = if mask_sensitive && sensitive == Some(true) {
+                Some(json!({ "name": SENSITIVE_LABEL }))
+            } else {
+                structure_name.map(|name| json!({ "id": row.get::<Option<String>>("structure_id").ok().flatten(), "name": name }))
+            };
+            Ok(json!({
+                "account_id": row.get::<String>("account_id")?,
+                "member_type": row.get::<String>("member_type")?,
+                "first_name": row.get::<String>("first_name")?,
+                "last_name": row.get::<String>("last_name")?,
+                "email": row.get::<String>("email")?,
+                "phone": row.get::<Option<String>>("phone")?,
+                "position": row.get::<Option<String>>("position")?,
+                "structure": structure,
+                "joined_at": row.get::<String>("joined_at")?,
+            }))
+        })
+        .collect()
+}
+
+fn text(row: &Row, column: &str) -> Result<Json, StoreError> {
+    Ok(row
+        .get::<Option<String>>(column)?
+        .map(Json::String)
+        .unwrap_or(Json::Null))
+}
+
+/// The restricted card: names, birth date, members and how to reach them. Nothing else.
+pub async fn card(db: &Db, notebook_id: Id) -> Result<Json, StoreError> {
+    let row = db
+        .query_one(
+            "SELECT b.first_name, b.last_name, b.birth_date FROM notebooks n JOIN beneficiaries b ON b.id = n.beneficiary_id WHERE n.id = $1",
+            params![notebook_id],
+        )
+        .await?;
+    Ok(json!({
+        "id": notebook_id.to_string(),
+        "view": "card",
+        "beneficiary": {
+            "first_name": row.get::<String>("first_name")?,
+            "last_name": row.get::<String>("last_name")?,
+            "birth_date": text(&row, "birth_date")?,
+        },
+        "members": members(db, notebook_id, true).await?,
+    }))
+}
+
+/// The full view: identity and rights, diagnostic, plan, rendez-vous, members, orientation,
+/// latest events. The NIR only when `with_nir`.
+pub async fn full(
+    db: &Db,
+    notebook_id: Id,
+    with_nir: bool,
+    now: Instant,
+) -> Result<Json, StoreError> {
+    let row = db
+        .query_one(
+            "SELECT b.*, n.work_situation, n.work_situation_date, n.work_situation_end_date, n.rqth, n.education_level, \
+                    n.contract_type, n.contract_sign_date, n.contract_start_date, n.contract_end_date, n.last_contact_at, \
+                    n.last_activity_at, n.archived_at, n.created_at AS notebook_created_at, n.version, n.dispositif_id, \
+                    d.name AS dispositif_name \
+             FROM notebooks n JOIN beneficiaries b ON b.id = n.beneficiary_id LEFT JOIN dispositifs d ON d.id = n.dispositif_id \
+             WHERE n.id = $1",
+            params![notebook_id],
+        )
+        .await?;
+    let mut identity = serde_json::Map::new();
+    for column in [
+        "first_name",
+        "last_name",
+        "birth_date",
+        "birth_place",
+        "department_identifier",
+        "caf_number",
+        "ft_identifier",
+        "email",
+        "phone",
+        "address",
+        "postal_code",
+        "city",
+    ] {
+        identity.insert(column.into(), text(&row, column)?);
+    }
+    if with_nir {
+        identity.insert("nir".into(), text(&row, "nir")?);
+    }
+    let rights = json!({
+        "rsa_right": text(&row, "rsa_right")?,
+        "rsa_closure_reason": text(&row, "rsa_closure_reason")?,
+        "rsa_suspension_reason": text(&row, "rsa_suspension_reason")?,
+        "are": row.get::<bool>("are_right")?,
+        "ass": row.get::<bool>("ass_right")?,
+        "prime_activite": row.get::<bool>("prime_activite")?,
+    });
+    let situations = db
+        .query(
+            "SELECT s.situation_code, r.label, r.theme_code, s.added_at, a.first_name, a.last_name \
+             FROM notebook_situations s JOIN ref_situation r ON r.code = s.situation_code LEFT JOIN accounts a ON a.id = s.added_by \
+             WHERE s.notebook_id = $1 AND s.removed_at IS NULL ORDER BY r.position",
+            params![notebook_id],
+        )
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(json!({
+                "code": r.get::<String>("situation_code")?,
+                "label": r.get::<String>("label")?,
+                "theme": r.get::<String>("theme_code")?,
+                "added_at": r.get::<String>("added_at")?,
+                "added_by": r.get::<Option<String>>("first_name")?.zip(r.get::<Option<String>>("last_name")?).map(|(f, l)| format!("{f} {l}")),
+            }))
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let job_projects = db
+        .query(
+            "SELECT id, rome_code, rome_label, mobility_radius_km, hourly_wage_cents, contract_type, working_time, version \
+             FROM job_projects WHERE notebook_id = $1 ORDER BY created_at",
+            params![notebook_id],
+        )
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(json!({
+                "id": r.get::<String>("id")?,
+                "rome_code": r.get::<String>("rome_code")?,
+                "rome_label": r.get::<String>("rome_label")?,
+                "mobility_radius_km": r.get::<Option<i64>>("mobility_radius_km")?,
+                "hourly_wage_cents": r.get::<Option<i64>>("hourly_wage_cents")?,
+                "contract_type": r.get::<Option<String>>("contract_type")?,
+                "working_time": r.get::<Option<String>>("working_time")?,
+                "version": r.get::<i64>("version")?,
+            }))
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let plan = plan(db, notebook_id).await?;
+    let rendez_vous = db
+        .query(
+            "SELECT r.id, r.starts_at, r.status, r.cancelled_at, r.version, a.first_name, a.last_name, s.name AS structure_name \
+             FROM rendez_vous r JOIN accounts a ON a.id = r.account_id LEFT JOIN structures s ON s.id = r.structure_id \
+             WHERE r.notebook_id = $1 ORDER BY r.starts_at DESC LIMIT 50",
+            params![notebook_id],
+        )
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(json!({
+                "id": r.get::<String>("id")?,
+                "starts_at": r.get::<String>("starts_at")?,
+                "status": r.get::<String>("status")?,
+                "cancelled_at": r.get::<Option<String>>("cancelled_at")?,
+                "with": format!("{} {}", r.get::<String>("first_name")?, r.get::<String>("last_name")?),
+                "structure": r.get::<Option<String>>("structure_name")?,
+                "version": r.get::<i64>("version")?,
+            }))
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let pending_orientation = db
+        .query_opt(
+            "SELECT id, created_at FROM orientation_requests WHERE notebook_id = $1 AND status = 'pending'",
+            params![notebook_id],
+        )
+        .await?
+        .map(|r| -> Result<Json, StoreError> { Ok(json!({ "id": r.get::<String>("id")?, "created_at": r.get::<String>("created_at")? })) })
+        .transpose()?;
+    let (events, _) = super::timeline::page(db, notebook_id, &Default::default(), 10, 0).await?;
+    let next_rendez_vous = db
+        .query_opt(
+            "SELECT MIN(starts_at) AS next FROM rendez_vous WHERE notebook_id = $1 AND cancelled_at IS NULL AND starts_at >= $2",
+            params![notebook_id, now],
+        )
+        .await?
+        .and_then(|r| r.get::<Option<String>>("next").ok().flatten());
+    Ok(json!({
+        "id": notebook_id.to_string(),
+        "view": "full",
+        "version": row.get::<i64>("version")?,
+        "beneficiary": Json::Object(identity),
+        "rights": rights,
+        "diagnostic": {
+            "work_situation": text(&row, "work_situation")?,
+            "work_situation_date": text(&row, "work_situation_date")?,
+            "work_situation_end_date": text(&row, "work_situation_end_date")?,
+            "rqth": row.get::<bool>("rqth")?,
+            "education_level": text(&row, "education_level")?,
+            "situations": situations,
+            "job_projects": job_projects,
+        },
+        "contract": {
+            "type": text(&row, "contract_type")?,
+            "sign_date": text(&row, "contract_sign_date")?,
+            "start_date": text(&row, "contract_start_date")?,
+            "end_date": text(&row, "contract_end_date")?,
+        },
+        "orientation": {
+            "dispositif": row.get::<Option<String>>("dispositif_id")?.map(|id| json!({ "id": id, "name": row.get::<Option<String>>("dispositif_name").ok().flatten() })),
+            "pending_request": pending_orientation,
+        },
+        "plan": plan,
+        "rendez_vous": rendez_vous,
+        "next_rendez_vous": next_rendez_vous,
+        "members": members(db, notebook_id, false).await?,
+        "latest_events": events,
+        "last_contact_at": row.get::<String>("last_contact_at")?,
+        "last_activity_at": row.get::<String>("last_activity_at")?,
+        "archived_at": row.get::<Option<String>>("archived_at")?,
+        "created_at": row.get::<String>("notebook_created_at")?,
+    }))
+}
+
+/// Focuses → objectifs → actions.
+async fn plan(db: &Db, notebook_id: Id) -> Result<Vec<Json>, StoreError> {
+    let focuses = db
+        .query(
+            "SELECT f.id, f.theme_code, t.label, f.version FROM focuses f JOIN ref_theme t ON t.code = f.theme_code \
+             WHERE f.notebook_id = $1 ORDER BY f.created_at, f.id",
+            params![notebook_id],
+        )
+        .await?;
+    let objectifs = db
+        .query(
+            "SELECT id, focus_id, ref_code, label, status, linked_to, version FROM objectifs WHERE notebook_id = $1 ORDER BY created_at, id",
+            params![notebook_id],
+        )
+        .await?;
+    let actions = db
+        .query(
+            "SELECT id, objectif_id, ref_code, label, status, start_date, due_date, version FROM actions WHERE notebook_id = $1 ORDER BY created_at, id",
+            params![notebook_id],
+        )
+        .await?;
+    let mut out = Vec::new();
+    for focus in &focuses {
+        let focus_id: String = focus.get("id")?;
+        let mut items = Vec::new();
+        for objectif in objectifs
+            .iter()
+            .filter(|o| o.get::<String>("focus_id").ok().as_deref() == Some(focus_id.as_str()))
+        {
+            let objectif_id: String = objectif.get("id")?;
+            let its_actions = actions
+                .iter()
+                .filter(|a| {
+                    a.get::<String>("objectif_id").ok().as_deref() == Some(objectif_id.as_str())
+                })
+                .map(|a| {
+                    Ok(json!({
+                        "id": a.get::<String>("id")?,
+                        "ref_code": a.get::<Option<String>>("ref_code")?,
+                        "label": a.get::<String>("label")?,
+                        "status": a.get::<String>("status")?,
+                        "start_date": a.get::<String>("start_date")?,
+                        "due_date": a.get::<Option<String>>("due_date")?,
+                        "version": a.get::<i64>("version")?,
+                    }))
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            items.push(json!({
+                "id": objectif_id,
+                "ref_code": objectif.get::<Option<String>>("ref_code")?,
+                "label": objectif.get::<String>("label")?,
+                "status": objectif.get::<String>("status")?,
+                "linked_to": objectif.get::<Option<String>>("linked_to")?,
+                "version": objectif.get::<i64>("version")?,
+                "actions": its_actions,
+            }));
+        }
+        out.push(json!({
+            "id": focus_id,
+            "theme": focus.get::<String>("theme_code")?,
+            "label": focus.get::<String>("label")?,
+            "version": focus.get::<i64>("version")?,
+            "objectifs": items,
+        }));
+    }
+    Ok(out)
+}
+
+/// One line of a list: who, and what is coming.
+#[derive(Serialize, Debug, Clone)]
+pub struct ListItem {
+    pub notebook_id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub birth_date: Option<String>,
+    pub last_activity_at: String,
+    pub next_rendez_vous: Option<String>,
+    pub referent: Option<String>,
+}
+
+#[derive(Serialize, Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+const LIST_COLUMNS: &str = "n.id AS notebook_id, b.first_name, b.last_name, b.birth_date, n.last_activity_at, \
+    (SELECT MIN(r.starts_at) FROM rendez_vous r WHERE r.notebook_id = n.id AND r.cancelled_at IS NULL AND r.starts_at >= $1) AS next_rendez_vous, \
+    (SELECT a.first_name || ' ' || a.last_name FROM notebook_members m JOIN accounts a ON a.id = m.account_id \
+       WHERE m.notebook_id = n.id AND m.active = TRUE AND m.member_type = 'referent') AS referent";
+
+fn list_item(row: &Row) -> Result<ListItem, StoreError> {
+    Ok(ListItem {
+        notebook_id: row.get("notebook_id")?,
+        first_name: row.get("first_name")?,
+        last_name: row.get("last_name")?,
+        birth_date: row.get("birth_date")?,
+        last_activity_at: row.get("last_activity_at")?,
+        next_rendez_vous: row.get("next_rendez_vous")?,
+        referent: row.get("referent")?,
+    })
+}
+
+/// Runs a paged list: `condition` uses `$1` (now) and then its own parameters from `$2`.
+async fn paged_list(
+    db: &Db,
+    now: Instant,
+    condition: &str,
+    params: Vec<Value>,
+    page: i64,
+    per_page: i64,
+) -> Result<Page<ListItem>, StoreError> {
+    let mut count_params = vec![Value::from(now)];
+    count_params.extend(params.iter().cloned());
+    let total: i64 = db
+        .query_one(
+            &format!("SELECT COUNT(*) AS n FROM notebooks n JOIN beneficiaries b ON b.id = n.beneficiary_id WHERE n.archived_at IS NULL AND CAST($1 AS TEXT) IS NOT NULL AND {condition}"),
+            &count_params,
+        )
+        .await?
+        .get("n")?;
+    let limit_index = count_params.len() + 1;
+    let mut list_params = count_params;
+    list_params.push(per_page.into());
+    list_params.push(((page - 1) * per_page).into());
+    let rows = db
+        .query(
+            &format!(
+                "SELECT {LIST_COLUMNS} FROM notebooks n JOIN beneficiaries b ON b.id = n.beneficiary_id \
+                 WHERE n.archived_at IS NULL AND {condition} ORDER BY b.name_key, n.id LIMIT ${limit_index} OFFSET ${}",
+                limit_index + 1
+            ),
+            &list_params,
+        )
+        .await?;
+    Ok(Page {
+        items: rows.iter().map(list_item).collect::<Result<_, _>>()?,
+        total,
+        page,
+        per_page,
+    })
+}
+
+/// "Mes bénéficiaires": notebooks where the account is an active member.
+pub async fn portfolio(
+    db: &Db,
+    now: Instant,
+    account_id: Id,
+    page: i64,
+    per_page: i64,
+) -> Result<Page<ListItem>, StoreError> {
+    paged_list(
+        db,
+        now,
+        "EXISTS (SELECT 1 FROM notebook_members m WHERE m.notebook_id = n.id AND m.active = TRUE AND m.account_id = $2)",
+        vec![account_id.into()],
+        page,
+        per_page,
+    )
+    .await
+}
+
+/// A structure's notebooks: those with an active member from it.
+pub async fn structure_portfolio(
+    db: &Db,
+    now: Instant,
+    structure_id: Id,
+    page: i64,
+    per_page: i64,
+) -> Result<Page<ListItem>, StoreError> {
+    paged_list(
+        db,
+        now,
+        "EXISTS (SELECT 1 FROM notebook_members m WHERE m.notebook_id = n.id AND m.active = TRUE AND m.structure_id = $2)",
+        vec![structure_id.into()],
+        page,
+        per_page,
+    )
+    .await
+}
+
+#[derive(Default, Debug, Clone)]
+pub struct DepartmentFilter {
+    pub without_referent: bool,
+    pub orientation_pending: bool,
+    pub rsa_right: Option<String>,
+}
+
+/// The département's notebooks, filtered.
+pub async fn department(
+    db: &Db,
+    now: Instant,
+    filter: &DepartmentFilter,
+    page: i64,
+    per_page: i64,
+) -> Result<Page<ListItem>, StoreError> {
+    let mut conditions = vec!["TRUE".to_string()];
+    let mut values = Vec::new();
+    if filter.without_referent {
+        conditions.push("NOT EXISTS (SELECT 1 FROM notebook_members m WHERE m.notebook_id = n.id AND m.active = TRUE AND m.member_type = 'referent')".into());
+    }
+    if filter.orientation_pending {
+        conditions.push("EXISTS (SELECT 1 FROM orientation_requests o WHERE o.notebook_id = n.id AND o.status = 'pending')".into());
+    }
+    if let Some(right) = &filter.rsa_right {
+        values.push(Value::from(right.clone()));
+        conditions.push(format!("b.rsa_right = ${}", values.len() + 1));
+    }
+    paged_list(db, now, &conditions.join(" AND "), values, page, per_page).await
+}
+
+/// Recently viewed notebooks of an account (not archived), newest first.
+pub async fn recent(
+    db: &Db,
+    now: Instant,
+    account_id: Id,
+    limit: i64,
+) -> Result<Vec<ListItem>, StoreError> {
+    let rows = db
+        .query(
+            &format!(
+                "SELECT {LIST_COLUMNS}, v.last_seen FROM (SELECT notebook_id, MAX(at) AS last_seen FROM notebook_access_log \
+                   WHERE account_id = $2 GROUP BY notebook_id ORDER BY MAX(at) DESC LIMIT $3) v \
+                 JOIN notebooks n ON n.id = v.notebook_id JOIN beneficiaries b ON b.id = n.beneficiary_id \
+                 WHERE n.archived_at IS NULL ORDER BY v.last_seen DESC"
+            ),
+            params![now, account_id, limit],
+        )
+        .await?;
+    rows.iter().map(list_item).collect()
+}
+
+/// Search by CAF/MSA number, France Travail identifier, phone, or names (accent-, case- and
+/// typo-tolerant). Archived notebooks are never found.
+/// `within_structure` limits the results to notebooks with an active member from it.
+pub async fn search(
+    db: &Db,
+    now: Instant,
+    query: &str,
+    within_structure: Option<Id>,
+    page: i64,
+    per_page: i64,
+) -> Result<Page<ListItem>, StoreError> {
+    let mut values: Vec<Value> = Vec::new();
+    let mut conditions = Vec::new();
+    if let Some(structure) = within_structure {
+        values.push(structure.into());
+        conditions.push("EXISTS (SELECT 1 FROM notebook_members m WHERE m.notebook_id = n.id AND m.active = TRUE AND m.structure_id = $2)".to_string());
+    }
+    let compact: String = query
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '.' && *c != '-')
+        .collect();
+    let digits = phone_key(&compact);
+    let has_digit = compact.chars().any(|c| c.is_ascii_digit());
+    if has_digit {
+        let first = values.len() + 2;
+        values.push(compact.clone().into());
+        values.push(compact.to_uppercase().into());
+        values.push(digits.into());
+        conditions.push(format!(
+            "(b.caf_number = ${first} OR UPPER(b.ft_identifier) = ${} OR b.phone_key = ${})",
+            first + 1,
+            first + 2
+        ));
+        return paged_list(db, now, &conditions.join(" AND "), values, page, per_page).await;
+    }
+    let searched: Vec<String> = words(query)
+        .into_iter()
+        .filter(|w| w.chars().count() >= 2)
+        .take(4)
+        .collect();
+    if searched.is_empty() {
+        return Ok(Page {
+            items: Vec::new(),
+            total: 0,
+            page,
+            per_page,
+        });
+    }
+    for word in &searched {
+        let candidates: Vec<String> = if word.chars().count() >= 3 {
+            let prefix: String = word.chars().take(3).collect();
+            db.query(
+                "SELECT DISTINCT word FROM beneficiary_search_words WHERE prefix = $1",
+                params![prefix],
+            )
+            .await?
+        } else {
+            db.query(
+                "SELECT DISTINCT word FROM beneficiary_search_words WHERE word >= $1 AND word < $2",
+                params![word.clone(), format!("{word}\u{10ffff}")],
+            )
+            .await?
+        }
+        .iter()
+        .map(|row| row.get::<String>("word"))
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .filter(|candidate| word_matches(word, candidate))
+        .collect();
+        if candidates.is_empty() {
+            return Ok(Page {
+                items: Vec::new(),
+                total: 0,
+                page,
+                per_page,
+            });
+        }
+        let placeholders: Vec<String> = candidates
+            .into_iter()
+            .map(|candidate| {
+                values.push(candidate.into());
+                format!("${}", values.len() + 1)
+            })
+            .collect();
+        conditions.push(format!(
+            "EXISTS (SELECT 1 FROM beneficiary_search_words w WHERE w.beneficiary_id = b.id AND w.word IN ({}))",
+            placeholders.join(", ")
+        ));
+    }
+    paged_list(db, now, &conditions.join(" AND "), values, page, per_page).await
+}

@@ -1,0 +1,122 @@
+//! Timeline events: what happened in a notebook, readable by a person (what, who, before/after).
+
+use crate::{params, Db, StoreError};
+use carnet_domain::text::sort_key;
+use carnet_domain::{Id, Instant};
+use serde::Serialize;
+
+pub struct NewEvent<'a> {
+    pub notebook_id: Id,
+    pub actor_account_id: Option<Id>,
+    pub event_type: &'a str,
+    pub summary: &'a str,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// Records an event and moves the notebook's last activity.
+pub async fn record(db: &Db, at: Instant, event: NewEvent<'_>) -> Result<(), StoreError> {
+    db.execute(
+        "INSERT INTO timeline_events (id, notebook_id, at, actor_account_id, event_type, summary, summary_key, before_value, after_value) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        params![
+            Id::new_random(),
+            event.notebook_id,
+            at,
+            event.actor_account_id,
+            event.event_type,
+            event.summary,
+            sort_key(event.summary),
+            event.before.map(|v| v.to_string()),
+            event.after.map(|v| v.to_string()),
+        ],
+    )
+    .await?;
+    db.execute(
+        "UPDATE notebooks SET last_activity_at = $2 WHERE id = $1",
+        params![event.notebook_id, at],
+    )
+    .await
+    .map(|_| ())
+}
+
+#[derive(Serialize, Clone, Debug)]
+pub struct Event {
+    pub id: String,
+    pub at: String,
+    pub event_type: String,
+    pub summary: String,
+    pub actor: Option<String>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+#[derive(Default)]
+pub struct EventFilter {
+    pub from: Option<Instant>,
+    pub to: Option<Instant>,
+    pub event_type: Option<String>,
+    pub text: Option<String>,
+}
+
+/// A page of a notebook's events, newest first, with the total matching.
+pub async fn page(
+    db: &Db,
+    notebook_id: Id,
+    filter: &EventFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Event>, i64), StoreError> {
+    let text = filter
+        .text
+        .as_deref()
+        .map(|t| format!("%{}%", sort_key(t).replace(['%', '_'], "")));
+    let condition = "e.notebook_id = $1 AND (CAST($2 AS TEXT) IS NULL OR e.at >= $2) \
+        AND (CAST($3 AS TEXT) IS NULL OR e.at < $3) AND (CAST($4 AS TEXT) IS NULL OR e.event_type = $4) \
+        AND (CAST($5 AS TEXT) IS NULL OR e.summary_key LIKE $5)";
+    let base = params![
+        notebook_id,
+        filter.from,
+        filter.to,
+        filter.event_type.clone(),
+        text
+    ];
+    let total: i64 = db
+        .query_one(
+            &format!("SELECT COUNT(*) AS n FROM timeline_events e WHERE {condition}"),
+            base,
+        )
+        .await?
+        .get("n")?;
+    let mut with_paging = base.to_vec();
+    with_paging.push(limit.into());
+    with_paging.push(offset.into());
+    let rows = db
+        .query(
+            &format!(
+                "SELECT e.id, e.at, e.event_type, e.summary, e.before_value, e.after_value, \
+                 a.first_name AS actor_first, a.last_name AS actor_last \
+                 FROM timeline_events e LEFT JOIN accounts a ON a.id = e.actor_account_id \
+                 WHERE {condition} ORDER BY e.at DESC, e.id DESC LIMIT $6 OFFSET $7"
+            ),
+            &with_paging,
+        )
+        .await?;
+    let events = rows
+        .iter()
+        .map(|row| {
+            let first: Option<String> = row.get("actor_first")?;
+            let last: Option<String> = row.get("actor_last")?;
+            Ok(Event {
+                id: row.get("id")?,
+                at: row.get("at")?,
+                event_type: row.get("event_type")?,
+                summary: row.get("summary")?,
+                actor: first.zip(last).map(|(f, l)| format!("{f} {l}")),
+                before: row.get("before_value")?,
+                after: row.get("after_value")?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok((events, total))
+}

@@ -1,0 +1,713 @@
+//! The carnet: creation and duplicates, every read endpoint, who reads what (role by role, on an
+//! allowed and a forbidden notebook), search, and the access log.
+
+use carnet_tests::{native_store, spawn_app, TestApp, User};
+use serde_json::{json, Value};
+
+fn unique(prefix: &str) -> String {
+    format!("{prefix}-{}@exemple.fr", uuid::Uuid::new_v4().simple())
+}
+
+/// A NIR with its right key.
+fn nir(body13: &str) -> String {
+    let number: u64 = body13.parse().unwrap();
+    format!("{body13}{:02}", 97 - number % 97)
+}
+
+struct Department {
+    manager: User,
+    orientation: User,
+    platform_admin: User,
+    pro_a: User,
+    pro_b: User,
+    admin_a: User,
+    admin_b: User,
+    beneficiary: User,
+    structure_a: String,
+    eloise: String,
+    martin: String,
+    archived: Option<String>,
+    eloise_nir: String,
+    caf: String,
+    ft: String,
+}
+
+async fn account(app: &TestApp, role: &str, structure: Option<&str>) -> (User, Value) {
+    let email = unique(role);
+    let created = app.create_account(&email, role, structure).await;
+    (app.sign_in(&email).await, created)
+}
+
+async fn create_beneficiary(manager: &User, app: &TestApp, body: Value) -> reqwest::Response {
+    manager
+        .post_json(app, "/api/write/beneficiaries", &body)
+        .await
+}
+
+/// A small département: two structures (A sensitive), their admins and professionals, a manager,
+/// an orientation manager, a platform admin; Éloïse (referent: pro A, with a beneficiary
+/// account), Jean Martin (no referent), and an archived notebook.
+async fn department(app: &TestApp) -> Department {
+    let (manager, _) = account(app, "manager", None).await;
+    let (orientation, _) = account(app, "orientation_manager", None).await;
+    let (platform_admin, _) = account(app, "platform_admin", None).await;
+    let (admin_a, created_a) = account(app, "structure_admin", Some("Centre d'addictologie")).await;
+    let structure_a = created_a["structure_id"].as_str().unwrap().to_string();
+    let (admin_b, created_b) = account(app, "structure_admin", Some("Mission locale")).await;
+    let structure_b = created_b["structure_id"].as_str().unwrap().to_string();
+    let (pro_a, _) = account(app, "professional", Some(&structure_a)).await;
+    let (pro_b, _) = account(app, "professional", Some(&structure_b)).await;
+    let response = manager
+        .client
+        .patch(app.url(&format!("/api/write/structures/{structure_a}")))
+        .header("origin", &app.base_url)
+        .json(&json!({ "sensitive": true, "siret": "12345678901234" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let dispositif: Value = manager
+        .post_json(
+            app,
+            "/api/write/dispositifs",
+            &json!({ "name": "Accompagnement social", "orientation_type": "social" }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let eloise_email = unique("eloise");
+    let eloise_nir = nir("2850775123456");
+    let caf = format!(
+        "{}",
+        1_000_000 + (uuid::Uuid::new_v4().as_u128() % 8_000_000)
+    );
+    let ft = format!("FT{}", &uuid::Uuid::new_v4().simple().to_string()[..8]).to_uppercase();
+    let response = create_beneficiary(
+        &manager,
+        app,
+        json!({
+            "first_name": "Éloïse", "last_name": "Dupont", "birth_date": "1985-07-14", "nir": eloise_nir,
+            "caf_number": caf, "ft_identifier": ft, "phone": "06 12 34 56 78", "email": eloise_email,
+            "rsa_right": "rsa_droit_ouvert_versable", "create_account": true, "postal_code": "93000", "city": "Bobigny"
+        }),
+    )
+    .await;
+    assert_eq!(response.status(), 201);
+    let eloise: Value = response.json().await.unwrap();
+    let eloise_id = eloise["notebook_id"].as_str().unwrap().to_string();
+    let response = pro_a
+        .post_json(
+            app,
+            &format!("/api/write/carnets/{eloise_id}/members/self"),
+            &json!({ "member_type": "referent", "dispositif_id": dispositif["id"] }),
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+    let beneficiary = app.sign_in_without_cgu(&eloise_email).await;
+    let response = create_beneficiary(
+        &manager,
+        app,
+        json!({ "first_name": "Jean", "last_name": "Martin", "birth_date": "1970-01-02" }),
+    )
+    .await;
+    let martin: Value = response.json().await.unwrap();
+    let archived = match &app.database_url {
+        Some(url) => {
+            let response = create_beneficiary(&manager, app, json!({ "first_name": "Éloïse", "last_name": "Dupontel", "birth_date": "1960-03-03" })).await;
+            let body: Value = response.json().await.unwrap();
+            let id = body["notebook_id"].as_str().unwrap().to_string();
+            pro_a
+                .post_json(
+                    app,
+                    &format!("/api/write/carnets/{id}/members/self"),
+                    &json!({ "member_type": "member" }),
+                )
+                .await;
+            let db = native_store(url).connect().await.unwrap();
+            db.execute(
+                "UPDATE notebooks SET archived_at = '2026-01-01T00:00:00.000000Z' WHERE id = $1",
+                &[id.clone().into()],
+            )
+            .await
+            .unwrap();
+            Some(id)
+        }
+        None => None,
+    };
+    let _ = structure_b;
+    Department {
+        manager,
+        orientation,
+        platform_admin,
+        pro_a,
+        pro_b,
+        admin_a,
+        admin_b,
+        beneficiary,
+        structure_a,
+        eloise: eloise_id,
+        martin: martin["notebook_id"].as_str().unwrap().to_string(),
+        archived,
+        eloise_nir,
+        caf,
+        ft,
+    }
+}
+
+async fn view(app: &TestApp, user: &User, id: &str) -> (u16, Value) {
+    user.get_json(app, &format!("/api/carnets/{id}")).await
+}
+
+async fn found(app: &TestApp, user: &User, q: &str) -> Vec<String> {
+    let path = format!(
+        "/api/carnets/search?q={}",
+        q.replace(' ', "%20").replace('+', "%2B")
+    );
+    let (status, body) = user.get_json(app, &path).await;
+    assert_eq!(status, 200, "{q}");
+    body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["last_name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn keys(value: &Value) -> Vec<String> {
+    let mut keys: Vec<String> = value.as_object().unwrap().keys().cloned().collect();
+    keys.sort();
+    keys
+}
+
+#[tokio::test]
+async fn creation_refuses_possible_duplicates_unless_confirmed() {
+    let app = spawn_app().await;
+    if !app.require_test_mode("creation_refuses_possible_duplicates_unless_confirmed") {
+        return;
+    }
+    let (manager, _) = account(&app, "manager", None).await;
+    let first_nir = nir("1840176451089");
+    let response = create_beneficiary(&manager, &app, json!({ "first_name": "Hélène", "last_name": "Lefèvre", "birth_date": "1984-01-01", "nir": first_nir, "department_identifier": "D-42" })).await;
+    assert_eq!(response.status(), 201);
+    let original: Value = response.json().await.unwrap();
+    for (body, rule) in [
+        (
+            json!({ "first_name": "Autre", "last_name": "Personne", "nir": first_nir }),
+            "nir",
+        ),
+        (
+            json!({ "first_name": "Autre", "last_name": "Personne", "department_identifier": "D-42" }),
+            "department_identifier",
+        ),
+        (
+            json!({ "first_name": "helene", "last_name": "LEFEVRE", "birth_date": "1984-01-01" }),
+            "names_and_birth_date",
+        ),
+    ] {
+        let response = create_beneficiary(&manager, &app, body.clone()).await;
+        assert_eq!(response.status(), 409, "{rule}");
+        let conflict: Value = response.json().await.unwrap();
+        assert_eq!(conflict["error"]["code"], "possible_duplicate");
+        assert_eq!(
+            conflict["error"]["details"]["duplicates"][0]["notebook_id"],
+            original["notebook_id"]
+        );
+        assert_eq!(conflict["error"]["details"]["duplicates"][0]["rule"], rule);
+    }
+    // Same names, another birth date: not a duplicate. Confirmed as a different person: created.
+    let other = create_beneficiary(
+        &manager,
+        &app,
+        json!({ "first_name": "Hélène", "last_name": "Lefèvre", "birth_date": "1990-05-05" }),
+    )
+    .await;
+    assert_eq!(other.status(), 201);
+    let confirmed = create_beneficiary(&manager, &app, json!({ "first_name": "Hélène", "last_name": "Lefèvre", "birth_date": "1984-01-01", "confirm_different_person": true })).await;
+    assert_eq!(confirmed.status(), 201);
+    let (status, list) = manager.get_json(&app, "/api/carnets/departement").await;
+    assert_eq!(status, 200);
+    assert_eq!(list["total"], 3);
+}
+
+#[tokio::test]
+async fn an_invalid_beneficiary_is_refused_field_by_field_and_nothing_is_written() {
+    let app = spawn_app().await;
+    if !app.require_test_mode(
+        "an_invalid_beneficiary_is_refused_field_by_field_and_nothing_is_written",
+    ) {
+        return;
+    }
+    let (manager, _) = account(&app, "manager", None).await;
+    let response = create_beneficiary(
+        &manager,
+        &app,
+        json!({ "first_name": "  ", "last_name": "x".repeat(101), "birth_date": "2099-01-01", "nir": "123", "email": "nope",
+                "phone": "12", "postal_code": "9300", "rsa_right": "inconnu", "create_account": true }),
+    )
+    .await;
+    assert_eq!(response.status(), 422);
+    let body: Value = response.json().await.unwrap();
+    let mut fields: Vec<String> = body["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap().to_string())
+        .collect();
+    fields.sort();
+    fields.dedup();
+    assert_eq!(
+        fields,
+        [
+            "birth_date",
+            "email",
+            "first_name",
+            "last_name",
+            "nir",
+            "phone",
+            "postal_code",
+            "rsa_right"
+        ]
+    );
+    assert!(body["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| !f["message"].as_str().unwrap().is_empty()));
+    let unknown_field = create_beneficiary(
+        &manager,
+        &app,
+        json!({ "first_name": "A", "last_name": "B", "colour": "blue" }),
+    )
+    .await;
+    assert_eq!(unknown_field.status(), 422);
+    let (_, list) = manager.get_json(&app, "/api/carnets/departement").await;
+    assert_eq!(list["total"], 0, "nothing was written");
+    // Only managers and orientation managers create beneficiaries.
+    let (pro, _) = account(&app, "professional", Some("CCAS")).await;
+    let refused =
+        create_beneficiary(&pro, &app, json!({ "first_name": "A", "last_name": "B" })).await;
+    assert_eq!(refused.status(), 403);
+}
+
+#[tokio::test]
+async fn who_reads_what_role_by_role() {
+    let app = spawn_app().await;
+    if !app.require_test_mode("who_reads_what_role_by_role") {
+        return;
+    }
+    let d = department(&app).await;
+    // Manager: full, with the NIR; archived too.
+    let (status, body) = view(&app, &d.manager, &d.eloise).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["view"], "full");
+    assert_eq!(body["beneficiary"]["nir"], d.eloise_nir.as_str());
+    assert_eq!(body["members"][0]["member_type"], "referent");
+    assert_eq!(
+        body["members"][0]["structure"]["name"], "Centre d'addictologie",
+        "members see the real name"
+    );
+    assert_eq!(
+        body["orientation"]["dispositif"]["name"],
+        "Accompagnement social"
+    );
+    // Orientation manager: full, no NIR.
+    let (status, body) = view(&app, &d.orientation, &d.eloise).await;
+    assert_eq!(status, 200);
+    assert!(body["beneficiary"].get("nir").is_none());
+    assert_eq!(body["beneficiary"]["caf_number"], d.caf.as_str());
+    // The referent (pro A): full, no NIR.
+    let (status, body) = view(&app, &d.pro_a, &d.eloise).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["view"], "full");
+    assert!(body["beneficiary"].get("nir").is_none());
+    assert!(body["diagnostic"].is_object());
+    // Another structure's professional: the restricted card, exactly.
+    let (status, card) = view(&app, &d.pro_b, &d.eloise).await;
+    assert_eq!(status, 200);
+    assert_eq!(keys(&card), ["beneficiary", "id", "members", "view"]);
+    assert_eq!(card["view"], "card");
+    assert_eq!(
+        keys(&card["beneficiary"]),
+        ["birth_date", "first_name", "last_name"]
+    );
+    assert_eq!(card["beneficiary"]["first_name"], "Éloïse");
+    let member = &card["members"][0];
+    assert_eq!(
+        keys(member),
+        [
+            "account_id",
+            "email",
+            "first_name",
+            "joined_at",
+            "last_name",
+            "member_type",
+            "phone",
+            "position",
+            "structure"
+        ]
+    );
+    assert_eq!(
+        member["structure"],
+        json!({ "name": "structure d'accompagnement" }),
+        "a sensitive structure is masked"
+    );
+    let text = card.to_string();
+    for secret in [
+        d.eloise_nir.as_str(),
+        d.caf.as_str(),
+        "rqth",
+        "diagnostic",
+        "situations",
+        "rsa",
+    ] {
+        assert!(!text.contains(secret), "the card leaks {secret}");
+    }
+    // Structure admins: their structure's notebooks only.
+    assert_eq!(view(&app, &d.admin_a, &d.eloise).await.0, 200);
+    assert_eq!(view(&app, &d.admin_a, &d.martin).await.0, 404);
+    assert_eq!(view(&app, &d.admin_b, &d.eloise).await.0, 404);
+    // The beneficiary: their own notebook and nothing else.
+    let (status, own) = view(&app, &d.beneficiary, &d.eloise).await;
+    assert_eq!(status, 200);
+    assert!(own["beneficiary"].get("nir").is_none());
+    assert_eq!(view(&app, &d.beneficiary, &d.martin).await.0, 404);
+    // The platform admin: no notebook content.
+    assert_eq!(view(&app, &d.platform_admin, &d.eloise).await.0, 404);
+    // Unknown and malformed ids.
+    assert_eq!(
+        view(&app, &d.manager, &uuid::Uuid::new_v4().to_string())
+            .await
+            .0,
+        404
+    );
+    assert_eq!(view(&app, &d.manager, "nimporte").await.0, 404);
+    // Not signed in.
+    assert_eq!(
+        app.get(&format!("/api/carnets/{}", d.eloise))
+            .await
+            .status(),
+        401
+    );
+    // Archived: the manager reads it; its member knows it (403); the others may not know it (404).
+    if let Some(archived) = &d.archived {
+        assert_eq!(view(&app, &d.manager, archived).await.0, 200);
+        assert_eq!(view(&app, &d.pro_a, archived).await.0, 403);
+        assert_eq!(view(&app, &d.orientation, archived).await.0, 403);
+        assert_eq!(view(&app, &d.pro_b, archived).await.0, 404);
+        assert_eq!(view(&app, &d.admin_b, archived).await.0, 404);
+    }
+    // Timeline: full access only.
+    assert_eq!(
+        d.pro_a
+            .get_json(&app, &format!("/api/carnets/{}/timeline", d.eloise))
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        d.beneficiary
+            .get_json(&app, &format!("/api/carnets/{}/timeline", d.eloise))
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        d.pro_b
+            .get_json(&app, &format!("/api/carnets/{}/timeline", d.eloise))
+            .await
+            .0,
+        403
+    );
+    assert_eq!(
+        d.admin_b
+            .get_json(&app, &format!("/api/carnets/{}/timeline", d.eloise))
+            .await
+            .0,
+        404
+    );
+    assert_eq!(
+        d.platform_admin
+            .get_json(&app, &format!("/api/carnets/{}/timeline", d.eloise))
+            .await
+            .0,
+        404
+    );
+    // Every read left an access-log row: who, which notebook, which view.
+    if let Some(url) = &app.database_url {
+        let db = native_store(url).connect().await.unwrap();
+        let rows = db
+            .query(
+                "SELECT role, view FROM notebook_access_log WHERE notebook_id = $1 ORDER BY at, id",
+                &[d.eloise.clone().into()],
+            )
+            .await
+            .unwrap();
+        let views: Vec<(String, String)> = rows
+            .iter()
+            .map(|r| (r.get("role").unwrap(), r.get("view").unwrap()))
+            .collect();
+        for expected in [
+            ("manager", "full"),
+            ("professional", "card"),
+            ("beneficiary", "timeline"),
+            ("structure_admin", "full"),
+        ] {
+            assert!(
+                views.contains(&(expected.0.to_string(), expected.1.to_string())),
+                "{expected:?} in {views:?}"
+            );
+        }
+        assert_eq!(
+            views.len(),
+            8,
+            "one row per successful read, none for refusals: {views:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn lists_show_the_right_notebooks_to_the_right_roles() {
+    let app = spawn_app().await;
+    if !app.require_test_mode("lists_show_the_right_notebooks_to_the_right_roles") {
+        return;
+    }
+    let d = department(&app).await;
+    let names = |list: &Value| -> Vec<String> {
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                format!(
+                    "{} {}",
+                    i["first_name"].as_str().unwrap(),
+                    i["last_name"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    let (status, portfolio) = d.pro_a.get_json(&app, "/api/carnets/portfolio").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        names(&portfolio),
+        ["Éloïse Dupont"],
+        "archived notebooks are in no list"
+    );
+    assert_eq!(
+        portfolio["items"][0]["referent"]
+            .as_str()
+            .unwrap()
+            .split(' ')
+            .count(),
+        2
+    );
+    assert_eq!(
+        d.pro_b.get_json(&app, "/api/carnets/portfolio").await.1["total"],
+        0
+    );
+    let (status, structure) = d.admin_a.get_json(&app, "/api/carnets/structure").await;
+    assert_eq!(status, 200);
+    assert_eq!(names(&structure), ["Éloïse Dupont"]);
+    assert_eq!(
+        d.admin_b.get_json(&app, "/api/carnets/structure").await.1["total"],
+        0
+    );
+    let (status, all) = d.manager.get_json(&app, "/api/carnets/departement").await;
+    assert_eq!(status, 200);
+    assert_eq!(names(&all), ["Éloïse Dupont", "Jean Martin"]);
+    let (_, without) = d
+        .orientation
+        .get_json(&app, "/api/carnets/departement?sans_referent=true")
+        .await;
+    assert_eq!(names(&without), ["Jean Martin"]);
+    let (_, rsa) = d
+        .manager
+        .get_json(
+            &app,
+            "/api/carnets/departement?rsa=rsa_droit_ouvert_versable",
+        )
+        .await;
+    assert_eq!(names(&rsa), ["Éloïse Dupont"]);
+    let (_, pending) = d
+        .manager
+        .get_json(&app, "/api/carnets/departement?orientation_en_attente=true")
+        .await;
+    assert_eq!(pending["total"], 0);
+    assert_eq!(
+        d.manager
+            .get_json(&app, "/api/carnets/departement?rsa=inconnu")
+            .await
+            .0,
+        422
+    );
+    let (_, paged) = d
+        .manager
+        .get_json(&app, "/api/carnets/departement?per_page=1&page=2")
+        .await;
+    assert_eq!(
+        (names(&paged), paged["total"].as_i64()),
+        (vec!["Jean Martin".to_string()], Some(2))
+    );
+    assert_eq!(
+        d.manager
+            .get_json(&app, "/api/carnets/departement?per_page=500")
+            .await
+            .0,
+        422
+    );
+    // Recently viewed.
+    d.pro_b
+        .get_json(&app, &format!("/api/carnets/{}", d.martin))
+        .await;
+    d.pro_b
+        .get_json(&app, &format!("/api/carnets/{}", d.eloise))
+        .await;
+    let (status, recent) = d.pro_b.get_json(&app, "/api/carnets/recent").await;
+    assert_eq!(status, 200);
+    let recent: Vec<&str> = recent
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["last_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(recent, ["Dupont", "Martin"]);
+    // Forbidden lists per role.
+    for (user, path) in [
+        (&d.pro_a, "/api/carnets/departement"),
+        (&d.admin_a, "/api/carnets/departement"),
+        (&d.beneficiary, "/api/carnets/portfolio"),
+        (&d.beneficiary, "/api/carnets/search?q=dupont"),
+        (&d.beneficiary, "/api/carnets/recent"),
+        (&d.platform_admin, "/api/carnets/search?q=dupont"),
+        (&d.platform_admin, "/api/carnets/departement"),
+        (&d.manager, "/api/carnets/structure"),
+        (&d.pro_a, "/api/carnets/structure"),
+    ] {
+        assert_eq!(user.get_json(&app, path).await.0, 403, "{path}");
+    }
+    let _ = &d.structure_a;
+}
+
+#[tokio::test]
+async fn search_tolerates_accents_case_and_typos_and_finds_identifiers() {
+    let app = spawn_app().await;
+    if !app.require_test_mode("search_tolerates_accents_case_and_typos_and_finds_identifiers") {
+        return;
+    }
+    let d = department(&app).await;
+    for q in [
+        "eloise dupond",
+        "dupon",
+        "ÉLOÏSE",
+        "Dupont Éloïse",
+        "elois",
+        "dupomt",
+    ] {
+        assert_eq!(found(&app, &d.pro_b, q).await, ["Dupont"], "{q}");
+    }
+    assert_eq!(found(&app, &d.pro_b, "martin").await, ["Martin"]);
+    assert!(found(&app, &d.pro_b, "durand").await.is_empty());
+    assert_eq!(
+        found(&app, &d.pro_b, &d.caf).await,
+        ["Dupont"],
+        "CAF number"
+    );
+    assert_eq!(
+        found(&app, &d.pro_b, &d.ft.to_lowercase()).await,
+        ["Dupont"],
+        "France Travail identifier"
+    );
+    assert_eq!(
+        found(&app, &d.pro_b, "+33 6 12 34 56 78").await,
+        ["Dupont"],
+        "phone"
+    );
+    assert_eq!(
+        found(&app, &d.pro_b, "0612345678").await,
+        ["Dupont"],
+        "phone"
+    );
+    // The archived "Éloïse Dupontel" is never found.
+    assert!(!found(&app, &d.manager, "dupontel")
+        .await
+        .contains(&"Dupontel".to_string()));
+    // A structure admin finds only their structure's notebooks.
+    assert_eq!(found(&app, &d.admin_a, "dupont").await, ["Dupont"]);
+    assert!(found(&app, &d.admin_b, "dupont").await.is_empty());
+    assert_eq!(
+        d.pro_b.get_json(&app, "/api/carnets/search?q=a").await.0,
+        422
+    );
+}
+
+#[tokio::test]
+async fn the_timeline_is_paged_and_filtered() {
+    let app = spawn_app().await;
+    if !app.require_test_mode("the_timeline_is_paged_and_filtered") {
+        return;
+    }
+    app.set_clock("2027-03-01T10:00:00Z").await;
+    let d = department(&app).await;
+    app.set_clock("2027-03-01T12:00:00Z").await;
+    let response = d
+        .pro_b
+        .post_json(
+            &app,
+            &format!("/api/write/carnets/{}/members/self", d.eloise),
+            &json!({ "member_type": "member" }),
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+    let path = format!("/api/carnets/{}/timeline", d.eloise);
+    let (status, all) = d.pro_a.get_json(&app, &path).await;
+    assert_eq!(status, 200);
+    assert_eq!(all["total"], 3);
+    assert_eq!(
+        all["items"][0]["event_type"], "member_joined",
+        "newest first"
+    );
+    assert_eq!(all["items"][0]["at"], "2027-03-01T12:00:00.000000Z");
+    assert!(all["items"][0]["actor"].is_string());
+    let (_, joined) = d
+        .pro_a
+        .get_json(&app, &format!("{path}?type=member_joined"))
+        .await;
+    assert_eq!(joined["total"], 2);
+    let (_, text) = d.pro_a.get_json(&app, &format!("{path}?q=creation")).await;
+    assert_eq!(text["total"], 1, "accent-insensitive text filter");
+    assert_eq!(text["items"][0]["summary"], "Création du carnet");
+    let (_, paged) = d
+        .pro_a
+        .get_json(&app, &format!("{path}?per_page=1&page=1"))
+        .await;
+    assert_eq!(
+        (
+            paged["items"].as_array().unwrap().len(),
+            paged["total"].as_i64()
+        ),
+        (1, Some(3))
+    );
+    let (_, in_period) = d
+        .pro_a
+        .get_json(&app, &format!("{path}?from=2027-03-01&to=2027-03-01"))
+        .await;
+    assert_eq!(in_period["total"], 3);
+    let (_, later) = d
+        .pro_a
+        .get_json(&app, &format!("{path}?from=2027-03-02"))
+        .await;
+    assert_eq!(later["total"], 0);
+    let (_, before) = d
+        .pro_a
+        .get_json(&app, &format!("{path}?to=2027-02-28"))
+        .await;
+    assert_eq!(before["total"], 0);
+    assert_eq!(
+        d.pro_a
+            .get_json(&app, &format!("{path}?from=01/03/2027"))
+            .await
+            .0,
+        422
+    );
+}
