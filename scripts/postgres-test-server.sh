@@ -32,9 +32,12 @@ start_test_postgres() {
     mkdir -p "$dir"
     [ "$(id -u)" = 0 ] && chown postgres "$dir"
     "${run[@]}" "$bin/initdb" -D "$dir" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
-    # fsync off: these databases are thrown away (the benchmarks keep the default durability).
+    # fsync off: these databases are thrown away. The benchmark sets CARNET_TEST_PG_DURABLE=1 to
+    # keep PostgreSQL's default durability.
+    local durability="-c fsync=off"
+    [ -n "${CARNET_TEST_PG_DURABLE:-}" ] && durability=""
     "${run[@]}" "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w \
-        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400" start >/dev/null
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 $durability -c max_connections=400" start >/dev/null
     export CARNET_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
     STOP_TEST_POSTGRES=("${run[@]}" "$bin/pg_ctl" -D "$dir" -m fast stop)
     trap 'stop_test_postgres' EXIT

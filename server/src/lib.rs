@@ -2,6 +2,7 @@
 //! `spin.toml`, dispatched by path exactly as Spin does (most specific route wins; a wildcard
 //! route `/x/...` matches `/x` and everything below it).
 
+pub mod demo;
 pub mod platform;
 pub mod settings;
 

@@ -78,6 +78,25 @@ async fn main() -> anyhow::Result<()> {
                 ),
             }
         }
+        Some("demo") => {
+            // carnet-server demo <db> [beneficiaries] [seed]
+            let target = args
+                .get(1)
+                .context("usage : carnet-server demo <fichier sqlite | URL postgres> [bénéficiaires] [graine]")?;
+            let count: usize = args.get(2).map(|n| n.parse()).transpose()?.unwrap_or(1_000);
+            let seed: u64 = args.get(3).map(|n| n.parse()).transpose()?.unwrap_or(93);
+            let store = store_for(target);
+            migrate(&store).await?;
+            let db = store.connect().await?;
+            let started = std::time::Instant::now();
+            carnet_server::demo::load(&db, count, seed).await?;
+            eprintln!(
+                "données de démonstration chargées en {:.1} s ; comptes : {}",
+                started.elapsed().as_secs_f64(),
+                carnet_server::demo::demo_accounts().manager
+            );
+            Ok(())
+        }
         None | Some("serve") => {
             let settings = settings::from_env();
             let platform = NativePlatform::from_settings(settings)?;
@@ -108,6 +127,8 @@ async fn main() -> anyhow::Result<()> {
             .await?;
             Ok(())
         }
-        Some(other) => anyhow::bail!("commande inconnue : {other} (serve, migrate, bootstrap)"),
+        Some(other) => {
+            anyhow::bail!("commande inconnue : {other} (serve, migrate, bootstrap, demo)")
+        }
     }
 }

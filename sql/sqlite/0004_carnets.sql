@@ -124,6 +124,7 @@ CREATE TABLE notebook_members (
 CREATE UNIQUE INDEX notebook_members_one_referent ON notebook_members (notebook_id) WHERE member_type = 'referent' AND active = 1;
 CREATE UNIQUE INDEX notebook_members_one_active ON notebook_members (notebook_id, account_id) WHERE active = 1;
 CREATE INDEX notebook_members_account ON notebook_members (account_id, active);
+CREATE INDEX notebook_members_notebook ON notebook_members (notebook_id, active);
 CREATE INDEX notebook_members_structure ON notebook_members (structure_id, active);
 
 CREATE TABLE focuses (

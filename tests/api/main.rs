@@ -2,4 +2,5 @@
 
 mod auth;
 mod carnets;
+mod demo;
 mod foundation;

@@ -57,7 +57,16 @@ pub struct NewAccount<'a> {
 /// Creates an account; a second account with the same email (whatever its case) is refused by
 /// the UNIQUE index on `email_key` (`StoreError::UniqueViolation`).
 pub async fn create(db: &Db, now: Instant, new: NewAccount<'_>) -> Result<Id, StoreError> {
-    let id = Id::new_random();
+    create_with_id(db, Id::new_random(), now, new).await
+}
+
+/// Like [`create`], with a given id (generated data).
+pub async fn create_with_id(
+    db: &Db,
+    id: Id,
+    now: Instant,
+    new: NewAccount<'_>,
+) -> Result<Id, StoreError> {
     db.execute(
         "INSERT INTO accounts (id, email, email_key, first_name, last_name, created_at, created_by) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -187,7 +196,16 @@ pub async fn revoke(
 }
 
 pub async fn create_structure(db: &Db, name: &str, now: Instant) -> Result<Id, StoreError> {
-    let id = Id::new_random();
+    create_structure_with_id(db, Id::new_random(), name, now).await
+}
+
+/// Like [`create_structure`], with a given id (generated data).
+pub async fn create_structure_with_id(
+    db: &Db,
+    id: Id,
+    name: &str,
+    now: Instant,
+) -> Result<Id, StoreError> {
     db.execute(
         "INSERT INTO structures (id, name, sort_key, created_at) VALUES ($1, $2, $3, $4)",
         params![id, name, sort_key(name), now],
@@ -334,6 +352,18 @@ pub async fn bootstrap(
         db.rollback().await?;
         return Ok(None);
     }
+    let ids = bootstrap_in_transaction(db, now, admin, manager).await?;
+    db.commit().await?;
+    Ok(Some(ids))
+}
+
+/// The bootstrap's writes, inside the caller's transaction.
+pub async fn bootstrap_in_transaction(
+    db: &Db,
+    now: Instant,
+    admin: (&Email, &str, &str),
+    manager: (&Email, &str, &str),
+) -> Result<(Id, Id), StoreError> {
     let mut ids = Vec::new();
     for ((email, first_name, last_name), role) in
         [(admin, Role::PlatformAdmin), (manager, Role::Manager)]
@@ -372,6 +402,5 @@ pub async fn bootstrap(
         .await?;
         ids.push(id);
     }
-    db.commit().await?;
-    Ok(Some((ids[0], ids[1])))
+    Ok((ids[0], ids[1]))
 }

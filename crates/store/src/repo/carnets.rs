@@ -575,7 +575,7 @@ pub async fn portfolio(
     paged_list(
         db,
         now,
-        "EXISTS (SELECT 1 FROM notebook_members m WHERE m.notebook_id = n.id AND m.active = TRUE AND m.account_id = $2)",
+        "n.id IN (SELECT m.notebook_id FROM notebook_members m WHERE m.account_id = $2 AND m.active = TRUE)",
         vec![account_id.into()],
         page,
         per_page,
@@ -594,7 +594,7 @@ pub async fn structure_portfolio(
     paged_list(
         db,
         now,
-        "EXISTS (SELECT 1 FROM notebook_members m WHERE m.notebook_id = n.id AND m.active = TRUE AND m.structure_id = $2)",
+        "n.id IN (SELECT m.notebook_id FROM notebook_members m WHERE m.structure_id = $2 AND m.active = TRUE)",
         vec![structure_id.into()],
         page,
         per_page,
@@ -668,7 +668,7 @@ pub async fn search(
     let mut conditions = Vec::new();
     if let Some(structure) = within_structure {
         values.push(structure.into());
-        conditions.push("EXISTS (SELECT 1 FROM notebook_members m WHERE m.notebook_id = n.id AND m.active = TRUE AND m.structure_id = $2)".to_string());
+        conditions.push("n.id IN (SELECT m.notebook_id FROM notebook_members m WHERE m.structure_id = $2 AND m.active = TRUE)".to_string());
     }
     let compact: String = query
         .chars()
@@ -738,7 +738,7 @@ pub async fn search(
             })
             .collect();
         conditions.push(format!(
-            "EXISTS (SELECT 1 FROM beneficiary_search_words w WHERE w.beneficiary_id = b.id AND w.word IN ({}))",
+            "b.id IN (SELECT w.beneficiary_id FROM beneficiary_search_words w WHERE w.word IN ({}))",
             placeholders.join(", ")
         ));
     }

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod bulk;
 pub mod carnets;
 pub mod outbox;
 pub mod sessions;

@@ -1,0 +1,228 @@
+//! Benchmark: builds a département (100,000 beneficiaries, about 1M actions, by default) with the
+//! demo generator, starts the native server on it, and prints p50/p99 for opening a notebook
+//! (access-log write included, default durability), searching, and listing a portfolio.
+//! Figures only: it never fails on timing.
+//!
+//! `carnet-bench sqlite [beneficiaries] [samples]`
+//! `carnet-bench postgres <admin URL> [beneficiaries] [samples]`
+
+use anyhow::{bail, Context, Result};
+use carnet_server::NativePlatform;
+use carnet_store::native::NativeStore;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index]
+}
+
+fn report(name: &str, mut times: Vec<Duration>) {
+    times.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "{name:<28} n={:<5} p50={:>7.2} ms  p99={:>7.2} ms  max={:>7.2} ms",
+        times.len(),
+        ms(percentile(&times, 0.50)),
+        ms(percentile(&times, 0.99)),
+        ms(*times.last().unwrap())
+    );
+}
+
+async fn sign_in(client: &reqwest::Client, base: &str, email: &str) -> Result<String> {
+    client
+        .post(format!("{base}/api/auth/magic-link"))
+        .json(&json!({ "email": email }))
+        .send()
+        .await?;
+    let outbox: Vec<Value> = client
+        .get(format!("{base}/api/test/outbox?recipient={email}"))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let text = outbox.last().context("no sign-in email")?["body_text"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let token = text
+        .split("#jeton=")
+        .nth(1)
+        .and_then(|t| t.split_whitespace().next())
+        .context("no link")?;
+    let confirmed: Value = client
+        .post(format!("{base}/api/auth/confirm"))
+        .json(&json!({ "token": token }))
+        .send()
+        .await?
+        .json()
+        .await?;
+    Ok(confirmed["token"]
+        .as_str()
+        .context("no session")?
+        .to_string())
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (store, database_url, rest) = match args.first().map(String::as_str) {
+        Some("sqlite") => {
+            let dir = std::env::temp_dir().join("carnet-bench");
+            std::fs::create_dir_all(&dir)?;
+            let path = dir.join("bench.sqlite");
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+            let url = path.display().to_string();
+            (NativeStore::sqlite(&url), url, &args[1..])
+        }
+        Some("postgres") => {
+            let admin = args.get(1).context("carnet-bench postgres <admin URL>")?;
+            let admin_db = NativeStore::postgres(admin).connect().await?;
+            admin_db
+                .execute("DROP DATABASE IF EXISTS carnet_bench", &[])
+                .await?;
+            admin_db
+                .execute("CREATE DATABASE carnet_bench", &[])
+                .await?;
+            let root = admin
+                .rsplit_once('/')
+                .map_or(admin.as_str(), |(root, _)| root);
+            let url = format!("{root}/carnet_bench");
+            (NativeStore::postgres(&url), url, &args[2..])
+        }
+        _ => bail!("usage: carnet-bench sqlite|postgres [admin URL] [beneficiaries] [samples]"),
+    };
+    let beneficiaries: usize = rest
+        .first()
+        .map(|n| n.parse())
+        .transpose()?
+        .unwrap_or(100_000);
+    let samples: usize = rest.get(1).map(|n| n.parse()).transpose()?.unwrap_or(1_000);
+
+    let db = store.connect().await?;
+    carnet_store::migrations::apply_all(&db, "2026-11-01T00:00:00.000000Z").await?;
+    let started = Instant::now();
+    carnet_server::demo::load(&db, beneficiaries, 93).await?;
+    let kind = if database_url.starts_with("postgres") {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    println!(
+        "{kind}: generated {beneficiaries} beneficiaries in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    if kind == "postgres" {
+        db.execute("ANALYZE", &[]).await?;
+    } else {
+        db.query("PRAGMA optimize", &[]).await?;
+    }
+    let notebooks: Vec<String> = db
+        .query(
+            "SELECT id FROM notebooks ORDER BY id LIMIT $1",
+            &[(samples as i64).into()],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get("id"))
+        .collect::<Result<_, _>>()?;
+    drop(db);
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let port = listener.local_addr()?.port();
+    let settings: HashMap<String, String> = [
+        ("department_code", "93".to_string()),
+        ("department_name", "Bench".to_string()),
+        ("public_url", format!("http://127.0.0.1:{port}")),
+        ("database_kind", kind.to_string()),
+        ("database_url", database_url.clone()),
+        ("test_mode", "true".to_string()),
+        (
+            "session_key",
+            "bench-session-key-0123456789-abcdefghijklmnop".to_string(),
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let platform = Arc::new(NativePlatform::from_settings(settings)?);
+    tokio::spawn(carnet_server::serve(
+        listener,
+        platform,
+        std::future::pending(),
+    ));
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let accounts = carnet_server::demo::demo_accounts();
+    let manager = sign_in(&client, &base, &accounts.manager).await?;
+    let pro = sign_in(&client, &base, &accounts.professional).await?;
+
+    let mut open = Vec::new();
+    for id in &notebooks {
+        let t = Instant::now();
+        let response = client
+            .get(format!("{base}/api/carnets/{id}"))
+            .bearer_auth(&manager)
+            .send()
+            .await?;
+        let status = response.status();
+        response.bytes().await?;
+        open.push(t.elapsed());
+        if !status.is_success() {
+            bail!("open {id}: {status}");
+        }
+    }
+    let queries = [
+        "dupond",
+        "eloise martin",
+        "lefevre",
+        "nguyen",
+        "mohamed dialo",
+        "sophie",
+        "0612",
+        "camille bernart",
+        "FT00000042",
+        "1000123",
+    ];
+    let mut search = Vec::new();
+    for i in 0..samples {
+        let q = queries[i % queries.len()];
+        let t = Instant::now();
+        let response = client
+            .get(format!("{base}/api/carnets/search"))
+            .query(&[("q", q)])
+            .bearer_auth(&pro)
+            .send()
+            .await?;
+        let status = response.status();
+        response.bytes().await?;
+        search.push(t.elapsed());
+        if !status.is_success() {
+            bail!("search {q}: {status}");
+        }
+    }
+    let mut portfolio = Vec::new();
+    for i in 0..samples {
+        let t = Instant::now();
+        let response = client
+            .get(format!("{base}/api/carnets/portfolio?page={}", 1 + i % 5))
+            .bearer_auth(&pro)
+            .send()
+            .await?;
+        let status = response.status();
+        response.bytes().await?;
+        portfolio.push(t.elapsed());
+        if !status.is_success() {
+            bail!("portfolio: {status}");
+        }
+    }
+    println!("{kind}: {beneficiaries} beneficiaries, {samples} samples per operation, sequential requests over HTTP");
+    report(&format!("{kind} open notebook"), open);
+    report(&format!("{kind} search"), search);
+    report(&format!("{kind} portfolio page"), portfolio);
+    Ok(())
+}

@@ -1,0 +1,83 @@
+//! The demo data command: deterministic, and usable at once through the API.
+
+use carnet_tests::{native_store, require_native, spawn_app};
+
+async fn fingerprint(url: &str) -> Vec<String> {
+    let db = native_store(url).connect().await.unwrap();
+    let mut out = Vec::new();
+    for table in [
+        "accounts",
+        "structures",
+        "beneficiaries",
+        "notebooks",
+        "notebook_members",
+        "actions",
+        "rendez_vous",
+    ] {
+        let rows = db
+            .query(&format!("SELECT id FROM {table} ORDER BY id"), &[])
+            .await
+            .unwrap();
+        out.push(format!(
+            "{table}:{}",
+            rows.iter()
+                .map(|r| r.get::<String>("id").unwrap())
+                .collect::<Vec<_>>()
+                .join(",")
+        ));
+    }
+    out
+}
+
+#[tokio::test]
+async fn demo_data_is_deterministic_and_signs_in() {
+    if !require_native("demo_data_is_deterministic_and_signs_in") {
+        return;
+    }
+    let first = spawn_app().await;
+    let second = spawn_app().await;
+    for app in [&first, &second] {
+        let db = native_store(app.database_url.as_ref().unwrap())
+            .connect()
+            .await
+            .unwrap();
+        carnet_server::demo::load(&db, 60, 7).await.unwrap();
+    }
+    let a = fingerprint(first.database_url.as_ref().unwrap()).await;
+    assert_eq!(
+        a,
+        fingerprint(second.database_url.as_ref().unwrap()).await,
+        "same seed, same data"
+    );
+    assert!(
+        a.iter()
+            .any(|t| t.starts_with("actions:") && t.matches(',').count() >= 500),
+        "about ten actions per notebook"
+    );
+    // Loading twice is refused.
+    let db = native_store(first.database_url.as_ref().unwrap())
+        .connect()
+        .await
+        .unwrap();
+    assert!(carnet_server::demo::load(&db, 10, 7).await.is_err());
+    // The demo accounts sign in and see their data.
+    let accounts = carnet_server::demo::demo_accounts();
+    let manager = first.sign_in(&accounts.manager).await;
+    let (status, list) = manager.get_json(&first, "/api/carnets/departement").await;
+    assert_eq!(status, 200);
+    assert_eq!(list["total"], 60);
+    let notebook = list["items"][0]["notebook_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, full) = manager
+        .get_json(&first, &format!("/api/carnets/{notebook}"))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(full["plan"].as_array().unwrap().len(), 2);
+    let admin = first.sign_in(&accounts.structure_admin).await;
+    assert_eq!(
+        admin.get_json(&first, "/api/carnets/structure").await.0,
+        200
+    );
+}
