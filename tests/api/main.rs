@@ -3,4 +3,6 @@
 mod auth;
 mod carnets;
 mod demo;
+mod fixtures;
 mod foundation;
+mod writes;

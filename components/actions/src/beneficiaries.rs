@@ -4,12 +4,12 @@
 //! confirmed as a different person. With an email, their account can be opened at once.
 
 use axum::http::StatusCode;
-use axum::Json;
+use axum::response::Response;
 use carnet_domain::access::{may_create_beneficiary, Actor};
 use carnet_domain::roles::{Assignment, Role, Scope};
 use carnet_domain::{emails, parse_date, parse_phone, Email, Nir};
 use carnet_http::auth::Authenticated;
-use carnet_http::routing::JsonBody;
+use carnet_http::idempotency::IdempotentJson;
 use carnet_http::validate::Validator;
 use carnet_http::AppError;
 use carnet_store::repo::accounts;
@@ -18,7 +18,7 @@ use carnet_store::repo::outbox::enqueue_content;
 use carnet_store::repo::timeline::{self, NewEvent};
 use carnet_store::{params, Db, StoreError};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -181,8 +181,12 @@ async fn validate(
 /// `POST /api/write/beneficiaries` → 201 {beneficiary_id, notebook_id, account_id?}.
 pub async fn create(
     auth: Authenticated,
-    JsonBody(body): JsonBody<BeneficiaryBody>,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+    request: IdempotentJson<BeneficiaryBody>,
+) -> Result<Response, AppError> {
+    if let Some(replay) = request.replay(&auth).await? {
+        return Ok(replay);
+    }
+    let body = &request.body;
     let actor = Actor {
         account_id: auth.account_id,
         assignment: auth.assignment,
@@ -195,7 +199,7 @@ pub async fn create(
     }
     let db = &auth.ctx.db;
     let today = auth.ctx.now.local_date(&auth.ctx.config.timezone);
-    let new = validate(db, &body, today).await?;
+    let new = validate(db, body, today).await?;
     db.begin().await?;
     if !body.confirm_different_person {
         let duplicates = carnets::find_duplicates(db, &new).await?;
@@ -272,13 +276,10 @@ pub async fn create(
         .await?;
         account_id = Some(id.to_string());
     }
-    db.commit().await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({
-            "beneficiary_id": beneficiary_id.to_string(),
-            "notebook_id": notebook_id.to_string(),
-            "account_id": account_id,
-        })),
-    ))
+    let response = json!({
+        "beneficiary_id": beneficiary_id.to_string(),
+        "notebook_id": notebook_id.to_string(),
+        "account_id": account_id,
+    });
+    request.commit(&auth, StatusCode::CREATED, response).await
 }

@@ -3,8 +3,14 @@
 
 pub mod api;
 mod beneficiaries;
+mod diagnostic;
+mod identity;
 mod members;
+mod orientation;
+mod plan;
+mod rendez_vous;
 mod structures;
+mod support;
 
 pub use api::{router, ROUTES};
 

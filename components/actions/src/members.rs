@@ -12,6 +12,7 @@ use carnet_http::AppError;
 use carnet_store::repo::carnets;
 use carnet_store::repo::timeline::{self, NewEvent};
 use carnet_store::{params, StoreError};
+
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -145,4 +146,250 @@ pub async fn attach_self(
         StatusCode::CREATED,
         Json(json!({ "member_type": member_type })),
     ))
+}
+
+/// An account's active professional role: its structure.
+async fn professional_structure(
+    db: &carnet_store::Db,
+    account: Id,
+) -> Result<Option<Id>, AppError> {
+    Ok(db
+        .query_opt(
+            "SELECT r.structure_id FROM role_assignments r JOIN accounts a ON a.id = r.account_id \
+             WHERE r.account_id = $1 AND r.role = 'professional' AND r.revoked_at IS NULL AND a.disabled_at IS NULL ORDER BY r.created_at",
+            params![account],
+        )
+        .await?
+        .map(|r| r.get::<Option<Id>>("structure_id"))
+        .transpose()?
+        .flatten())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Invite {
+    account_id: String,
+}
+
+/// `POST /api/write/carnets/{id}/members/invite {"account_id"}`: a member adds a professional
+/// of the instance, who is told by email (nothing about the person in it).
+pub async fn invite(
+    auth: Authenticated,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<Invite>,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    let (notebook, facts) = crate::support::writable(
+        &auth,
+        &id,
+        carnet_domain::access::WriteScope::NotebookContent,
+    )
+    .await?;
+    let invited = Id::parse(&body.account_id)
+        .map_err(|_| AppError::field("account_id", "unknown", "Professionnel inconnu."))?;
+    let db = &auth.ctx.db;
+    let Some(structure) = professional_structure(db, invited).await? else {
+        return Err(AppError::field(
+            "account_id",
+            "unknown",
+            "Professionnel inconnu.",
+        ));
+    };
+    if facts.active_members.contains(&invited) {
+        return Err(AppError::conflict(
+            "already_member",
+            "Cette personne est déjà membre du carnet.",
+        ));
+    }
+    let email: String = db
+        .query_one("SELECT email FROM accounts WHERE id = $1", params![invited])
+        .await?
+        .get("email")?;
+    db.begin().await?;
+    db.execute(
+        "INSERT INTO notebook_members (id, notebook_id, account_id, structure_id, member_type, active, joined_at) VALUES ($1, $2, $3, $4, 'member', TRUE, $5)",
+        params![Id::new_random(), notebook, invited, structure, auth.ctx.now],
+    )
+    .await?;
+    db.execute(
+        "INSERT INTO notebook_invitations (id, notebook_id, account_id, invited_by, created_at) VALUES ($1, $2, $3, $4, $5)",
+        params![Id::new_random(), notebook, invited, auth.account_id, auth.ctx.now],
+    )
+    .await?;
+    let link = format!("{}/carnets/{notebook}", auth.ctx.config.public_url);
+    carnet_store::repo::outbox::enqueue_content(
+        db,
+        auth.ctx.now,
+        &email,
+        &carnet_domain::emails::invited_to_notebook(&link),
+    )
+    .await?;
+    crate::support::trace(
+        &auth,
+        notebook,
+        "member_invited",
+        "Nouveau membre invité",
+        None,
+        Some(json!({ "account_id": invited.to_string() })),
+    )
+    .await?;
+    db.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "account_id": invited.to_string(), "member_type": "member" })),
+    ))
+}
+
+/// `POST /api/write/carnets/{id}/members/leave`: a member leaves; the referent cannot simply
+/// leave (the referent is changed first).
+pub async fn leave(auth: Authenticated, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
+    let (notebook, _) = crate::support::writable(
+        &auth,
+        &id,
+        carnet_domain::access::WriteScope::NotebookContent,
+    )
+    .await?;
+    let db = &auth.ctx.db;
+    let member_type: String = db
+        .query_one("SELECT member_type FROM notebook_members WHERE notebook_id = $1 AND account_id = $2 AND active = TRUE", params![notebook, auth.account_id])
+        .await?
+        .get("member_type")?;
+    if member_type == "referent" {
+        return Err(AppError::conflict(
+            "referent_cannot_leave",
+            "Le référent ne peut pas quitter le carnet : désignez d'abord un autre référent.",
+        ));
+    }
+    db.begin().await?;
+    db.execute(
+        "UPDATE notebook_members SET active = FALSE, left_at = $3 WHERE notebook_id = $1 AND account_id = $2 AND active = TRUE",
+        params![notebook, auth.account_id, auth.ctx.now],
+    )
+    .await?;
+    crate::support::trace(
+        &auth,
+        notebook,
+        "member_left",
+        "Un membre a quitté le carnet",
+        Some(json!({ "member_type": member_type })),
+        None,
+    )
+    .await?;
+    db.commit().await?;
+    Ok(Json(json!({ "left": true })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeReferent {
+    account_id: String,
+    dispositif_id: Option<String>,
+}
+
+/// Makes `referent` the notebook's referent (the former one stays a member), in the caller's
+/// transaction. A concurrent change is refused by the one-referent index (409).
+pub async fn set_referent(
+    db: &carnet_store::Db,
+    now: carnet_domain::Instant,
+    notebook: Id,
+    referent: Id,
+    structure: Id,
+) -> Result<(), AppError> {
+    db.execute(
+        "UPDATE notebook_members SET member_type = 'member' WHERE notebook_id = $1 AND member_type = 'referent' AND active = TRUE",
+        params![notebook],
+    )
+    .await?;
+    let promoted = db
+        .execute(
+            "UPDATE notebook_members SET member_type = 'referent', structure_id = $3 WHERE notebook_id = $1 AND account_id = $2 AND active = TRUE",
+            params![notebook, referent, structure],
+        )
+        .await;
+    let inserted = match promoted {
+        Ok(0) => db
+            .execute(
+                "INSERT INTO notebook_members (id, notebook_id, account_id, structure_id, member_type, active, joined_at) VALUES ($1, $2, $3, $4, 'referent', TRUE, $5)",
+                params![Id::new_random(), notebook, referent, structure, now],
+            )
+            .await
+            .map(|_| ()),
+        other => other.map(|_| ()),
+    };
+    match inserted {
+        Err(StoreError::UniqueViolation(_)) => Err(AppError::conflict(
+            "referent_exists",
+            "Ce carnet vient de recevoir un autre référent : rechargez.",
+        )),
+        other => other.map_err(AppError::from),
+    }
+}
+
+/// Checks a dispositif id.
+pub async fn dispositif(
+    db: &carnet_store::Db,
+    field: &str,
+    id: Option<&str>,
+) -> Result<Id, AppError> {
+    let unknown = || AppError::field(field, "unknown", "Dispositif inconnu.");
+    let id = Id::parse(id.ok_or_else(|| {
+        AppError::field(
+            field,
+            "required",
+            "Indiquez le dispositif d'accompagnement.",
+        )
+    })?)
+    .map_err(|_| unknown())?;
+    db.query_opt(
+        "SELECT id FROM dispositifs WHERE id = $1 AND retired_at IS NULL",
+        params![id],
+    )
+    .await?
+    .ok_or_else(unknown)?;
+    Ok(id)
+}
+
+/// `POST /api/write/carnets/{id}/referent {"account_id", "dispositif_id"}`: a member, or the
+/// admin of the new referent's structure, changes the referent; the former one stays a member.
+pub async fn change_referent(
+    auth: Authenticated,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<ChangeReferent>,
+) -> Result<Json<Value>, AppError> {
+    let referent = Id::parse(&body.account_id)
+        .map_err(|_| AppError::field("account_id", "unknown", "Professionnel inconnu."))?;
+    let db = &auth.ctx.db;
+    let Some(structure) = professional_structure(db, referent).await? else {
+        return Err(AppError::field(
+            "account_id",
+            "unknown",
+            "Professionnel inconnu.",
+        ));
+    };
+    let scope = if auth.assignment.role == Role::StructureAdmin {
+        carnet_domain::access::WriteScope::Referent(structure)
+    } else {
+        carnet_domain::access::WriteScope::NotebookContent
+    };
+    let (notebook, _) = crate::support::writable(&auth, &id, scope).await?;
+    let dispositif = dispositif(db, "dispositif_id", body.dispositif_id.as_deref()).await?;
+    db.begin().await?;
+    set_referent(db, auth.ctx.now, notebook, referent, structure).await?;
+    db.execute(
+        "UPDATE notebooks SET dispositif_id = $2, version = version + 1 WHERE id = $1",
+        params![notebook, dispositif],
+    )
+    .await?;
+    crate::support::trace(
+        &auth,
+        notebook,
+        "referent_changed",
+        "Changement de référent",
+        None,
+        Some(
+            json!({ "account_id": referent.to_string(), "dispositif_id": dispositif.to_string() }),
+        ),
+    )
+    .await?;
+    db.commit().await?;
+    Ok(Json(json!({ "referent": referent.to_string() })))
 }

@@ -262,3 +262,139 @@ mod tests {
         }
     }
 }
+
+/// What a write touches, for the write policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WriteScope {
+    /// Diagnostic, plan d'action, contacts, members, re-orientation requests.
+    NotebookContent,
+    /// A rendez-vous held by someone of `Some(structure)`.
+    RendezVous(Option<Id>),
+    /// Choosing the referent among `structure`'s professionals.
+    Referent(Id),
+    /// Identity fields (names, birth, NIR, identifiers, rights).
+    Identity,
+    /// The beneficiary's own contact details.
+    ContactDetails,
+}
+
+/// Who may write (answer as for reads: `Full` allowed, else 403/404):
+///
+/// | caller ↓ / write →      | content | rendez-vous | referent | identity | contact details |
+/// |-------------------------|---------|-------------|----------|----------|-----------------|
+/// | active member (pro, OM) | yes     | yes         | yes      | —        | —               |
+/// | structure admin (linked)| —       | own structure's | own structure's pros | — | — |
+/// | manager                 | —       | —           | —        | yes      | —               |
+/// | the beneficiary (own)   | —       | —           | —        | —        | yes             |
+///
+/// Everyone else: 403 where they may know the notebook, 404 otherwise; archived notebooks are
+/// read-only for all.
+pub fn notebook_write(actor: &Actor, notebook: &NotebookFacts, scope: WriteScope) -> ReadAccess {
+    let read = notebook_read(actor, notebook);
+    if matches!(read, ReadAccess::Hidden) {
+        return ReadAccess::Hidden;
+    }
+    if notebook.archived {
+        return ReadAccess::Forbidden;
+    }
+    let is_member = notebook.active_members.contains(&actor.account_id);
+    let allowed = match (actor.assignment.role, scope) {
+        (
+            Role::Professional | Role::OrientationManager,
+            WriteScope::Identity | WriteScope::ContactDetails,
+        ) => false,
+        (Role::Professional | Role::OrientationManager, _) => is_member,
+        (
+            Role::StructureAdmin,
+            WriteScope::RendezVous(Some(structure)) | WriteScope::Referent(structure),
+        ) => actor.assignment.scope == Scope::Structure(structure),
+        (Role::Manager, WriteScope::Identity) => true,
+        (Role::Beneficiary, WriteScope::ContactDetails) => true,
+        _ => false,
+    };
+    if allowed {
+        ReadAccess::Full { nir: false }
+    } else {
+        ReadAccess::Forbidden
+    }
+}
+
+#[cfg(test)]
+mod write_tests {
+    use super::*;
+
+    #[test]
+    fn every_cell_of_the_write_matrix() {
+        let me = Id::new_random();
+        let mine = Id::new_random();
+        let theirs = Id::new_random();
+        let beneficiary = Id::new_random();
+        let member_of = |archived: bool| NotebookFacts {
+            beneficiary_id: Some(beneficiary),
+            archived,
+            active_members: vec![me],
+            member_structures: vec![mine],
+        };
+        let stranger = NotebookFacts {
+            beneficiary_id: Some(Id::new_random()),
+            archived: false,
+            active_members: vec![Id::new_random()],
+            member_structures: vec![mine],
+        };
+        let actor = |role: Role| Actor {
+            account_id: me,
+            assignment: Assignment::new(
+                role,
+                match role {
+                    Role::Professional | Role::StructureAdmin => Scope::Structure(mine),
+                    Role::Beneficiary => Scope::Beneficiary(beneficiary),
+                    _ => Scope::Instance,
+                },
+            )
+            .unwrap(),
+        };
+        let scopes = [
+            WriteScope::NotebookContent,
+            WriteScope::RendezVous(Some(mine)),
+            WriteScope::RendezVous(Some(theirs)),
+            WriteScope::Referent(mine),
+            WriteScope::Identity,
+            WriteScope::ContactDetails,
+        ];
+        let ok = ReadAccess::Full { nir: false };
+        let no = ReadAccess::Forbidden;
+        let hidden = ReadAccess::Hidden;
+        let expected: [(Role, &NotebookFacts, [ReadAccess; 6]); 8] = [
+            (
+                Role::Professional,
+                &member_of(false),
+                [ok, ok, ok, ok, no, no],
+            ),
+            (Role::Professional, &stranger, [no, no, no, no, no, no]),
+            (
+                Role::OrientationManager,
+                &member_of(false),
+                [ok, ok, ok, ok, no, no],
+            ),
+            (Role::StructureAdmin, &stranger, [no, ok, no, ok, no, no]),
+            (Role::Manager, &stranger, [no, no, no, no, ok, no]),
+            (
+                Role::Beneficiary,
+                &member_of(false),
+                [no, no, no, no, no, ok],
+            ),
+            (Role::PlatformAdmin, &stranger, [hidden; 6]),
+            (Role::Professional, &member_of(true), [no; 6]),
+        ];
+        for (role, notebook, answers) in expected {
+            for (scope, answer) in scopes.iter().zip(answers) {
+                assert_eq!(
+                    notebook_write(&actor(role), notebook, *scope),
+                    answer,
+                    "{role:?} {scope:?} archived={}",
+                    notebook.archived
+                );
+            }
+        }
+    }
+}

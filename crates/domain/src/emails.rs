@@ -94,6 +94,32 @@ pub fn email_changed() -> EmailContent {
     )
 }
 
+pub fn invited_to_notebook(link: &str) -> EmailContent {
+    compose(
+        "notebook_invitation",
+        "Vous avez été ajouté·e à un carnet",
+        &[
+            "Bonjour,".to_string(),
+            "Un collègue vous a ajouté·e comme membre d'un carnet de bord. Connectez-vous pour le consulter.".to_string(),
+        ],
+        Some(("Ouvrir Carnet de bord", link)),
+    )
+}
+
+/// Orientation decided or kept: no reason, no detail — "connectez-vous pour le voir".
+pub fn orientation_update(link: &str) -> EmailContent {
+    compose(
+        "orientation",
+        "Du nouveau sur un accompagnement",
+        &[
+            "Bonjour,".to_string(),
+            "Une décision d'orientation a été enregistrée. Connectez-vous pour la consulter."
+                .to_string(),
+        ],
+        Some(("Ouvrir Carnet de bord", link)),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod config;
 pub mod context;
 pub mod error;
+pub mod idempotency;
 pub mod platform;
 pub mod routing;
 #[cfg(target_arch = "wasm32")]

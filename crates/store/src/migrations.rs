@@ -48,6 +48,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../sql/sqlite/0004_carnets.sql"),
         postgres: include_str!("../../../sql/postgres/0004_carnets.sql"),
     },
+    Migration {
+        version: 5,
+        name: "writes",
+        sqlite: include_str!("../../../sql/sqlite/0005_writes.sql"),
+        postgres: include_str!("../../../sql/postgres/0005_writes.sql"),
+    },
 ];
 
 /// The schema version this build expects.

@@ -119,8 +119,34 @@ pub async fn create(
         ],
     )
     .await?;
-    let mut name_words = words(&new.first_name);
-    name_words.extend(words(&new.last_name));
+    reindex_names(db, beneficiary_id, &new.first_name, &new.last_name).await?;
+    db.execute(
+        "INSERT INTO notebooks (id, beneficiary_id, last_contact_at, last_activity_at, created_at) VALUES ($1, $2, $3, $3, $3)",
+        params![notebook_id, beneficiary_id, now],
+    )
+    .await?;
+    Ok((beneficiary_id, notebook_id))
+}
+
+/// Replaces a beneficiary's search words and sort key after a change of names.
+pub async fn reindex_names(
+    db: &Db,
+    beneficiary_id: Id,
+    first_name: &str,
+    last_name: &str,
+) -> Result<(), StoreError> {
+    db.execute(
+        "UPDATE beneficiaries SET name_key = $2 WHERE id = $1",
+        params![beneficiary_id, name_key(first_name, last_name)],
+    )
+    .await?;
+    db.execute(
+        "DELETE FROM beneficiary_search_words WHERE beneficiary_id = $1",
+        params![beneficiary_id],
+    )
+    .await?;
+    let mut name_words = words(first_name);
+    name_words.extend(words(last_name));
     name_words.sort();
     name_words.dedup();
     for word in name_words {
@@ -131,12 +157,7 @@ pub async fn create(
         )
         .await?;
     }
-    db.execute(
-        "INSERT INTO notebooks (id, beneficiary_id, last_contact_at, last_activity_at, created_at) VALUES ($1, $2, $3, $3, $3)",
-        params![notebook_id, beneficiary_id, now],
-    )
-    .await?;
-    Ok((beneficiary_id, notebook_id))
+    Ok(())
 }
 
 /// What the read policy needs; `None` when there is no such notebook.

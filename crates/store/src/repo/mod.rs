@@ -5,6 +5,8 @@ pub mod accounts;
 pub mod audit;
 pub mod bulk;
 pub mod carnets;
+pub mod idempotency;
 pub mod outbox;
+pub mod plan;
 pub mod sessions;
 pub mod timeline;

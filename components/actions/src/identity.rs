@@ -1,0 +1,244 @@
+//! Identity (managers) and the beneficiary's own contact details. A new sign-in email goes
+//! through `/api/auth/me/email` and its confirmation.
+
+use crate::support::{trace, writable};
+use axum::extract::Path;
+use axum::Json;
+use carnet_domain::access::WriteScope;
+use carnet_domain::{parse_date, parse_phone, Nir};
+use carnet_http::auth::Authenticated;
+use carnet_http::routing::JsonBody;
+use carnet_http::validate::Validator;
+use carnet_http::AppError;
+use carnet_store::repo::carnets;
+use carnet_store::{params, Db, Value as DbValue};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+async fn apply(
+    db: &Db,
+    beneficiary: carnet_domain::Id,
+    changes: &[(&'static str, DbValue)],
+) -> Result<(Value, Value), AppError> {
+    let columns: Vec<&str> = changes.iter().map(|(c, _)| *c).collect();
+    let read = |row: &carnet_store::Row| -> Value {
+        let mut map = Map::new();
+        for column in &columns {
+            let value = row
+                .get::<Option<String>>(column)
+                .map(|v| json!(v))
+                .or_else(|_| row.get::<bool>(column).map(|v| json!(v)))
+                .unwrap_or(Value::Null);
+            map.insert(column.to_string(), value);
+        }
+        Value::Object(map)
+    };
+    let sql = format!(
+        "SELECT {} FROM beneficiaries WHERE id = $1",
+        columns.join(", ")
+    );
+    let before = read(&db.query_one(&sql, params![beneficiary]).await?);
+    let mut values = vec![DbValue::from(beneficiary)];
+    let assignments: Vec<String> = changes
+        .iter()
+        .map(|(column, value)| {
+            values.push(value.clone());
+            format!("{column} = ${}", values.len())
+        })
+        .collect();
+    db.execute(
+        &format!(
+            "UPDATE beneficiaries SET {} WHERE id = $1",
+            assignments.join(", ")
+        ),
+        &values,
+    )
+    .await?;
+    let after = read(&db.query_one(&sql, params![beneficiary]).await?);
+    Ok((before, after))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityUpdate {
+    first_name: Option<String>,
+    last_name: Option<String>,
+    birth_date: Option<String>,
+    birth_place: Option<String>,
+    nir: Option<String>,
+    department_identifier: Option<String>,
+    caf_number: Option<String>,
+    ft_identifier: Option<String>,
+    rsa_right: Option<String>,
+    rsa_closure_reason: Option<String>,
+    rsa_suspension_reason: Option<String>,
+    are_right: Option<bool>,
+    ass_right: Option<bool>,
+    prime_activite: Option<bool>,
+}
+
+/// `PATCH /api/write/carnets/{id}/identity` (managers).
+pub async fn update_identity(
+    auth: Authenticated,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<IdentityUpdate>,
+) -> Result<Json<Value>, AppError> {
+    let (notebook, facts) = writable(&auth, &id, WriteScope::Identity).await?;
+    let beneficiary = facts.beneficiary_id.ok_or(AppError::NotFound)?;
+    let db = &auth.ctx.db;
+    let mut check = Validator::new();
+    let mut changes: Vec<(&'static str, DbValue)> = Vec::new();
+    for (field, value, max) in [
+        ("first_name", &body.first_name, 100),
+        ("last_name", &body.last_name, 100),
+        ("birth_place", &body.birth_place, 100),
+    ] {
+        if value.is_some() {
+            let text = if field == "birth_place" {
+                check.text(field, value.as_deref(), max)
+            } else {
+                Some(check.required(field, value.as_deref(), max))
+            };
+            changes.push((field, text.into()));
+        }
+    }
+    if let Some(date) = check.parsed("birth_date", body.birth_date.as_deref(), parse_date) {
+        changes.push(("birth_date", date.format("%Y-%m-%d").to_string().into()));
+    }
+    if let Some(nir) = check.parsed("nir", body.nir.as_deref(), Nir::parse) {
+        changes.push(("nir", nir.as_str().to_string().into()));
+    }
+    for (field, value) in [
+        ("department_identifier", &body.department_identifier),
+        ("caf_number", &body.caf_number),
+        ("ft_identifier", &body.ft_identifier),
+    ] {
+        if value.is_some() {
+            changes.push((field, check.text(field, value.as_deref(), 50).into()));
+        }
+    }
+    for (field, value) in [
+        ("rsa_right", &body.rsa_right),
+        ("rsa_closure_reason", &body.rsa_closure_reason),
+        ("rsa_suspension_reason", &body.rsa_suspension_reason),
+    ] {
+        if let Some(code) = value {
+            let known = db
+                .query_opt(
+                    "SELECT code FROM ref_coded_value WHERE list_name = $1 AND code = $2",
+                    params![field, code.clone()],
+                )
+                .await?
+                .is_some();
+            if known {
+                changes.push((field, code.clone().into()));
+            } else {
+                check.error(
+                    field,
+                    "unknown_code",
+                    "Valeur inconnue de la liste de référence.",
+                );
+            }
+        }
+    }
+    for (field, value) in [
+        ("are_right", body.are_right),
+        ("ass_right", body.ass_right),
+        ("prime_activite", body.prime_activite),
+    ] {
+        if let Some(value) = value {
+            changes.push((field, value.into()));
+        }
+    }
+    if changes.is_empty() && check.is_ok() {
+        check.error("", "empty", "Rien à modifier.");
+    }
+    check.finish()?;
+    db.begin().await?;
+    let (before, after) = apply(db, beneficiary, &changes).await?;
+    if body.first_name.is_some() || body.last_name.is_some() {
+        let row = db
+            .query_one(
+                "SELECT first_name, last_name FROM beneficiaries WHERE id = $1",
+                params![beneficiary],
+            )
+            .await?;
+        carnets::reindex_names(
+            db,
+            beneficiary,
+            &row.get::<String>("first_name")?,
+            &row.get::<String>("last_name")?,
+        )
+        .await?;
+    }
+    trace(
+        &auth,
+        notebook,
+        "identity_updated",
+        "Identité ou droits mis à jour",
+        Some(before),
+        Some(after.clone()),
+    )
+    .await?;
+    db.commit().await?;
+    Ok(Json(after))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactDetails {
+    phone: Option<String>,
+    address: Option<String>,
+    postal_code: Option<String>,
+    city: Option<String>,
+}
+
+/// `PATCH /api/write/carnets/{id}/contact-details` (the beneficiary, on their own notebook).
+pub async fn update_contact_details(
+    auth: Authenticated,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<ContactDetails>,
+) -> Result<Json<Value>, AppError> {
+    let (notebook, facts) = writable(&auth, &id, WriteScope::ContactDetails).await?;
+    let beneficiary = facts.beneficiary_id.ok_or(AppError::NotFound)?;
+    let mut check = Validator::new();
+    let mut changes: Vec<(&'static str, DbValue)> = Vec::new();
+    if let Some(phone) = check.parsed("phone", body.phone.as_deref(), parse_phone) {
+        changes.push(("phone_key", carnets::phone_key(&phone).into()));
+        changes.push(("phone", phone.into()));
+    }
+    if body.address.is_some() {
+        changes.push((
+            "address",
+            check.text("address", body.address.as_deref(), 200).into(),
+        ));
+    }
+    if let Some(code) = check.text("postal_code", body.postal_code.as_deref(), 5) {
+        if code.len() == 5 && code.chars().all(|c| c.is_ascii_digit()) {
+            changes.push(("postal_code", code.into()));
+        } else {
+            check.error("postal_code", "invalid", "Code postal à 5 chiffres.");
+        }
+    }
+    if body.city.is_some() {
+        changes.push(("city", check.text("city", body.city.as_deref(), 100).into()));
+    }
+    if changes.is_empty() && check.is_ok() {
+        check.error("", "empty", "Rien à modifier.");
+    }
+    check.finish()?;
+    let db = &auth.ctx.db;
+    db.begin().await?;
+    let (before, after) = apply(db, beneficiary, &changes).await?;
+    trace(
+        &auth,
+        notebook,
+        "contact_details_updated",
+        "Coordonnées mises à jour par la personne",
+        Some(before),
+        Some(after.clone()),
+    )
+    .await?;
+    db.commit().await?;
+    Ok(Json(after))
+}

@@ -1,0 +1,292 @@
+//! Orientation: an orientation manager orients a beneficiary (dispositif and referent, hence
+//! structure); the referent asks for a re-orientation (reason, suggested dispositif); an
+//! orientation manager re-orients or keeps the current support, with a reason. Both sides are
+//! told by email (no reason, no detail in it).
+
+use crate::members::{dispositif, set_referent};
+use crate::support::{path_id, trace};
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::Json;
+use carnet_domain::roles::Role;
+use carnet_domain::{emails, Id};
+use carnet_http::auth::Authenticated;
+use carnet_http::routing::JsonBody;
+use carnet_http::validate::Validator;
+use carnet_http::AppError;
+use carnet_store::repo::carnets;
+use carnet_store::repo::outbox::enqueue_content;
+use carnet_store::{params, Db};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+fn require_orientation_manager(auth: &Authenticated) -> Result<(), AppError> {
+    if auth.assignment.role == Role::OrientationManager {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(
+            "forbidden",
+            "Seuls les chargés d'orientation décident des orientations.",
+        ))
+    }
+}
+
+/// A professional's structure, for a referent.
+async fn referent_structure(db: &Db, account: Id) -> Result<Id, AppError> {
+    db.query_opt(
+        "SELECT r.structure_id FROM role_assignments r JOIN accounts a ON a.id = r.account_id \
+         WHERE r.account_id = $1 AND r.role = 'professional' AND r.revoked_at IS NULL AND a.disabled_at IS NULL ORDER BY r.created_at",
+        params![account],
+    )
+    .await?
+    .and_then(|r| r.get::<Option<Id>>("structure_id").ok().flatten())
+    .ok_or_else(|| AppError::field("referent_account_id", "unknown", "Professionnel inconnu."))
+}
+
+/// Emails the referent and, if they have an account, the beneficiary.
+async fn tell_both_sides(
+    auth: &Authenticated,
+    notebook: Id,
+    extra: Option<Id>,
+) -> Result<(), AppError> {
+    let db = &auth.ctx.db;
+    let link = format!("{}/carnets/{notebook}", auth.ctx.config.public_url);
+    let rows = db
+        .query(
+            "SELECT a.email FROM notebook_members m JOIN accounts a ON a.id = m.account_id \
+               WHERE m.notebook_id = $1 AND m.active = TRUE AND m.member_type = 'referent' AND a.disabled_at IS NULL \
+             UNION SELECT a.email FROM notebooks n JOIN role_assignments r ON r.beneficiary_id = n.beneficiary_id AND r.revoked_at IS NULL \
+               JOIN accounts a ON a.id = r.account_id WHERE n.id = $1 AND a.disabled_at IS NULL \
+             UNION SELECT a.email FROM accounts a WHERE a.id = $2",
+            params![notebook, extra],
+        )
+        .await?;
+    for row in rows {
+        let email: String = row.get("email")?;
+        enqueue_content(db, auth.ctx.now, &email, &emails::orientation_update(&link)).await?;
+    }
+    Ok(())
+}
+
+async fn open_notebook(auth: &Authenticated, id: &str) -> Result<Id, AppError> {
+    let notebook = path_id(id)?;
+    let facts = carnets::facts(&auth.ctx.db, notebook)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if facts.archived {
+        return Err(AppError::forbidden(
+            "archived",
+            "Ce carnet est archivé : il ne peut plus être modifié.",
+        ));
+    }
+    Ok(notebook)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Orient {
+    dispositif_id: Option<String>,
+    referent_account_id: Option<String>,
+}
+
+/// `POST /api/write/carnets/{id}/orientation {"dispositif_id", "referent_account_id"}`.
+pub async fn orient(
+    auth: Authenticated,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<Orient>,
+) -> Result<Json<Value>, AppError> {
+    require_orientation_manager(&auth)?;
+    let notebook = open_notebook(&auth, &id).await?;
+    let db = &auth.ctx.db;
+    let dispositif = dispositif(db, "dispositif_id", body.dispositif_id.as_deref()).await?;
+    let referent = Id::parse(body.referent_account_id.as_deref().unwrap_or(""))
+        .map_err(|_| AppError::field("referent_account_id", "unknown", "Professionnel inconnu."))?;
+    let structure = referent_structure(db, referent).await?;
+    db.begin().await?;
+    set_referent(db, auth.ctx.now, notebook, referent, structure).await?;
+    db.execute(
+        "UPDATE notebooks SET dispositif_id = $2, version = version + 1 WHERE id = $1",
+        params![notebook, dispositif],
+    )
+    .await?;
+    trace(&auth, notebook, "oriented", "Orientation décidée", None, Some(json!({ "dispositif_id": dispositif.to_string(), "referent": referent.to_string(), "structure_id": structure.to_string() }))).await?;
+    tell_both_sides(&auth, notebook, None).await?;
+    db.commit().await?;
+    Ok(Json(
+        json!({ "dispositif_id": dispositif.to_string(), "referent": referent.to_string(), "structure_id": structure.to_string() }),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    reason: Option<String>,
+    suggested_dispositif_id: Option<String>,
+}
+
+/// `POST /api/write/carnets/{id}/orientation-requests {"reason", "suggested_dispositif_id"}`:
+/// the referent only; one pending request at a time.
+pub async fn request(
+    auth: Authenticated,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<Request>,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    let notebook = open_notebook(&auth, &id).await?;
+    let db = &auth.ctx.db;
+    let is_referent = db
+        .query_opt(
+            "SELECT id FROM notebook_members WHERE notebook_id = $1 AND account_id = $2 AND active = TRUE AND member_type = 'referent'",
+            params![notebook, auth.account_id],
+        )
+        .await?
+        .is_some();
+    if !is_referent {
+        let facts = carnets::facts(db, notebook).await?.unwrap_or_default();
+        return Err(
+            match carnet_domain::access::notebook_read(&crate::support::actor(&auth), &facts) {
+                carnet_domain::access::ReadAccess::Hidden => AppError::NotFound,
+                _ => {
+                    AppError::forbidden("forbidden", "Seul le référent demande une réorientation.")
+                }
+            },
+        );
+    }
+    let mut check = Validator::new();
+    let reason = check.required("reason", body.reason.as_deref(), 2000);
+    check.finish()?;
+    let suggested = match body.suggested_dispositif_id.as_deref() {
+        Some(id) => Some(dispositif(db, "suggested_dispositif_id", Some(id)).await?),
+        None => None,
+    };
+    db.begin().await?;
+    let pending = db
+        .query_opt(
+            "SELECT id FROM orientation_requests WHERE notebook_id = $1 AND status = 'pending'",
+            params![notebook],
+        )
+        .await?
+        .is_some();
+    if pending {
+        return Err(AppError::conflict(
+            "request_pending",
+            "Une demande de réorientation est déjà en attente.",
+        ));
+    }
+    let request = Id::new_random();
+    db.execute(
+        "INSERT INTO orientation_requests (id, notebook_id, requested_by, reason, suggested_dispositif_id, status, created_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6)",
+        params![request, notebook, auth.account_id, reason, suggested, auth.ctx.now],
+    )
+    .await?;
+    trace(
+        &auth,
+        notebook,
+        "reorientation_requested",
+        "Demande de réorientation",
+        None,
+        Some(json!({ "request_id": request.to_string() })),
+    )
+    .await?;
+    db.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "id": request.to_string(), "status": "pending" })),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Decision {
+    decision: Option<String>,
+    reason: Option<String>,
+    dispositif_id: Option<String>,
+    referent_account_id: Option<String>,
+}
+
+/// `POST /api/write/orientation-requests/{id}/decision {"decision": "reorient" | "keep", "reason", …}`.
+pub async fn decide(
+    auth: Authenticated,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<Decision>,
+) -> Result<Json<Value>, AppError> {
+    require_orientation_manager(&auth)?;
+    let request = path_id(&id)?;
+    let db = &auth.ctx.db;
+    let row = db
+        .query_opt(
+            "SELECT notebook_id, requested_by, status FROM orientation_requests WHERE id = $1",
+            params![request],
+        )
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let notebook: Id = row.get("notebook_id")?;
+    let requested_by: Id = row.get("requested_by")?;
+    open_notebook(&auth, &notebook.to_string()).await?;
+    let mut check = Validator::new();
+    let reason = check.required("reason", body.reason.as_deref(), 2000);
+    let decision = body.decision.clone().unwrap_or_default();
+    if !matches!(decision.as_str(), "reorient" | "keep") {
+        check.error(
+            "decision",
+            "unknown_code",
+            "Décision attendue : reorient ou keep.",
+        );
+    }
+    check.finish()?;
+    let change = if decision == "reorient" {
+        let dispositif = dispositif(db, "dispositif_id", body.dispositif_id.as_deref()).await?;
+        let referent =
+            Id::parse(body.referent_account_id.as_deref().unwrap_or("")).map_err(|_| {
+                AppError::field("referent_account_id", "unknown", "Professionnel inconnu.")
+            })?;
+        Some((
+            dispositif,
+            referent,
+            referent_structure(db, referent).await?,
+        ))
+    } else {
+        None
+    };
+    db.begin().await?;
+    let status = if change.is_some() {
+        "accepted"
+    } else {
+        "denied"
+    };
+    let decided = db
+        .execute(
+            "UPDATE orientation_requests SET status = $2, decided_at = $3, decided_by = $4, decision_reason = $5 WHERE id = $1 AND status = 'pending'",
+            params![request, status, auth.ctx.now, auth.account_id, reason],
+        )
+        .await?;
+    if decided == 0 {
+        return Err(AppError::conflict(
+            "already_decided",
+            "Cette demande a déjà reçu une décision.",
+        ));
+    }
+    let summary = match change {
+        Some((dispositif, referent, structure)) => {
+            set_referent(db, auth.ctx.now, notebook, referent, structure).await?;
+            db.execute(
+                "UPDATE notebooks SET dispositif_id = $2, version = version + 1 WHERE id = $1",
+                params![notebook, dispositif],
+            )
+            .await?;
+            "Réorientation décidée"
+        }
+        None => "Accompagnement actuel maintenu",
+    };
+    trace(
+        &auth,
+        notebook,
+        "reorientation_decided",
+        summary,
+        None,
+        Some(json!({ "request_id": request.to_string(), "status": status })),
+    )
+    .await?;
+    tell_both_sides(&auth, notebook, Some(requested_by)).await?;
+    db.commit().await?;
+    Ok(Json(json!({ "id": request.to_string(), "status": status })))
+}

@@ -1,0 +1,103 @@
+//! What every write shares: the notebook and the write policy, the trace of a change (timeline
+//! event + audit row, in the caller's transaction), and the answers to version conflicts.
+
+use carnet_domain::access::{notebook_write, Actor, NotebookFacts, ReadAccess, WriteScope};
+use carnet_domain::Id;
+use carnet_http::auth::Authenticated;
+use carnet_http::AppError;
+use carnet_store::repo::carnets;
+use carnet_store::repo::plan::Outcome;
+use carnet_store::repo::timeline::{self, NewEvent};
+use serde_json::Value;
+
+pub fn actor(auth: &Authenticated) -> Actor {
+    Actor {
+        account_id: auth.account_id,
+        assignment: auth.assignment,
+    }
+}
+
+/// The notebook, if the caller may make this kind of write to it (else 404 or 403).
+pub async fn writable(
+    auth: &Authenticated,
+    id: &str,
+    scope: WriteScope,
+) -> Result<(Id, NotebookFacts), AppError> {
+    let id = Id::parse(id).map_err(|_| AppError::NotFound)?;
+    let facts = carnets::facts(&auth.ctx.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    match notebook_write(&actor(auth), &facts, scope) {
+        ReadAccess::Hidden => Err(AppError::NotFound),
+        ReadAccess::Forbidden if facts.archived => Err(AppError::forbidden(
+            "archived",
+            "Ce carnet est archivé : il ne peut plus être modifié.",
+        )),
+        ReadAccess::Forbidden | ReadAccess::Card => Err(AppError::forbidden(
+            "forbidden",
+            "Votre rôle ne vous permet pas cette modification dans ce carnet.",
+        )),
+        ReadAccess::Full { .. } => Ok((id, facts)),
+    }
+}
+
+/// An id from the path; a malformed one is simply not found.
+pub fn path_id(text: &str) -> Result<Id, AppError> {
+    Id::parse(text).map_err(|_| AppError::NotFound)
+}
+
+/// The traces of a change: a timeline event a person can read, and an audit row.
+pub async fn trace(
+    auth: &Authenticated,
+    notebook_id: Id,
+    event_type: &str,
+    summary: &str,
+    before: Option<Value>,
+    after: Option<Value>,
+) -> Result<(), AppError> {
+    timeline::record(
+        &auth.ctx.db,
+        auth.ctx.now,
+        NewEvent {
+            notebook_id,
+            actor_account_id: Some(auth.account_id),
+            event_type,
+            summary,
+            before: before.clone(),
+            after: after.clone(),
+        },
+    )
+    .await?;
+    auth.audit(
+        event_type,
+        "notebook",
+        notebook_id,
+        Some(serde_json::json!({ "before": before, "after": after })),
+    )
+    .await?;
+    Ok(())
+}
+
+/// A versioned write's outcome: the new version, or 409 with the current state, or 404.
+pub fn updated(outcome: Outcome) -> Result<i64, AppError> {
+    match outcome {
+        Outcome::Updated(version) => Ok(version),
+        Outcome::Stale(current) => Err(AppError::Conflict {
+            code: "stale_version",
+            message: "Cet élément a été modifié entre-temps : voici son état actuel. Rechargez puis refaites votre modification.".into(),
+            details: Some(serde_json::json!({ "current": current })),
+        }),
+        Outcome::Missing => Err(AppError::NotFound),
+    }
+}
+
+/// A required version number in a body.
+pub fn version(value: Option<i64>) -> Result<i64, AppError> {
+    value.filter(|v| *v >= 1).ok_or_else(|| {
+        AppError::field(
+            "version",
+            "required",
+            "La version de l'élément modifié est obligatoire.",
+        )
+    })
+}
