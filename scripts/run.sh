@@ -17,4 +17,10 @@ if [ -z "${SESSION_KEY:-}" ]; then
     SESSION_KEY="$(cat data/session.key)"
     export SESSION_KEY
 fi
+# The scheduled jobs run inside the native server; emails go to EMAIL_WEBHOOK_URL when set.
+if [ -z "${JOBS_SECRET:-}" ]; then
+    [ -s data/jobs.secret ] || head -c 32 /dev/urandom | base64 | tr -d '\n/+=' >data/jobs.secret
+    JOBS_SECRET="$(cat data/jobs.secret)"
+    export JOBS_SECRET
+fi
 exec cargo run --release -p carnet-server -- serve

@@ -607,11 +607,14 @@ pub async fn load(db: &Db, beneficiaries: usize, seed: u64) -> Result<(), StoreE
                 }
             }
             let author = Some(pro);
-            for _ in 0..2 {
+            let first_situation = rng.below(situations.len());
+            let second_situation =
+                (first_situation + 1 + rng.below(situations.len() - 1)) % situations.len();
+            for index in [first_situation, second_situation] {
                 notebook_situations.push(vec![
                     rng.id().into(),
                     notebook.into(),
-                    rng.pick(&situations).clone().into(),
+                    situations[index].clone().into(),
                     created.into(),
                     author.into(),
                 ]);

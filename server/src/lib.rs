@@ -4,6 +4,7 @@
 
 pub mod demo;
 pub mod platform;
+pub mod scheduler;
 pub mod settings;
 
 use axum::extract::{ConnectInfo, Request, State};

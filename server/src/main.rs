@@ -121,6 +121,13 @@ async fn main() -> anyhow::Result<()> {
                 .await
                 .with_context(|| format!("écoute sur {listen}"))?;
             eprintln!("Carnet de bord écoute sur http://{listen}");
+            match std::env::var("JOBS_SECRET") {
+                Ok(secret) if !secret.is_empty() => {
+                    carnet_server::scheduler::spawn(carnet_server::app(platform.clone()), secret);
+                    eprintln!("tâches planifiées : envoi des courriels chaque minute, rappels, synthèses, conservation");
+                }
+                _ => eprintln!("tâches planifiées désactivées (JOBS_SECRET absent)"),
+            }
             carnet_server::serve(listener, platform, async {
                 let _ = tokio::signal::ctrl_c().await;
             })

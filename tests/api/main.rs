@@ -5,4 +5,5 @@ mod carnets;
 mod demo;
 mod fixtures;
 mod foundation;
+mod notifications;
 mod writes;

@@ -967,7 +967,10 @@ async fn each_role_may_only_make_its_own_writes() {
         );
     }
     // Identity: managers only.
-    let identity = json!({ "birth_place": "Bobigny" });
+    let version = notebook(&d.manager, &app, &d.eloise).await["version"]
+        .as_i64()
+        .unwrap();
+    let identity = json!({ "version": version, "birth_place": "Bobigny" });
     assert_eq!(
         patch(
             &d.pro_a,
@@ -996,18 +999,33 @@ async fn each_role_may_only_make_its_own_writes() {
             .status(),
         200
     );
+    let stale = patch(
+        &d.manager,
+        &app,
+        &format!("{base}/identity"),
+        json!({ "version": version, "last_name": "Dupont-Moreau" }),
+    )
+    .await;
+    assert_eq!(
+        stale.status(),
+        409,
+        "identity edits carry the notebook's version"
+    );
     let renamed = patch(
         &d.manager,
         &app,
         &format!("{base}/identity"),
-        json!({ "last_name": "Dupont-Moreau" }),
+        json!({ "version": version + 1, "last_name": "Dupont-Moreau" }),
     )
     .await;
     assert_eq!(renamed.status(), 200);
     let (_, found) = d.pro_b.get_json(&app, "/api/carnets/search?q=moreau").await;
     assert_eq!(found["total"], 1, "search follows a change of name");
     // Contact details: the beneficiary on their own notebook only.
-    let contact = json!({ "phone": "07 11 22 33 44", "city": "Pantin" });
+    let version = notebook(&d.manager, &app, &d.eloise).await["version"]
+        .as_i64()
+        .unwrap();
+    let contact = json!({ "version": version, "phone": "07 11 22 33 44", "city": "Pantin" });
     assert_eq!(
         patch(
             &d.beneficiary,
@@ -1151,7 +1169,14 @@ async fn an_invalid_payload_of_each_kind_leaves_the_database_unchanged() {
             format!("{base}/diagnostic"),
             json!({ "version": 1, "work_situation_date": "2027-02-01", "work_situation_end_date": "2027-01-01" }),
         ),
-        (format!("{base}/identity"), json!({ "nir": "123" })),
+        (
+            format!("{base}/identity"),
+            json!({ "version": 1, "nir": "123" }),
+        ),
+        (
+            format!("{base}/identity"),
+            json!({ "version": 1, "caf_number": "12;DROP" }),
+        ),
     ] {
         let user = if path.ends_with("identity") {
             &d.manager

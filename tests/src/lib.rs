@@ -42,6 +42,30 @@ async fn receive(
     axum::http::StatusCode::ACCEPTED
 }
 
+/// Brevo's transactional API, as far as the tests need it.
+async fn receive_brevo(
+    axum::extract::State(receiver): axum::extract::State<Receiver>,
+    headers: axum::http::HeaderMap,
+    axum::Json(email): axum::Json<serde_json::Value>,
+) -> axum::http::StatusCode {
+    if headers.get("api-key").and_then(|v| v.to_str().ok()) != Some("brevo-test-key") {
+        return axum::http::StatusCode::UNAUTHORIZED;
+    }
+    let to = email["to"][0]["email"].clone();
+    if to.is_null() || email["sender"]["email"].is_null() {
+        return axum::http::StatusCode::BAD_REQUEST;
+    }
+    receiver.emails.lock().unwrap().push(serde_json::json!({
+        "id": email["headers"]["X-Carnet-Email-Id"],
+        "to": to,
+        "subject": email["subject"],
+        "text": email["textContent"],
+        "html": email["htmlContent"],
+        "provider": "brevo",
+    }));
+    axum::http::StatusCode::CREATED
+}
+
 fn start_receiver() -> Receiver {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
     let port = listener.local_addr().unwrap().port();
@@ -60,6 +84,7 @@ fn start_receiver() -> Receiver {
             let listener = tokio::net::TcpListener::from_std(listener).unwrap();
             let app = axum::Router::new()
                 .route("/emails", axum::routing::post(receive))
+                .route("/smtp/email", axum::routing::post(receive_brevo))
                 .with_state(state);
             axum::serve(listener, app).await.unwrap();
         });

@@ -120,6 +120,10 @@ pub fn router(platform: Arc<dyn Platform>) -> Router {
         .route(
             "/api/write/carnets/{id}/contact-details",
             patch(crate::identity::update_contact_details),
+        )
+        .route(
+            "/api/write/carnets/{id}/restore",
+            post(crate::identity::restore),
         );
     routing::finish(routes, state)
 }

@@ -63,7 +63,7 @@ async fn known_code(db: &Db, list: &str, code: &str) -> Result<bool, StoreError>
         .is_some())
 }
 
-fn identifier(
+pub(crate) fn identifier(
     check: &mut Validator,
     field: &str,
     value: Option<&str>,
@@ -183,9 +183,6 @@ pub async fn create(
     auth: Authenticated,
     request: IdempotentJson<BeneficiaryBody>,
 ) -> Result<Response, AppError> {
-    if let Some(replay) = request.replay(&auth).await? {
-        return Ok(replay);
-    }
     let body = &request.body;
     let actor = Actor {
         account_id: auth.account_id,
@@ -196,6 +193,9 @@ pub async fn create(
             "forbidden",
             "Seuls les gestionnaires et les chargés d'orientation créent des bénéficiaires.",
         ));
+    }
+    if let Some(replay) = request.replay(&auth).await? {
+        return Ok(replay);
     }
     let db = &auth.ctx.db;
     let today = auth.ctx.now.local_date(&auth.ctx.config.timezone);

@@ -194,10 +194,10 @@ pub async fn add_situation(
     Path(id): Path<String>,
     request: IdempotentJson<SituationBody>,
 ) -> Result<Response, AppError> {
+    let (notebook, _) = writable(&auth, &id, WriteScope::NotebookContent).await?;
     if let Some(replay) = request.replay(&auth).await? {
         return Ok(replay);
     }
-    let (notebook, _) = writable(&auth, &id, WriteScope::NotebookContent).await?;
     let db = &auth.ctx.db;
     let code = request.body.code.clone().unwrap_or_default();
     let Some((label, theme)) = plan::reference(db, "ref_situation", &code).await? else {
@@ -375,10 +375,10 @@ pub async fn create_job_project(
     Path(id): Path<String>,
     request: IdempotentJson<JobProjectBody>,
 ) -> Result<Response, AppError> {
+    let (notebook, _) = writable(&auth, &id, WriteScope::NotebookContent).await?;
     if let Some(replay) = request.replay(&auth).await? {
         return Ok(replay);
     }
-    let (notebook, _) = writable(&auth, &id, WriteScope::NotebookContent).await?;
     let db = &auth.ctx.db;
     let fields = job_project_fields(db, &request.body, true).await?;
     let (rome_code, rome_label) = fields.rome.clone().unwrap_or_default();

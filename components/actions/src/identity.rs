@@ -58,9 +58,42 @@ async fn apply(
     Ok((before, after))
 }
 
+/// Takes the notebook's version (identity and contact details are part of it): 409 if stale.
+async fn bump_version(
+    db: &Db,
+    notebook: carnet_domain::Id,
+    version: Option<i64>,
+) -> Result<(), AppError> {
+    let version = crate::support::version(version)?;
+    let bumped = db
+        .execute(
+            "UPDATE notebooks SET version = version + 1 WHERE id = $1 AND version = $2",
+            params![notebook, version],
+        )
+        .await?;
+    if bumped == 1 {
+        return Ok(());
+    }
+    let current: i64 = db
+        .query_one(
+            "SELECT version FROM notebooks WHERE id = $1",
+            params![notebook],
+        )
+        .await?
+        .get("version")?;
+    Err(AppError::Conflict {
+        code: "stale_version",
+        message:
+            "Le carnet a été modifié entre-temps : rechargez puis refaites votre modification."
+                .into(),
+        details: Some(json!({ "current": { "version": current } })),
+    })
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IdentityUpdate {
+    version: Option<i64>,
     first_name: Option<String>,
     last_name: Option<String>,
     birth_date: Option<String>,
@@ -103,6 +136,15 @@ pub async fn update_identity(
         }
     }
     if let Some(date) = check.parsed("birth_date", body.birth_date.as_deref(), parse_date) {
+        let today = auth.ctx.now.local_date(&auth.ctx.config.timezone);
+        if date > today || date < carnet_domain::NaiveDate::from_ymd_opt(1900, 1, 1).expect("date")
+        {
+            check.error(
+                "birth_date",
+                "out_of_range",
+                "Date de naissance impossible.",
+            );
+        }
         changes.push(("birth_date", date.format("%Y-%m-%d").to_string().into()));
     }
     if let Some(nir) = check.parsed("nir", body.nir.as_deref(), Nir::parse) {
@@ -114,7 +156,15 @@ pub async fn update_identity(
         ("ft_identifier", &body.ft_identifier),
     ] {
         if value.is_some() {
-            changes.push((field, check.text(field, value.as_deref(), 50).into()));
+            let max = if field == "department_identifier" {
+                50
+            } else {
+                20
+            };
+            changes.push((
+                field,
+                crate::beneficiaries::identifier(&mut check, field, value.as_deref(), max).into(),
+            ));
         }
     }
     for (field, value) in [
@@ -125,7 +175,7 @@ pub async fn update_identity(
         if let Some(code) = value {
             let known = db
                 .query_opt(
-                    "SELECT code FROM ref_coded_value WHERE list_name = $1 AND code = $2",
+                    "SELECT code FROM ref_coded_value WHERE list_name = $1 AND code = $2 AND retired_at IS NULL",
                     params![field, code.clone()],
                 )
                 .await?
@@ -155,6 +205,7 @@ pub async fn update_identity(
     }
     check.finish()?;
     db.begin().await?;
+    bump_version(db, notebook, body.version).await?;
     let (before, after) = apply(db, beneficiary, &changes).await?;
     if body.first_name.is_some() || body.last_name.is_some() {
         let row = db
@@ -187,6 +238,7 @@ pub async fn update_identity(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ContactDetails {
+    version: Option<i64>,
     phone: Option<String>,
     address: Option<String>,
     postal_code: Option<String>,
@@ -229,6 +281,7 @@ pub async fn update_contact_details(
     check.finish()?;
     let db = &auth.ctx.db;
     db.begin().await?;
+    bump_version(db, notebook, body.version).await?;
     let (before, after) = apply(db, beneficiary, &changes).await?;
     trace(
         &auth,
@@ -241,4 +294,54 @@ pub async fn update_contact_details(
     .await?;
     db.commit().await?;
     Ok(Json(after))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Restore {
+    reason: Option<String>,
+}
+
+/// `POST /api/write/carnets/{id}/restore {"reason"}`: a manager brings an archived notebook back
+/// (retention then counts from now).
+pub async fn restore(
+    auth: Authenticated,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<Restore>,
+) -> Result<Json<Value>, AppError> {
+    if auth.assignment.role != carnet_domain::roles::Role::Manager {
+        return Err(AppError::forbidden(
+            "forbidden",
+            "Seuls les gestionnaires restaurent un carnet archivé.",
+        ));
+    }
+    let notebook = crate::support::path_id(&id)?;
+    let mut check = Validator::new();
+    let reason = check.required("reason", body.reason.as_deref(), 500);
+    check.finish()?;
+    let db = &auth.ctx.db;
+    db.begin().await?;
+    let restored = db
+        .execute(
+            "UPDATE notebooks SET archived_at = NULL, last_contact_at = $2 WHERE id = $1 AND archived_at IS NOT NULL",
+            params![notebook, auth.ctx.now],
+        )
+        .await?;
+    if restored == 0 {
+        return Err(match carnets::facts(db, notebook).await? {
+            Some(_) => AppError::conflict("not_archived", "Ce carnet n'est pas archivé."),
+            None => AppError::NotFound,
+        });
+    }
+    trace(
+        &auth,
+        notebook,
+        "restored",
+        "Carnet restauré par un gestionnaire",
+        None,
+        Some(json!({ "reason": reason })),
+    )
+    .await?;
+    db.commit().await?;
+    Ok(Json(json!({ "restored": true })))
 }

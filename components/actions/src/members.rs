@@ -42,6 +42,12 @@ pub async fn attach_self(
     let facts = carnets::facts(db, notebook_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let actor = crate::support::actor(&auth);
+    if carnet_domain::access::notebook_read(&actor, &facts)
+        == carnet_domain::access::ReadAccess::Hidden
+    {
+        return Err(AppError::NotFound);
+    }
     if facts.archived {
         return Err(AppError::forbidden(
             "archived",
@@ -260,11 +266,19 @@ pub async fn leave(auth: Authenticated, Path(id): Path<String>) -> Result<Json<V
         ));
     }
     db.begin().await?;
-    db.execute(
-        "UPDATE notebook_members SET active = FALSE, left_at = $3 WHERE notebook_id = $1 AND account_id = $2 AND active = TRUE",
-        params![notebook, auth.account_id, auth.ctx.now],
-    )
-    .await?;
+    let left = db
+        .execute(
+            "UPDATE notebook_members SET active = FALSE, left_at = $3 WHERE notebook_id = $1 AND account_id = $2 AND active = TRUE AND member_type <> 'referent'",
+            params![notebook, auth.account_id, auth.ctx.now],
+        )
+        .await?;
+    if left == 0 {
+        db.rollback().await?;
+        return Err(AppError::conflict(
+            "referent_cannot_leave",
+            "Le référent ne peut pas quitter le carnet : désignez d'abord un autre référent.",
+        ));
+    }
     crate::support::trace(
         &auth,
         notebook,

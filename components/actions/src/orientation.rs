@@ -57,7 +57,7 @@ async fn tell_both_sides(
                WHERE m.notebook_id = $1 AND m.active = TRUE AND m.member_type = 'referent' AND a.disabled_at IS NULL \
              UNION SELECT a.email FROM notebooks n JOIN role_assignments r ON r.beneficiary_id = n.beneficiary_id AND r.revoked_at IS NULL \
                JOIN accounts a ON a.id = r.account_id WHERE n.id = $1 AND a.disabled_at IS NULL \
-             UNION SELECT a.email FROM accounts a WHERE a.id = $2",
+             UNION SELECT a.email FROM accounts a WHERE a.id = $2 AND a.disabled_at IS NULL",
             params![notebook, extra],
         )
         .await?;
@@ -73,6 +73,11 @@ async fn open_notebook(auth: &Authenticated, id: &str) -> Result<Id, AppError> {
     let facts = carnets::facts(&auth.ctx.db, notebook)
         .await?
         .ok_or(AppError::NotFound)?;
+    if carnet_domain::access::notebook_read(&crate::support::actor(auth), &facts)
+        == carnet_domain::access::ReadAccess::Hidden
+    {
+        return Err(AppError::NotFound);
+    }
     if facts.archived {
         return Err(AppError::forbidden(
             "archived",

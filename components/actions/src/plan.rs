@@ -44,10 +44,10 @@ pub async fn create_focus(
     Path(id): Path<String>,
     request: IdempotentJson<NewFocus>,
 ) -> Result<Response, AppError> {
+    let (notebook, _) = writable(&auth, &id, WriteScope::NotebookContent).await?;
     if let Some(replay) = request.replay(&auth).await? {
         return Ok(replay);
     }
-    let (notebook, _) = writable(&auth, &id, WriteScope::NotebookContent).await?;
     let db = &auth.ctx.db;
     let theme = request.body.theme.clone().unwrap_or_default();
     let label: Option<String> = db
@@ -112,10 +112,10 @@ pub async fn create_objectif(
     Path((id, focus)): Path<(String, String)>,
     request: IdempotentJson<NewObjectifBody>,
 ) -> Result<Response, AppError> {
+    let (notebook, _) = writable(&auth, &id, WriteScope::NotebookContent).await?;
     if let Some(replay) = request.replay(&auth).await? {
         return Ok(replay);
     }
-    let (notebook, _) = writable(&auth, &id, WriteScope::NotebookContent).await?;
     let focus = path_id(&focus)?;
     let db = &auth.ctx.db;
     let focus_theme: String = db
@@ -250,10 +250,10 @@ pub async fn create_action(
     Path((id, objectif)): Path<(String, String)>,
     request: IdempotentJson<NewActionBody>,
 ) -> Result<Response, AppError> {
+    let (notebook, _) = writable(&auth, &id, WriteScope::NotebookContent).await?;
     if let Some(replay) = request.replay(&auth).await? {
         return Ok(replay);
     }
-    let (notebook, _) = writable(&auth, &id, WriteScope::NotebookContent).await?;
     let objectif = path_id(&objectif)?;
     let db = &auth.ctx.db;
     if !plan::belongs(db, Versioned::Objectif, objectif, notebook).await? {

@@ -79,9 +79,6 @@ pub async fn create(
     Path(id): Path<String>,
     request: IdempotentJson<NewRendezVous>,
 ) -> Result<Response, AppError> {
-    if let Some(replay) = request.replay(&auth).await? {
-        return Ok(replay);
-    }
     let starts_at = instant("starts_at", request.body.starts_at.as_deref())?;
     plausible(auth.ctx.now, starts_at)?;
     let holder = match &request.body.with_account_id {
@@ -103,6 +100,9 @@ pub async fn create(
         WriteScope::NotebookContent
     };
     let (notebook, _) = writable(&auth, &id, scope).await?;
+    if let Some(replay) = request.replay(&auth).await? {
+        return Ok(replay);
+    }
     let db = &auth.ctx.db;
     let rendez_vous = Id::new_random();
     db.begin().await?;

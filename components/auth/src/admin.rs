@@ -306,6 +306,7 @@ pub async fn revoke_role(
     db.begin().await?;
     accounts::revoke(db, account.id, role_id, auth.ctx.now).await?;
     sessions::end_for_assignment(db, role_id, auth.ctx.now).await?;
+    accounts::end_memberships_of_role(db, account.id, &target.assignment, auth.ctx.now).await?;
     auth.audit(
         "role_revoked",
         "account",

@@ -105,9 +105,21 @@ pub async fn recent(auth: Authenticated) -> Result<Json<Vec<ListItem>>, AppError
     if !may_search(&actor(&auth)) {
         return Err(refused());
     }
-    Ok(Json(
-        carnets::recent(&auth.ctx.db, auth.ctx.now, auth.account_id, 10).await?,
-    ))
+    let mut recent = Vec::new();
+    for item in carnets::recent(&auth.ctx.db, auth.ctx.now, auth.account_id, 10).await? {
+        // Only what the person may still open (a structure admin's links change).
+        let id = carnet_domain::Id::parse(&item.notebook_id).map_err(AppError::internal)?;
+        let facts = carnets::facts(&auth.ctx.db, id).await?.unwrap_or_default();
+        let access = carnet_domain::access::notebook_read(&actor(&auth), &facts);
+        if matches!(
+            access,
+            carnet_domain::access::ReadAccess::Full { .. }
+                | carnet_domain::access::ReadAccess::Card
+        ) {
+            recent.push(item);
+        }
+    }
+    Ok(Json(recent))
 }
 
 #[derive(Deserialize)]
@@ -137,9 +149,12 @@ pub async fn search(
     }
     // A structure admin only finds the notebooks linked to their structure.
     let within = may_list_structure(&actor(&auth));
-    Ok(Json(
-        carnets::search(&auth.ctx.db, auth.ctx.now, &q, within, page, per_page).await?,
-    ))
+    let mut found = carnets::search(&auth.ctx.db, auth.ctx.now, &q, within, page, per_page).await?;
+    // Results are cards: no rendez-vous in them.
+    for item in &mut found.items {
+        item.next_rendez_vous = None;
+    }
+    Ok(Json(found))
 }
 
 /// `GET /api/carnets/dispositifs`: the instance's orientation systems (staff).

@@ -75,11 +75,11 @@ pub fn paging(page: Option<i64>, per_page: Option<i64>) -> Result<(i64, i64), Ap
     let mut errors = Vec::new();
     let page = page.unwrap_or(1);
     let per_page = per_page.unwrap_or(20);
-    if page < 1 {
+    if !(1..=100_000).contains(&page) {
         errors.push(FieldError::new(
             "page",
             "out_of_range",
-            "La page commence à 1.",
+            "Page entre 1 et 100 000.",
         ));
     }
     if !(1..=100).contains(&per_page) {

@@ -22,6 +22,30 @@ pub fn router(platform: Arc<dyn Platform>) -> Router {
         .route(
             "/api/notifications/jobs/deliver",
             axum::routing::post(crate::delivery::deliver),
+        )
+        .route(
+            "/api/notifications/jobs/reminders",
+            axum::routing::post(crate::jobs::reminders),
+        )
+        .route(
+            "/api/notifications/jobs/weekly-digest",
+            axum::routing::post(crate::jobs::weekly_digest),
+        )
+        .route(
+            "/api/notifications/jobs/unassigned-digest",
+            axum::routing::post(crate::jobs::unassigned_digest),
+        )
+        .route(
+            "/api/notifications/jobs/retention",
+            axum::routing::post(crate::jobs::retention),
+        )
+        .route(
+            "/api/notifications/opt-out",
+            axum::routing::post(crate::preferences::opt_out),
+        )
+        .route(
+            "/api/notifications/failed",
+            get(crate::preferences::failed_emails),
         );
     routing::finish(routes, state)
 }

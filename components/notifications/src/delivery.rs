@@ -6,7 +6,7 @@
 
 use axum::http::HeaderMap;
 use axum::Json;
-use carnet_http::{AppError, Ctx};
+use carnet_http::{AppError, Ctx, EmailProvider};
 use carnet_store::repo::outbox;
 use serde_json::{json, Value};
 
@@ -48,19 +48,72 @@ fn backoff_seconds(attempts: i64) -> i64 {
     (60i64 << attempts.clamp(0, 8)).min(4 * 3600)
 }
 
+/// Where and how one email is sent, by provider.
+struct Provider {
+    url: String,
+    headers: Vec<(&'static str, String)>,
+    kind: EmailProvider,
+}
+
+fn provider(ctx: &Ctx) -> Result<Provider, AppError> {
+    let missing = |setting: &'static str| AppError::Config {
+        setting,
+        reason: "réglage manquant : aucun moyen d'envoyer les courriels".into(),
+    };
+    match ctx.config.email_provider {
+        EmailProvider::Webhook => Ok(Provider {
+            url: ctx
+                .config
+                .email_webhook_url
+                .clone()
+                .ok_or_else(|| missing("email_webhook_url"))?,
+            headers: ctx
+                .config
+                .email_webhook_secret
+                .iter()
+                .map(|secret| ("authorization", format!("Bearer {secret}")))
+                .collect(),
+            kind: EmailProvider::Webhook,
+        }),
+        EmailProvider::Brevo => Ok(Provider {
+            url: ctx.config.brevo_api_url.clone(),
+            headers: vec![(
+                "api-key",
+                ctx.config
+                    .brevo_api_key
+                    .clone()
+                    .ok_or_else(|| missing("brevo_api_key"))?,
+            )],
+            kind: EmailProvider::Brevo,
+        }),
+    }
+}
+
+fn payload(ctx: &Ctx, provider: &Provider, email: &outbox::LeasedEmail) -> Value {
+    match provider.kind {
+        EmailProvider::Webhook => json!({
+            "id": email.id.to_string(),
+            "to": email.recipient,
+            "subject": email.subject,
+            "text": email.body_text,
+            "html": email.body_html,
+        }),
+        // Brevo takes no idempotency key: the email's id travels as a header of the message.
+        EmailProvider::Brevo => json!({
+            "sender": { "name": "Carnet de bord", "email": ctx.config.email_sender },
+            "to": [{ "email": email.recipient }],
+            "subject": email.subject,
+            "textContent": email.body_text,
+            "htmlContent": email.body_html,
+            "headers": { "X-Carnet-Email-Id": email.id.to_string() },
+        }),
+    }
+}
+
+/// `POST /api/notifications/jobs/deliver`: sends due emails (at most 200 a run).
 pub async fn deliver(ctx: Ctx, headers: HeaderMap) -> Result<Json<Value>, AppError> {
     require_job_secret(&ctx, &headers)?;
-    let Some(url) = ctx.config.email_webhook_url.clone() else {
-        return Err(AppError::Config {
-            setting: "email_webhook_url",
-            reason: "réglage manquant : aucun moyen d'envoyer les courriels".into(),
-        });
-    };
-    let auth_header = ctx
-        .config
-        .email_webhook_secret
-        .as_ref()
-        .map(|secret| ("authorization", format!("Bearer {secret}")));
+    let provider = provider(&ctx)?;
     let (mut sent, mut retried, mut failed, mut handled) = (0, 0, 0, 0usize);
     while handled < MAX_PER_RUN {
         let leased =
@@ -71,15 +124,10 @@ pub async fn deliver(ctx: Ctx, headers: HeaderMap) -> Result<Json<Value>, AppErr
         for email in leased {
             handled += 1;
             let mut headers: Vec<(&str, String)> = vec![("idempotency-key", email.id.to_string())];
-            headers.extend(auth_header.clone());
-            let payload = json!({
-                "id": email.id.to_string(),
-                "to": email.recipient,
-                "subject": email.subject,
-                "text": email.body_text,
-                "html": email.body_html,
-            });
-            let outcome = ctx.platform_post(&url, &headers, &payload).await;
+            headers.extend(provider.headers.iter().cloned());
+            let outcome = ctx
+                .platform_post(&provider.url, &headers, &payload(&ctx, &provider, &email))
+                .await;
             match outcome {
                 Ok(status) if (200..300).contains(&status) => {
                     outbox::mark_sent(&ctx.db, email.id, ctx.now).await?;

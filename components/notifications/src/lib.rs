@@ -3,6 +3,8 @@
 
 pub mod api;
 mod delivery;
+mod jobs;
+mod preferences;
 mod test_mode;
 
 pub use api::{router, ROUTES};

@@ -120,6 +120,59 @@ pub fn orientation_update(link: &str) -> EmailContent {
     )
 }
 
+/// The day-before reminder: when, and a link; for a beneficiary also the opt-out link.
+pub fn rendez_vous_reminder(when: &str, link: &str, opt_out: Option<&str>) -> EmailContent {
+    let mut paragraphs = vec![
+        "Bonjour,".to_string(),
+        format!("Vous avez un rendez-vous le {when}, connectez-vous pour le voir."),
+    ];
+    if let Some(opt_out) = opt_out {
+        paragraphs.push(format!("Pour ne plus recevoir ces rappels : {opt_out}"));
+    }
+    compose(
+        "rendez_vous_reminder",
+        "Rappel : un rendez-vous demain",
+        &paragraphs,
+        Some(("Ouvrir Carnet de bord", link)),
+    )
+}
+
+pub fn overdue_digest(count: i64, link: &str) -> EmailContent {
+    let what = if count == 1 {
+        "1 action a dépassé son échéance".to_string()
+    } else {
+        format!("{count} actions ont dépassé leur échéance")
+    };
+    compose(
+        "overdue_digest",
+        "Votre point de la semaine",
+        &[
+            "Bonjour,".to_string(),
+            format!(
+                "Dans les carnets dont vous êtes référent, {what}. Connectez-vous pour les voir."
+            ),
+        ],
+        Some(("Ouvrir Carnet de bord", link)),
+    )
+}
+
+pub fn unassigned_digest(count: i64, link: &str) -> EmailContent {
+    let what = if count == 1 {
+        "1 nouveau bénéficiaire n'a".to_string()
+    } else {
+        format!("{count} nouveaux bénéficiaires n'ont")
+    };
+    compose(
+        "unassigned_digest",
+        "Nouveaux bénéficiaires sans référent",
+        &[
+            "Bonjour,".to_string(),
+            format!("Aujourd'hui, {what} pas encore de référent. Connectez-vous pour les voir."),
+        ],
+        Some(("Ouvrir Carnet de bord", link)),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

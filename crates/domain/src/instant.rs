@@ -56,6 +56,15 @@ impl Instant {
         Instant(self.0 - chrono::Duration::seconds(seconds))
     }
 
+    /// The same wall-clock instant `months` calendar months earlier (UTC).
+    pub fn minus_months(&self, months: u32) -> Self {
+        Instant(
+            self.0
+                .checked_sub_months(chrono::Months::new(months))
+                .unwrap_or(self.0),
+        )
+    }
+
     /// The calendar date of this instant in the instance's time zone.
     pub fn local_date(&self, zone: &TimeZoneSetting) -> NaiveDate {
         self.0.with_timezone(&zone.0).date_naive()
@@ -97,6 +106,56 @@ impl TimeZoneSetting {
         self.0.name()
     }
 
+    /// The UTC instants at which a local calendar day starts and ends (`[start, end)`).
+    pub fn day_bounds(&self, date: NaiveDate) -> (Instant, Instant) {
+        let start_of = |d: NaiveDate| {
+            let midnight = d.and_hms_opt(0, 0, 0).expect("midnight");
+            let local = self
+                .0
+                .from_local_datetime(&midnight)
+                .earliest()
+                .unwrap_or_else(|| self.0.from_utc_datetime(&midnight));
+            Instant::from_utc(local.with_timezone(&Utc))
+        };
+        (start_of(date), start_of(date.succ_opt().expect("next day")))
+    }
+
+    /// Local weekday (0 = Monday … 6 = Sunday) and hour of an instant.
+    pub fn weekday_and_hour(&self, instant: Instant) -> (u32, u32) {
+        use chrono::{Datelike, Timelike};
+        let local = instant.0.with_timezone(&self.0);
+        (local.weekday().num_days_from_monday(), local.hour())
+    }
+
+    /// "3 décembre à 10 h" / "3 décembre à 10 h 30", in the instance's time zone, for emails.
+    pub fn format_french(&self, instant: Instant) -> String {
+        use chrono::{Datelike, Timelike};
+        const MONTHS: [&str; 12] = [
+            "janvier",
+            "février",
+            "mars",
+            "avril",
+            "mai",
+            "juin",
+            "juillet",
+            "août",
+            "septembre",
+            "octobre",
+            "novembre",
+            "décembre",
+        ];
+        let local = instant.0.with_timezone(&self.0);
+        let time = match local.minute() {
+            0 => format!("{} h", local.hour()),
+            m => format!("{} h {m:02}", local.hour()),
+        };
+        format!(
+            "{} {} à {time}",
+            local.day(),
+            MONTHS[local.month0() as usize]
+        )
+    }
+
     /// Local wall-clock rendering, for emails and the UI: `dd/mm/yyyy HH:MM`.
     pub fn format_local(&self, instant: Instant) -> String {
         self.0
@@ -134,5 +193,21 @@ mod tests {
         assert_eq!(paris.format_local(instant), "03/12/2026 10:00");
         assert_eq!(cayenne.format_local(instant), "03/12/2026 06:00");
         assert!(TimeZoneSetting::parse("Mars/Olympus").is_err());
+        assert_eq!(paris.format_french(instant), "3 décembre à 10 h");
+        let reunion = TimeZoneSetting::parse("Indian/Reunion").unwrap();
+        assert_eq!(
+            reunion.format_french(Instant::parse("2026-12-03T09:30:00Z").unwrap()),
+            "3 décembre à 13 h 30"
+        );
+        let (start, end) = cayenne.day_bounds(NaiveDate::from_ymd_opt(2026, 12, 3).unwrap());
+        assert_eq!(
+            (start.to_db().as_str(), end.to_db().as_str()),
+            ("2026-12-03T03:00:00.000000Z", "2026-12-04T03:00:00.000000Z")
+        );
+        assert_eq!(
+            cayenne.weekday_and_hour(Instant::parse("2026-12-04T01:00:00Z").unwrap()),
+            (3, 22),
+            "Thursday 22 h in Cayenne"
+        );
     }
 }

@@ -39,6 +39,18 @@ pub struct Config {
     /// The JSON webhook that receives outgoing emails, and its shared secret.
     pub email_webhook_url: Option<String>,
     pub email_webhook_secret: Option<String>,
+    /// `webhook` (a JSON POST per email) or `brevo` (Brevo's transactional API).
+    pub email_provider: EmailProvider,
+    pub brevo_api_key: Option<String>,
+    pub brevo_api_url: String,
+    /// The sender address of every email.
+    pub email_sender: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EmailProvider {
+    Webhook,
+    Brevo,
 }
 
 pub const SETTINGS: &[&str] = &[
@@ -58,6 +70,10 @@ pub const SETTINGS: &[&str] = &[
     "jobs_secret",
     "email_webhook_url",
     "email_webhook_secret",
+    "email_provider",
+    "brevo_api_key",
+    "brevo_api_url",
+    "email_sender",
 ];
 
 fn invalid(setting: &'static str, reason: &str) -> AppError {
@@ -202,7 +218,35 @@ impl Config {
                 ));
             }
         }
+        let email_provider = match optional(platform, "email_provider").await.as_deref() {
+            None | Some("webhook") => EmailProvider::Webhook,
+            Some("brevo") => EmailProvider::Brevo,
+            Some(_) => {
+                return Err(invalid(
+                    "email_provider",
+                    "« webhook » ou « brevo » attendu",
+                ))
+            }
+        };
+        let brevo_api_url = optional(platform, "brevo_api_url")
+            .await
+            .unwrap_or_else(|| "https://api.brevo.com/v3/smtp/email".to_string());
+        let host = public_url
+            .split("://")
+            .nth(1)
+            .unwrap_or("")
+            .split([':', '/'])
+            .next()
+            .unwrap_or("")
+            .to_string();
+        let email_sender = optional(platform, "email_sender")
+            .await
+            .unwrap_or_else(|| format!("ne-pas-repondre@{host}"));
         Ok(Config {
+            email_provider,
+            brevo_api_key: optional(platform, "brevo_api_key").await,
+            brevo_api_url,
+            email_sender,
             session_key,
             session_key_previous: optional(platform, "session_key_previous").await,
             session_hours_staff: number(platform, "session_hours_staff", 12, 24 * 7).await?,

@@ -13,7 +13,7 @@ pub mod routing;
 pub mod spin;
 pub mod validate;
 
-pub use config::{Config, DatabaseKind};
+pub use config::{Config, DatabaseKind, EmailProvider};
 pub use context::{ClientAddr, Ctx};
 pub use error::{AppError, FieldError};
 pub use platform::{AppState, Platform};

@@ -54,6 +54,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../sql/sqlite/0005_writes.sql"),
         postgres: include_str!("../../../sql/postgres/0005_writes.sql"),
     },
+    Migration {
+        version: 6,
+        name: "jobs",
+        sqlite: include_str!("../../../sql/sqlite/0006_jobs.sql"),
+        postgres: include_str!("../../../sql/postgres/0006_jobs.sql"),
+    },
 ];
 
 /// The schema version this build expects.

@@ -73,8 +73,10 @@ async fn main() -> Result<()> {
             let dir = std::env::temp_dir().join("carnet-bench");
             std::fs::create_dir_all(&dir)?;
             let path = dir.join("bench.sqlite");
-            for suffix in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            if std::env::var("CARNET_BENCH_REUSE").is_err() {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
             }
             let url = path.display().to_string();
             (NativeStore::sqlite(&url), url, &args[1..])

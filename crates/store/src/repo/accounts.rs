@@ -195,6 +195,33 @@ pub async fn revoke(
     Ok(changed == 1)
 }
 
+/// Ends the notebook memberships a revoked role gave: a professional's in that structure, an
+/// orientation manager's own.
+pub async fn end_memberships_of_role(
+    db: &Db,
+    account_id: Id,
+    assignment: &Assignment,
+    now: Instant,
+) -> Result<u64, StoreError> {
+    match (assignment.role, assignment.scope) {
+        (Role::Professional, Scope::Structure(structure)) => {
+            db.execute(
+                "UPDATE notebook_members SET active = FALSE, left_at = $3 WHERE account_id = $1 AND structure_id = $2 AND active = TRUE",
+                params![account_id, structure, now],
+            )
+            .await
+        }
+        (Role::OrientationManager, _) => {
+            db.execute(
+                "UPDATE notebook_members SET active = FALSE, left_at = $2 WHERE account_id = $1 AND member_type = 'orientation_manager' AND active = TRUE",
+                params![account_id, now],
+            )
+            .await
+        }
+        _ => Ok(0),
+    }
+}
+
 pub async fn create_structure(db: &Db, name: &str, now: Instant) -> Result<Id, StoreError> {
     create_structure_with_id(db, Id::new_random(), name, now).await
 }

@@ -731,9 +731,11 @@ pub async fn search(
             )
             .await?
         } else {
+                        // Two letters: the words whose stored three-letter prefix starts with them (no
+            // collation involved, unlike a range on `word`).
             db.query(
-                "SELECT DISTINCT word FROM beneficiary_search_words WHERE word >= $1 AND word < $2",
-                params![word.clone(), format!("{word}\u{10ffff}")],
+                "SELECT DISTINCT word FROM beneficiary_search_words WHERE SUBSTR(prefix, 1, 2) = $1",
+                params![word.clone()],
             )
             .await?
         }

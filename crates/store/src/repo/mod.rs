@@ -6,6 +6,7 @@ pub mod audit;
 pub mod bulk;
 pub mod carnets;
 pub mod idempotency;
+pub mod jobs;
 pub mod outbox;
 pub mod plan;
 pub mod sessions;

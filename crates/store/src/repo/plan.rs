@@ -134,7 +134,17 @@ pub async fn delete(
     let Some(state) = current(db, kind, id, notebook_id, state_columns).await? else {
         return Ok(Outcome::Missing);
     };
-    if state["version"] != json!(version) {
+    // Guard first: the version is taken before anything is deleted.
+    let guard = format!(
+        "UPDATE {} SET version = version + 1 WHERE id = $1 AND notebook_id = $2 AND version = $3",
+        kind.table()
+    );
+    if state["version"] != json!(version)
+        || db
+            .execute(&guard, params![id, notebook_id, version])
+            .await?
+            != 1
+    {
         return Ok(Outcome::Stale(state));
     }
     match kind {
@@ -150,19 +160,11 @@ pub async fn delete(
         _ => {}
     }
     let sql = format!(
-        "DELETE FROM {} WHERE id = $1 AND notebook_id = $2 AND version = $3",
+        "DELETE FROM {} WHERE id = $1 AND notebook_id = $2",
         kind.table()
     );
-    if db.execute(&sql, params![id, notebook_id, version]).await? == 1 {
-        Ok(Outcome::Updated(version))
-    } else {
-        Ok(
-            match current(db, kind, id, notebook_id, state_columns).await? {
-                Some(state) => Outcome::Stale(state),
-                None => Outcome::Missing,
-            },
-        )
-    }
+    db.execute(&sql, params![id, notebook_id]).await?;
+    Ok(Outcome::Updated(version))
 }
 
 pub async fn create_focus(

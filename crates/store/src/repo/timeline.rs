@@ -70,7 +70,7 @@ pub async fn page(
     let text = filter
         .text
         .as_deref()
-        .map(|t| format!("%{}%", sort_key(t).replace(['%', '_'], "")));
+        .map(|t| format!("%{}%", sort_key(t).replace(['%', '_', '\\'], "")));
     let condition = "e.notebook_id = $1 AND (CAST($2 AS TEXT) IS NULL OR e.at >= $2) \
         AND (CAST($3 AS TEXT) IS NULL OR e.at < $3) AND (CAST($4 AS TEXT) IS NULL OR e.event_type = $4) \
         AND (CAST($5 AS TEXT) IS NULL OR e.summary_key LIKE $5)";

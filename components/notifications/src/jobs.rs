@@ -1,0 +1,303 @@
+//! Scheduled jobs, each an HTTP endpoint protected by `jobs_secret` so that any scheduler can
+//! run them (a Kubernetes CronJob, a cron line; the native server runs them by itself). Each is
+//! idempotent, works in bounded batches, can resume after a crash (every unit of work is its own
+//! transaction), and reports counts.
+
+use crate::delivery::require_job_secret;
+use axum::http::HeaderMap;
+use axum::Json;
+use carnet_domain::emails;
+use carnet_domain::Id;
+use carnet_http::{AppError, Ctx};
+use carnet_store::repo::audit::{self, AuditEntry};
+use carnet_store::repo::jobs;
+use carnet_store::repo::outbox::enqueue_content;
+use jwt_simple::prelude::*;
+use serde_json::{json, Value};
+use sha2::Digest;
+
+const OPT_OUT_PURPOSE: &str = "reminders_opt_out";
+
+#[derive(Serialize, Deserialize)]
+struct OptOutClaims {
+    purpose: String,
+    account: String,
+}
+
+/// A signed, single-purpose token that opts an account out of reminders (valid 400 days).
+pub fn opt_out_token(ctx: &Ctx, account: Id) -> Result<String, AppError> {
+    let mut claims = Claims::with_custom_claims(
+        OptOutClaims {
+            purpose: OPT_OUT_PURPOSE.into(),
+            account: account.to_string(),
+        },
+        Duration::from_secs(60),
+    );
+    claims.issued_at = Some(UnixTimeStamp::from_secs(
+        ctx.now.unix_seconds().max(0) as u64
+    ));
+    claims.expires_at = Some(UnixTimeStamp::from_secs(
+        ctx.now.plus_seconds(400 * 86_400).unix_seconds().max(0) as u64,
+    ));
+    claims.invalid_before = None;
+    HS256Key::from_bytes(ctx.config.session_key.as_bytes())
+        .authenticate(claims)
+        .map_err(AppError::internal)
+}
+
+pub fn verify_opt_out(ctx: &Ctx, token: &str) -> Option<Id> {
+    let options = VerificationOptions {
+        artificial_time: Some(UnixTimeStamp::from_secs(
+            ctx.now.unix_seconds().max(0) as u64
+        )),
+        ..Default::default()
+    };
+    let keys = std::iter::once(ctx.config.session_key.as_str())
+        .chain(ctx.config.session_key_previous.as_deref());
+    for key in keys {
+        if let Ok(claims) = HS256Key::from_bytes(key.as_bytes())
+            .verify_token::<OptOutClaims>(token, Some(options.clone()))
+        {
+            if claims.custom.purpose == OPT_OUT_PURPOSE {
+                return Id::parse(&claims.custom.account).ok();
+            }
+        }
+    }
+    None
+}
+
+const BATCH: usize = 200;
+
+/// `POST /api/notifications/jobs/reminders`: the day before each rendez-vous, the professional
+/// and the beneficiary, once each.
+pub async fn reminders(ctx: Ctx, headers: HeaderMap) -> Result<Json<Value>, AppError> {
+    require_job_secret(&ctx, &headers)?;
+    let zone = ctx.config.timezone;
+    let tomorrow = ctx.now.local_date(&zone).succ_opt().expect("date");
+    let (from, to) = zone.day_bounds(tomorrow);
+    let due = jobs::reminders_due(&ctx.db, from, to).await?;
+    let (mut sent, mut already) = (0, 0);
+    for reminder in due.iter().take(BATCH) {
+        ctx.db.begin().await?;
+        if !jobs::claim(
+            &ctx.db,
+            "rendez_vous_reminder",
+            &reminder.rendez_vous_id.to_string(),
+            &reminder.recipient_id.to_string(),
+            "",
+            ctx.now,
+        )
+        .await?
+        {
+            ctx.db.rollback().await?;
+            already += 1;
+            continue;
+        }
+        let link = format!("{}/carnets/{}", ctx.config.public_url, reminder.notebook_id);
+        let opt_out = match reminder.is_beneficiary {
+            true => Some(format!(
+                "{}/notifications/desabonnement#jeton={}",
+                ctx.config.public_url,
+                opt_out_token(&ctx, reminder.recipient_id)?
+            )),
+            false => None,
+        };
+        let content = emails::rendez_vous_reminder(
+            &zone.format_french(reminder.starts_at),
+            &link,
+            opt_out.as_deref(),
+        );
+        enqueue_content(&ctx.db, ctx.now, &reminder.email, &content).await?;
+        ctx.db.commit().await?;
+        sent += 1;
+    }
+    let report = json!({ "job": "reminders", "for_date": tomorrow.to_string(), "queued": sent, "already_sent": already, "remaining": due.len().saturating_sub(BATCH) });
+    jobs::record_run(&ctx.db, "reminders", ctx.now, &report).await?;
+    Ok(Json(report))
+}
+
+/// `POST /api/notifications/jobs/weekly-digest`: each referent, once per ISO week, the count of
+/// overdue actions in their notebooks.
+pub async fn weekly_digest(ctx: Ctx, headers: HeaderMap) -> Result<Json<Value>, AppError> {
+    require_job_secret(&ctx, &headers)?;
+    use carnet_domain::NaiveDate;
+    let today: NaiveDate = ctx.now.local_date(&ctx.config.timezone);
+    let week = {
+        use chrono::Datelike;
+        let week = today.iso_week();
+        format!("{}-W{:02}", week.year(), week.week())
+    };
+    let referents = jobs::overdue_by_referent(&ctx.db, &today.to_string()).await?;
+    let (mut sent, mut already) = (0, 0);
+    for (account, email, overdue) in referents.iter().take(BATCH) {
+        ctx.db.begin().await?;
+        if !jobs::claim(
+            &ctx.db,
+            "overdue_digest",
+            "",
+            &account.to_string(),
+            &week,
+            ctx.now,
+        )
+        .await?
+        {
+            ctx.db.rollback().await?;
+            already += 1;
+            continue;
+        }
+        enqueue_content(
+            &ctx.db,
+            ctx.now,
+            email,
+            &emails::overdue_digest(*overdue, &ctx.config.public_url),
+        )
+        .await?;
+        ctx.db.commit().await?;
+        sent += 1;
+    }
+    let report =
+        json!({ "job": "weekly_digest", "week": week, "queued": sent, "already_sent": already });
+    jobs::record_run(&ctx.db, "weekly_digest", ctx.now, &report).await?;
+    Ok(Json(report))
+}
+
+/// `POST /api/notifications/jobs/unassigned-digest`: Sunday to Thursday at 22:00 (instance time
+/// zone), structure admins learn how many beneficiaries of the day have no referent yet. Call it
+/// hourly: outside 22:00–22:59 on those days it does nothing.
+pub async fn unassigned_digest(ctx: Ctx, headers: HeaderMap) -> Result<Json<Value>, AppError> {
+    require_job_secret(&ctx, &headers)?;
+    let (weekday, hour) = ctx.config.timezone.weekday_and_hour(ctx.now);
+    let sunday_to_thursday = weekday == 6 || weekday <= 3;
+    if !(sunday_to_thursday && hour == 22) {
+        return Ok(Json(
+            json!({ "job": "unassigned_digest", "skipped": "hors créneau (dimanche–jeudi, 22 h)" }),
+        ));
+    }
+    let today = ctx.now.local_date(&ctx.config.timezone).to_string();
+    let count = jobs::new_without_referent(&ctx.db, ctx.now.minus_seconds(24 * 3600)).await?;
+    let (mut sent, mut already) = (0, 0);
+    if count > 0 {
+        for (admin, email) in jobs::structure_admins(&ctx.db)
+            .await?
+            .iter()
+            .take(BATCH * 5)
+        {
+            ctx.db.begin().await?;
+            if !jobs::claim(
+                &ctx.db,
+                "unassigned_digest",
+                "",
+                &admin.to_string(),
+                &today,
+                ctx.now,
+            )
+            .await?
+            {
+                ctx.db.rollback().await?;
+                already += 1;
+                continue;
+            }
+            enqueue_content(
+                &ctx.db,
+                ctx.now,
+                email,
+                &emails::unassigned_digest(count, &ctx.config.public_url),
+            )
+            .await?;
+            ctx.db.commit().await?;
+            sent += 1;
+        }
+    }
+    let report = json!({ "job": "unassigned_digest", "date": today, "without_referent": count, "queued": sent, "already_sent": already });
+    jobs::record_run(&ctx.db, "unassigned_digest", ctx.now, &report).await?;
+    Ok(Json(report))
+}
+
+/// A pseudonymous id: keyed hash, not reversible without the instance's key.
+fn pseudonym(ctx: &Ctx, id: Id) -> String {
+    let digest = sha2::Sha256::digest(format!("{}:{id}", ctx.config.session_key).as_bytes());
+    let hex: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
+    format!("pseudonyme-{hex}")
+}
+
+/// `POST /api/notifications/jobs/retention`: as the law for this service sets it — a notebook
+/// with no individual contact for two years is archived; two years after archiving it is
+/// destroyed with the beneficiary's personal data wherever it was copied (logs keep a
+/// pseudonymous id); access and audit logs older than twelve months are purged.
+pub async fn retention(ctx: Ctx, headers: HeaderMap) -> Result<Json<Value>, AppError> {
+    require_job_secret(&ctx, &headers)?;
+    let db = &ctx.db;
+    let two_years_ago = ctx.now.minus_months(24);
+    let mut archived = 0;
+    for notebook in jobs::to_archive(db, two_years_ago, 500).await? {
+        db.begin().await?;
+        if jobs::archive(db, notebook, ctx.now).await? {
+            carnet_store::repo::timeline::record(
+                db,
+                ctx.now,
+                carnet_store::repo::timeline::NewEvent {
+                    notebook_id: notebook,
+                    actor_account_id: None,
+                    event_type: "archived",
+                    summary: "Carnet archivé : aucun contact individuel depuis deux ans",
+                    before: None,
+                    after: None,
+                },
+            )
+            .await?;
+            audit::record(
+                db,
+                ctx.now,
+                AuditEntry {
+                    actor_account_id: None,
+                    actor_role: Some("retention"),
+                    action: "notebook_archived",
+                    target_type: Some("notebook"),
+                    target_id: Some(notebook.to_string()),
+                    client_addr: None,
+                    details: None,
+                },
+            )
+            .await?;
+            archived += 1;
+        }
+        db.commit().await?;
+    }
+    let mut destroyed = 0;
+    for notebook in jobs::to_destroy(db, two_years_ago, 50).await? {
+        let alias = pseudonym(&ctx, notebook);
+        db.begin().await?;
+        jobs::destroy(db, notebook, &alias).await?;
+        audit::record(
+            db,
+            ctx.now,
+            AuditEntry {
+                actor_account_id: None,
+                actor_role: Some("retention"),
+                action: "notebook_destroyed",
+                target_type: Some("notebook"),
+                target_id: Some(alias),
+                client_addr: None,
+                details: None,
+            },
+        )
+        .await?;
+        db.commit().await?;
+        destroyed += 1;
+    }
+    let a_year_ago = ctx.now.minus_months(12);
+    let purged_access = jobs::purge_log(db, "notebook_access_log", a_year_ago, 10_000).await?;
+    let purged_audit = jobs::purge_log(db, "audit_log", a_year_ago, 10_000).await?;
+    let more = !jobs::to_archive(db, two_years_ago, 1).await?.is_empty()
+        || !jobs::to_destroy(db, two_years_ago, 1).await?.is_empty();
+    let report = json!({
+        "job": "retention",
+        "archived": archived,
+        "destroyed": destroyed,
+        "purged_access_log": purged_access,
+        "purged_audit_log": purged_audit,
+        "more_to_do": more,
+    });
+    jobs::record_run(db, "retention", ctx.now, &report).await?;
+    Ok(Json(report))
+}

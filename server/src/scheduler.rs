@@ -1,0 +1,43 @@
+//! The native server runs the scheduled jobs itself, through the same HTTP endpoints any
+//! scheduler calls (under Spin: a Kubernetes CronJob or a cron line, see the README).
+
+use axum::body::Body;
+use axum::Router;
+use std::time::Duration;
+use tower::ServiceExt;
+
+/// Each job, its endpoint and its period.
+pub const JOBS: &[(&str, u64)] = &[
+    ("/api/notifications/jobs/deliver", 60),
+    ("/api/notifications/jobs/reminders", 600),
+    ("/api/notifications/jobs/unassigned-digest", 600),
+    ("/api/notifications/jobs/weekly-digest", 6 * 3600),
+    ("/api/notifications/jobs/retention", 6 * 3600),
+];
+
+async fn call(app: &Router, path: &str, secret: &str) {
+    let request = http::Request::post(path)
+        .header("authorization", format!("Bearer {secret}"))
+        .body(Body::empty())
+        .expect("request");
+    match app.clone().oneshot(request).await {
+        Ok(response) if response.status().is_success() => {}
+        Ok(response) => eprintln!("tâche {path} : statut {}", response.status()),
+        Err(never) => match never {},
+    }
+}
+
+/// Starts one loop per job; they run until the process ends.
+pub fn spawn(app: Router, secret: String) {
+    for (path, period) in JOBS {
+        let app = app.clone();
+        let secret = secret.clone();
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(Duration::from_secs(*period));
+            loop {
+                ticker.tick().await;
+                call(&app, path, &secret).await;
+            }
+        });
+    }
+}
