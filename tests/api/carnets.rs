@@ -406,6 +406,24 @@ async fn lists_show_the_right_notebooks_to_the_right_roles() {
             .0,
         422
     );
+    // The structures, for staff.
+    let (status, structures) = d.pro_a.get_json(&app, "/api/carnets/structures").await;
+    assert_eq!(status, 200);
+    let sensitive: Vec<bool> = structures["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["sensitive"].as_bool().unwrap())
+        .collect();
+    assert_eq!(sensitive.len(), 2);
+    assert!(sensitive.contains(&true));
+    assert_eq!(
+        d.beneficiary
+            .get_json(&app, "/api/carnets/structures")
+            .await
+            .0,
+        403
+    );
     // Recently viewed.
     d.pro_b
         .get_json(&app, &format!("/api/carnets/{}", d.martin))

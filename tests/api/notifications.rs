@@ -159,14 +159,10 @@ async fn brevo_is_a_provider_chosen_by_setting() {
     if !require_native("brevo_is_a_provider_chosen_by_setting") {
         return;
     }
+    // The fake Brevo endpoint is served by another test app's receiver.
     let probe = spawn_app().await;
-    let url = probe
-        .receiver
-        .as_ref()
-        .unwrap()
-        .url
-        .replace("/emails", "/smtp/email");
-    drop(probe);
+    let brevo = probe.receiver.clone().unwrap();
+    let url = brevo.url.replace("/emails", "/smtp/email");
     let app = spawn_app_with(&[
         ("email_provider", "brevo"),
         ("brevo_api_url", &url),
@@ -174,11 +170,15 @@ async fn brevo_is_a_provider_chosen_by_setting() {
         ("email_sender", "carnet@departement.example"),
     ])
     .await;
-    // This app's own receiver is not the one `url` points to: use the probe's through a fresh
-    // queue and check the outbox state instead.
     let ids = queue(&app, 2).await;
     let report = job(&app, "deliver").await;
     assert_eq!(report["sent"], 2, "{report}");
+    let received = brevo.emails.lock().unwrap().clone();
+    assert_eq!(received.len(), 2);
+    assert!(received
+        .iter()
+        .all(|e| e["provider"] == "brevo" && ids.contains(&e["id"].as_str().unwrap().to_string())));
+    assert!(received[0]["text"].as_str().unwrap().contains("échéance"));
     let outbox = app.outbox().await;
     assert!(ids.iter().all(|id| outbox
         .iter()

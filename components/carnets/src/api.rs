@@ -21,6 +21,7 @@ pub fn router(platform: Arc<dyn Platform>) -> Router {
         .route("/api/carnets/departement", get(crate::lists::department))
         .route("/api/carnets/recent", get(crate::lists::recent))
         .route("/api/carnets/dispositifs", get(crate::lists::dispositifs))
+        .route("/api/carnets/structures", get(crate::lists::structures))
         .route("/api/carnets/search", get(crate::lists::search))
         .route("/api/carnets/{id}", get(crate::notebook::view))
         .route("/api/carnets/{id}/timeline", get(crate::notebook::timeline));

@@ -182,3 +182,33 @@ pub async fn dispositifs(auth: Authenticated) -> Result<Json<serde_json::Value>,
         .collect::<Result<Vec<_>, carnet_store::StoreError>>()?;
     Ok(Json(serde_json::json!({ "items": items })))
 }
+
+/// `GET /api/carnets/structures`: the instance's structures (staff), sorted the French way.
+pub async fn structures(auth: Authenticated) -> Result<Json<serde_json::Value>, AppError> {
+    if !auth.assignment.role.is_staff() {
+        return Err(refused());
+    }
+    let rows = auth
+        .ctx
+        .db
+        .query(
+            "SELECT id, name, siret, city, phone, email, sensitive FROM structures ORDER BY sort_key, id",
+            carnet_store::params![],
+        )
+        .await?;
+    let items = rows
+        .iter()
+        .map(|row| {
+            Ok(serde_json::json!({
+                "id": row.get::<String>("id")?,
+                "name": row.get::<String>("name")?,
+                "siret": row.get::<Option<String>>("siret")?,
+                "city": row.get::<Option<String>>("city")?,
+                "phone": row.get::<Option<String>>("phone")?,
+                "email": row.get::<Option<String>>("email")?,
+                "sensitive": row.get::<bool>("sensitive")?,
+            }))
+        })
+        .collect::<Result<Vec<_>, carnet_store::StoreError>>()?;
+    Ok(Json(serde_json::json!({ "items": items })))
+}
