@@ -170,16 +170,10 @@ pub async fn dispositifs(auth: Authenticated) -> Result<Json<serde_json::Value>,
             carnet_store::params![],
         )
         .await?;
-    let items = rows
+    let items: Vec<serde_json::Value> = rows
         .iter()
-        .map(|row| {
-            Ok(serde_json::json!({
-                "id": row.get::<String>("id")?,
-                "name": row.get::<String>("name")?,
-                "orientation_type": row.get::<String>("orientation_type")?,
-            }))
-        })
-        .collect::<Result<Vec<_>, carnet_store::StoreError>>()?;
+        .map(|row| row.to_json(&["id", "name", "orientation_type"]))
+        .collect();
     Ok(Json(serde_json::json!({ "items": items })))
 }
 
@@ -196,19 +190,13 @@ pub async fn structures(auth: Authenticated) -> Result<Json<serde_json::Value>, 
             carnet_store::params![],
         )
         .await?;
-    let items = rows
+    let items: Vec<serde_json::Value> = rows
         .iter()
         .map(|row| {
-            Ok(serde_json::json!({
-                "id": row.get::<String>("id")?,
-                "name": row.get::<String>("name")?,
-                "siret": row.get::<Option<String>>("siret")?,
-                "city": row.get::<Option<String>>("city")?,
-                "phone": row.get::<Option<String>>("phone")?,
-                "email": row.get::<Option<String>>("email")?,
-                "sensitive": row.get::<bool>("sensitive")?,
-            }))
+            let mut item = row.to_json(&["id", "name", "siret", "city", "phone", "email"]);
+            item["sensitive"] = row.get::<bool>("sensitive").unwrap_or(false).into();
+            item
         })
-        .collect::<Result<Vec<_>, carnet_store::StoreError>>()?;
+        .collect();
     Ok(Json(serde_json::json!({ "items": items })))
 }

@@ -1,9 +1,9 @@
 //! Writes to a notebook's parts that carry a version (focuses, objectifs, actions, rendez-vous,
 //! job projects, the notebook itself): optimistic concurrency in one place.
 
-use crate::{params, Db, Row, StoreError, Value};
+use crate::{params, Db, StoreError, Value};
 use carnet_domain::{Id, Instant};
-use serde_json::{json, Map, Value as Json};
+use serde_json::{json, Value as Json};
 
 /// Tables whose rows carry a version and a notebook.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,25 +44,6 @@ pub enum Outcome {
     Missing,
 }
 
-fn row_json(row: &Row, columns: &[String]) -> Json {
-    let mut map = Map::new();
-    for column in columns {
-        let value = match row.get::<Option<String>>(column) {
-            Ok(Some(text)) => Json::String(text),
-            Ok(None) => Json::Null,
-            Err(_) => row
-                .get::<Option<i64>>(column)
-                .ok()
-                .flatten()
-                .map(Json::from)
-                .or_else(|| row.get::<bool>(column).ok().map(Json::from))
-                .unwrap_or(Json::Null),
-        };
-        map.insert(column.clone(), value);
-    }
-    Json::Object(map)
-}
-
 /// The current state of a row (for 409 answers and before/after in the timeline).
 pub async fn current(
     db: &Db,
@@ -79,10 +60,11 @@ pub async fn current(
         all.join(", "),
         kind.table()
     );
+    let names: Vec<&str> = all.iter().map(String::as_str).collect();
     Ok(db
         .query_opt(&sql, params![id, notebook_id])
         .await?
-        .map(|row| row_json(&row, &all)))
+        .map(|row| row.to_json(&names)))
 }
 
 /// `UPDATE … SET <assignments>, version = version + 1 WHERE id AND notebook AND version`:
