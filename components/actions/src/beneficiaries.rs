@@ -161,7 +161,8 @@ async fn validate(
             "ft_identifier",
             body.ft_identifier.as_deref(),
             20,
-        ),
+        )
+        .map(|id| id.to_uppercase()),
         email: email.map(|e| e.as_str().to_string()),
         phone,
         address: check.text("address", body.address.as_deref(), 200),

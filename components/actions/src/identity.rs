@@ -161,10 +161,15 @@ pub async fn update_identity(
             } else {
                 20
             };
-            changes.push((
-                field,
-                crate::beneficiaries::identifier(&mut check, field, value.as_deref(), max).into(),
-            ));
+            let value = crate::beneficiaries::identifier(&mut check, field, value.as_deref(), max)
+                .map(|id| {
+                    if field == "ft_identifier" {
+                        id.to_uppercase()
+                    } else {
+                        id
+                    }
+                });
+            changes.push((field, value.into()));
         }
     }
     for (field, value) in [

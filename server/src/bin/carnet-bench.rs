@@ -108,16 +108,26 @@ async fn main() -> Result<()> {
     let db = store.connect().await?;
     carnet_store::migrations::apply_all(&db, "2026-11-01T00:00:00.000000Z").await?;
     let started = Instant::now();
-    carnet_server::demo::load(&db, beneficiaries, 93).await?;
     let kind = if database_url.starts_with("postgres") {
         "postgres"
     } else {
         "sqlite"
     };
-    println!(
-        "{kind}: generated {beneficiaries} beneficiaries in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
+    let existing: i64 = db
+        .query_one("SELECT COUNT(*) AS n FROM beneficiaries", &[])
+        .await?
+        .get("n")?;
+    if existing as usize == beneficiaries {
+        println!(
+            "{kind}: reusing the {existing} beneficiaries already generated (CARNET_BENCH_REUSE)"
+        );
+    } else {
+        carnet_server::demo::load(&db, beneficiaries, 93).await?;
+        println!(
+            "{kind}: generated {beneficiaries} beneficiaries in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
     if kind == "postgres" {
         db.execute("ANALYZE", &[]).await?;
     } else {

@@ -569,9 +569,13 @@ async fn paged_list(
     list_params.push(((page - 1) * per_page).into());
     let rows = db
         .query(
+            // The page is chosen first; the costly columns are computed for its rows only.
             &format!(
-                "SELECT {LIST_COLUMNS} FROM notebooks n JOIN beneficiaries b ON b.id = n.beneficiary_id \
-                 WHERE n.archived_at IS NULL AND {condition} ORDER BY b.name_key, n.id LIMIT ${limit_index} OFFSET ${}",
+                "SELECT {LIST_COLUMNS} FROM ( \
+                   SELECT n.id AS page_id, b.name_key AS page_key FROM notebooks n JOIN beneficiaries b ON b.id = n.beneficiary_id \
+                   WHERE n.archived_at IS NULL AND {condition} ORDER BY b.name_key, n.id LIMIT ${limit_index} OFFSET ${} \
+                 ) p JOIN notebooks n ON n.id = p.page_id JOIN beneficiaries b ON b.id = n.beneficiary_id \
+                 ORDER BY p.page_key, p.page_id",
                 limit_index + 1
             ),
             &list_params,
@@ -703,7 +707,7 @@ pub async fn search(
         values.push(compact.to_uppercase().into());
         values.push(digits.into());
         conditions.push(format!(
-            "(b.caf_number = ${first} OR UPPER(b.ft_identifier) = ${} OR b.phone_key = ${})",
+            "(b.caf_number = ${first} OR b.ft_identifier = ${} OR b.phone_key = ${})",
             first + 1,
             first + 2
         ));
