@@ -318,6 +318,10 @@ async fn reminders_go_the_day_before_once_each_and_can_be_stopped_without_signin
 
 #[tokio::test]
 async fn the_22h_digest_follows_the_instance_time_zone() {
+    // Needs an instance of its own in another time zone.
+    if !require_native("the_22h_digest_follows_the_instance_time_zone") {
+        return;
+    }
     let app = spawn_app_with(&[("timezone", "America/Cayenne")]).await;
     if !app.require_test_mode("the_22h_digest_follows_the_instance_time_zone") {
         return;
