@@ -15,14 +15,24 @@ pub const JOBS: &[(&str, u64)] = &[
     ("/api/notifications/jobs/retention", 6 * 3600),
 ];
 
-async fn call(app: &Router, path: &str, secret: &str) {
+/// Runs a job once, counting consecutive failures.
+async fn call(app: &Router, path: &str, secret: &str, failures: &mut u64) {
     let request = http::Request::post(path)
         .header("authorization", format!("Bearer {secret}"))
         .body(Body::empty())
         .expect("request");
     match app.clone().oneshot(request).await {
-        Ok(response) if response.status().is_success() => {}
-        Ok(response) => eprintln!("tâche {path} : statut {}", response.status()),
+        Ok(response) if response.status().is_success() => *failures = 0,
+        Ok(response) => {
+            // Said once, then once an hour-ish, not at every tick.
+            if failures.is_multiple_of(60) {
+                eprintln!(
+                    "tâche {path} : statut {} (voir le message d'erreur ci-dessus)",
+                    response.status()
+                );
+            }
+            *failures += 1;
+        }
         Err(never) => match never {},
     }
 }
@@ -34,9 +44,10 @@ pub fn spawn(app: Router, secret: String) {
         let secret = secret.clone();
         tokio::spawn(async move {
             let mut ticker = tokio::time::interval(Duration::from_secs(*period));
+            let mut failures = 0;
             loop {
                 ticker.tick().await;
-                call(&app, path, &secret).await;
+                call(&app, path, &secret, &mut failures).await;
             }
         });
     }
