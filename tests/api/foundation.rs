@@ -225,6 +225,44 @@ async fn the_test_clock_is_what_every_component_reads() {
 }
 
 #[tokio::test]
+async fn the_test_data_reset_empties_everything_but_the_referentiel() {
+    let app = spawn_app().await;
+    if !app.require_test_mode("the_test_data_reset_empties_everything_but_the_referentiel") {
+        return;
+    }
+    app.create_account("reset-check@example.test", "manager", None)
+        .await;
+    let user = app.sign_in("reset-check@example.test").await;
+    let (status, _) = user.get_json(&app, "/api/auth/me").await;
+    assert_eq!(status, 200);
+    assert!(
+        !app.outbox().await.is_empty(),
+        "the sign-in email is queued"
+    );
+    app.set_clock("2027-03-04T05:06:07+01:00").await;
+
+    let response = app
+        .client
+        .delete(app.url("/api/test/data"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+
+    let (status, _) = user.get_json(&app, "/api/auth/me").await;
+    assert_eq!(status, 401, "sessions and accounts are gone");
+    assert!(app.outbox().await.is_empty(), "the outbox is empty");
+    let (_, health) = app.get_json("/api/health").await;
+    assert_ne!(
+        health["now"], "2027-03-04T04:06:07.000000Z",
+        "the clock is reset"
+    );
+    let (status, referentiel) = app.get_json("/api/referentiel").await;
+    assert_eq!(status, 200, "the référentiel and the schema stay");
+    assert_eq!(referentiel["themes"].as_array().map(Vec::len), Some(16));
+}
+
+#[tokio::test]
 async fn a_handler_that_fails_after_its_first_write_leaves_nothing() {
     let app = spawn_app().await;
     if !app.require_test_mode("a_handler_that_fails_after_its_first_write_leaves_nothing") {

@@ -343,6 +343,17 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
             .await
             .map(|r| r.status().is_success())
             .unwrap_or(false);
+        if test_mode {
+            // One instance for the whole suite: start each test on empty tables and the system
+            // clock, as a fresh native server would (the clock, the outbox and the sign-in
+            // quotas are instance-wide).
+            let response = client
+                .delete(format!("{base_url}/api/test/data"))
+                .send()
+                .await
+                .expect("reset the instance");
+            assert_eq!(response.status(), 204, "reset the instance");
+        }
         return TestApp {
             database_url: None,
             receiver: None,

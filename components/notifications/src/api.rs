@@ -16,6 +16,10 @@ pub fn router(platform: Arc<dyn Platform>) -> Router {
         )
         .route("/api/test/outbox", get(crate::test_mode::outbox))
         .route(
+            "/api/test/data",
+            axum::routing::delete(crate::test_mode::reset_data),
+        )
+        .route(
             "/api/test/accounts",
             axum::routing::post(crate::test_mode::create_account),
         )

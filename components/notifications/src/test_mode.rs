@@ -8,7 +8,7 @@ use carnet_domain::{Email, Id, Instant};
 use carnet_http::routing::JsonBody;
 use carnet_http::{AppError, Ctx};
 use carnet_store::repo::accounts;
-use carnet_store::{params, StoreError};
+use carnet_store::{params, Dialect, StoreError};
 use serde::{Deserialize, Serialize};
 
 fn require_test_mode(ctx: &Ctx) -> Result<(), AppError> {
@@ -54,6 +54,47 @@ pub async fn set_clock(
 pub async fn reset_clock(ctx: Ctx) -> Result<axum::http::StatusCode, AppError> {
     require_test_mode(&ctx)?;
     ctx.db.execute("DELETE FROM test_clock", params![]).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// `DELETE /api/test/data`: empties every table except the référentiel (`ref_*`) and
+/// `schema_migrations`, clock included, so that a suite run against one instance
+/// (`CARNET_BASE_URL`) starts each test as on a freshly migrated database.
+pub async fn reset_data(ctx: Ctx) -> Result<axum::http::StatusCode, AppError> {
+    require_test_mode(&ctx)?;
+    let db = &ctx.db;
+    let catalogue = match db.dialect() {
+        Dialect::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'"
+        }
+        Dialect::Postgres => {
+            "SELECT CAST(tablename AS TEXT) AS name FROM pg_tables WHERE schemaname = current_schema()"
+        }
+    };
+    let mut tables = Vec::new();
+    for row in db.query(catalogue, params![]).await? {
+        let name: String = row.get("name")?;
+        if !name.starts_with("ref_") && name != "schema_migrations" {
+            tables.push(name);
+        }
+    }
+    db.begin().await?;
+    match db.dialect() {
+        Dialect::Postgres => {
+            db.execute(&format!("TRUNCATE {}", tables.join(", ")), params![])
+                .await?;
+        }
+        Dialect::Sqlite => {
+            // Rows reference each other; checked at COMMIT, when every table is empty.
+            db.execute("PRAGMA defer_foreign_keys = ON", params![])
+                .await?;
+            for table in &tables {
+                db.execute(&format!("DELETE FROM {table}"), params![])
+                    .await?;
+            }
+        }
+    }
+    db.commit().await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 

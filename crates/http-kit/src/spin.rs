@@ -72,6 +72,7 @@ pub async fn serve(router: axum::Router, request: Request) -> http::Response<Ful
         Ok(response) => response,
         Err(never) => match never {},
     };
+    carnet_store::spin::roll_back_abandoned_transactions().await;
     into_full(response).await
 }
 

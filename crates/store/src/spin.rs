@@ -6,6 +6,7 @@
 use crate::{sqlite_placeholders, Connection, Db, Dialect, Row, StoreError, Value};
 use async_trait::async_trait;
 use spin_sdk::{pg, sqlite};
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -35,10 +36,41 @@ struct SpinSqlite(sqlite::Connection);
 unsafe impl Send for SpinSqlite {}
 unsafe impl Sync for SpinSqlite {}
 
-struct SpinPostgres(pg::Connection);
+/// A PostgreSQL connection from Spin's host pool. Spin returns a dropped connection to its pool
+/// as it is: a transaction left open (a handler that failed between `begin` and `commit`) would
+/// keep its locks until that pooled connection is handed out again, and block other writers
+/// meanwhile. So a connection dropped inside a transaction is set aside, and rolled back by
+/// [`roll_back_abandoned_transactions`] before the response goes out.
+struct SpinPostgres {
+    conn: Option<pg::Connection>,
+    in_transaction: Cell<bool>,
+}
 // SAFETY: single-threaded wasm32 (see module documentation).
 unsafe impl Send for SpinPostgres {}
 unsafe impl Sync for SpinPostgres {}
+
+thread_local! {
+    static ABANDONED: RefCell<Vec<pg::Connection>> = const { RefCell::new(Vec::new()) };
+}
+
+impl Drop for SpinPostgres {
+    fn drop(&mut self) {
+        if self.in_transaction.get() {
+            if let Some(conn) = self.conn.take() {
+                ABANDONED.with(|abandoned| abandoned.borrow_mut().push(conn));
+            }
+        }
+    }
+}
+
+/// Rolls back the transactions of the PostgreSQL connections dropped inside one, so that they go
+/// back to Spin's pool without their locks. Called once the router has answered.
+pub async fn roll_back_abandoned_transactions() {
+    let abandoned = ABANDONED.with(|abandoned| std::mem::take(&mut *abandoned.borrow_mut()));
+    for conn in abandoned {
+        let _ = single_threaded(conn.execute("ROLLBACK", Vec::new())).await;
+    }
+}
 
 /// Opens the component's SQLite database by its label (`default`), with the same pragmas as the
 /// native backend.
@@ -59,7 +91,10 @@ pub async fn open_postgres(address: &str) -> Result<Db, StoreError> {
     let conn = single_threaded(pg::Connection::open(address))
         .await
         .map_err(pg_error)?;
-    let conn = SpinPostgres(conn);
+    let conn = SpinPostgres {
+        conn: Some(conn),
+        in_transaction: Cell::new(false),
+    };
     conn.exec("ROLLBACK", &[]).await?;
     Ok(Db::new(Box::new(conn)))
 }
@@ -184,9 +219,13 @@ fn from_pg(value: &pg::DbValue) -> Value {
 }
 
 impl SpinPostgres {
+    fn conn(&self) -> &pg::Connection {
+        self.conn.as_ref().expect("set aside only when dropped")
+    }
+
     async fn exec(&self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
         let params: Vec<pg::ParameterValue> = params.iter().map(to_pg).collect();
-        single_threaded(self.0.execute(sql, params))
+        single_threaded(self.conn().execute(sql, params))
             .await
             .map_err(pg_error)
     }
@@ -201,7 +240,7 @@ impl Connection for SpinPostgres {
     async fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
         let params: Vec<pg::ParameterValue> = params.iter().map(to_pg).collect();
         single_threaded(async {
-            let result = self.0.query(sql, params).await.map_err(pg_error)?;
+            let result = self.conn().query(sql, params).await.map_err(pg_error)?;
             let columns: Arc<[String]> = result.columns().iter().map(|c| c.name.clone()).collect();
             let rows = result.collect().await.map_err(pg_error)?;
             Ok(rows
@@ -221,14 +260,20 @@ impl Connection for SpinPostgres {
 
     async fn begin(&self) -> Result<(), StoreError> {
         self.exec("ROLLBACK", &[]).await?;
+        self.in_transaction.set(true);
         self.exec("BEGIN", &[]).await.map(|_| ())
     }
 
     async fn commit(&self) -> Result<(), StoreError> {
-        self.exec("COMMIT", &[]).await.map(|_| ())
+        let result = self.exec("COMMIT", &[]).await.map(|_| ());
+        // A failed COMMIT also ends the transaction (the server rolls it back).
+        self.in_transaction.set(false);
+        result
     }
 
     async fn rollback(&self) -> Result<(), StoreError> {
-        self.exec("ROLLBACK", &[]).await.map(|_| ())
+        let result = self.exec("ROLLBACK", &[]).await.map(|_| ());
+        self.in_transaction.set(result.is_err());
+        result
     }
 }
