@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test command: unit tests, then the black-box HTTP suite on SQLite and on PostgreSQL
-# (a private server started here). With CARNET_BASE_URL set, runs the black-box suite against
+# (a private server started here), then the browser tests (scripts/e2e.sh). With CARNET_BASE_URL set, runs the black-box suite against
 # that running instance instead (tests needing test mode or their own server are skipped and
 # counted).
 set -euo pipefail
@@ -33,3 +33,6 @@ source scripts/postgres-test-server.sh
 start_test_postgres
 CARNET_TEST_STORE=postgres cargo test -p carnet-tests --test api
 report_skipped "PostgreSQL"
+
+echo "== browser tests (headless Chromium, demo data on SQLite)"
+bash scripts/e2e.sh

@@ -3,7 +3,8 @@
 //! and beneficiaries with diagnostics, plans, rendez-vous, members and timelines.
 //! `carnet-server demo <db> [beneficiaries] [seed]` (1,000 by default); the benchmark uses it
 //! for 100,000. Sign-in emails: `gestionnaire@demo.carnet.test`, `orientation-1@…`,
-//! `admin-structure-01@…`, `pro-01-1@…`, `admin@…` (see `demo_accounts`).
+//! `admin-structure-01@…`, `pro-01-1@…`, `admin@…` (see `demo_accounts`), and three
+//! beneficiaries, `beneficiaire-1@…` to `beneficiaire-3@…`.
 
 use carnet_domain::roles::{Assignment, Role, Scope};
 use carnet_domain::text::sort_key;
@@ -252,6 +253,53 @@ async fn staff(
     // Demo accounts have accepted the terms of use, so that they can be used at once.
     accounts::accept_cgu(db, id, carnet_domain::CGU_VERSION, now).await?;
     Ok(id)
+}
+
+/// How many beneficiaries get an account: `beneficiaire-1@…` to `beneficiaire-3@…`, for the
+/// notebooks that have a referent, taken in id order.
+pub const BENEFICIARY_ACCOUNTS: usize = 3;
+
+async fn beneficiary_accounts(db: &Db, rng: &mut Rng, now: Instant) -> Result<(), StoreError> {
+    let chosen = db
+        .query(
+            "SELECT b.id, b.first_name, b.last_name FROM beneficiaries b \
+             JOIN notebooks n ON n.beneficiary_id = b.id \
+             WHERE EXISTS (SELECT 1 FROM notebook_members m WHERE m.notebook_id = n.id \
+                           AND m.member_type = 'referent' AND m.active = TRUE) \
+             ORDER BY b.id LIMIT $1",
+            params![BENEFICIARY_ACCOUNTS as i64],
+        )
+        .await?;
+    db.begin().await?;
+    for (n, row) in chosen.iter().enumerate() {
+        let beneficiary: String = row.get("id")?;
+        let beneficiary = Id::parse(&beneficiary).map_err(|e| StoreError::Other(e.to_string()))?;
+        let first: String = row.get("first_name")?;
+        let last: String = row.get("last_name")?;
+        let address = format!("beneficiaire-{}@{DOMAIN}", n + 1);
+        let email = Email::parse(&address).expect("demo email");
+        let id = accounts::create_with_id(
+            db,
+            rng.id(),
+            now,
+            accounts::NewAccount {
+                email: &email,
+                first_name: &first,
+                last_name: &last,
+                created_by: None,
+            },
+        )
+        .await?;
+        let assignment =
+            Assignment::new(Role::Beneficiary, Scope::Beneficiary(beneficiary)).expect("scope");
+        accounts::grant(db, id, &assignment, now, None).await?;
+        db.execute(
+            "UPDATE beneficiaries SET email = $1 WHERE id = $2",
+            params![address, beneficiary],
+        )
+        .await?;
+    }
+    db.commit().await
 }
 
 fn day(base: Instant, days: i64) -> String {
@@ -739,6 +787,7 @@ pub async fn load(db: &Db, beneficiaries: usize, seed: u64) -> Result<(), StoreE
     }
     let _ = &orientation_managers;
     let _ = &dispositifs;
+    beneficiary_accounts(db, &mut rng, base).await?;
     eprintln!(
         "démo : {beneficiaries} bénéficiaires, {} actions, {} objectifs, {} rendez-vous, {} événements, {} membres",
         action_rows.written, objectif_rows.written, rendez_vous.written, events.written, members.written

@@ -711,8 +711,10 @@ async fn opening_the_link_page_does_not_use_the_token() {
         .unwrap();
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
-    assert!(html.contains("Continuer"));
-    assert!(html.contains("/js/confirmer.js"));
+    assert!(
+        html.contains("/js/app.js"),
+        "the application shell, whose confirm page waits for « Continuer »"
+    );
     assert_eq!(
         app.confirm(&client(), &token).await.status(),
         200,

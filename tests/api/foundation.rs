@@ -26,6 +26,9 @@ async fn every_component_reports_its_health_with_the_schema_version() {
         assert_eq!(body["schema_version"], body["expected_schema_version"]);
         assert!(body["schema_version"].as_i64().unwrap() >= 2);
         assert!(!body["version"].as_str().unwrap().is_empty());
+        // What the front-end shows before anyone signs in.
+        assert!(!body["department_name"].as_str().unwrap().is_empty());
+        assert!(body["timezone"].as_str().unwrap().contains('/'));
         if app.store != "remote" {
             assert_eq!(body["store"], app.store);
         }
@@ -163,6 +166,7 @@ async fn a_missing_or_invalid_setting_is_a_500_naming_it() {
         ("timezone", "Europe/Atlantis"),
         ("database_kind", "oracle"),
         ("public_url", "carnet.example"),
+        ("department_logo_url", "https://ailleurs.example/logo.png"),
     ] {
         let app = spawn_app_with(&[(setting, value)]).await;
         let (status, body) = app.get_json("/api/health").await;
@@ -394,6 +398,10 @@ async fn unknown_paths_get_json_404s_and_the_front_end_is_served() {
         .await
         .unwrap()
         .contains("<html lang=\"fr\">"));
+    // Page paths without a file of their own get the application shell (history routing).
+    let page = app.get("/carnets/0b5c2d2e-0000-4000-8000-000000000000").await;
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("/js/app.js"));
     for path in [
         "/../Cargo.toml",
         "/%2e%2e/Cargo.toml",

@@ -66,9 +66,21 @@ async fn serve_file(State(state): State<AppState>, request: Request) -> Response
     let Some(relative) = relative_path(request.uri().path()) else {
         return (StatusCode::NOT_FOUND, "Page introuvable").into_response();
     };
-    let path = format!("{}/{relative}", root.trim_end_matches('/'));
-    match std::fs::read(&path) {
-        Ok(bytes) => {
+    let root = root.trim_end_matches('/');
+    let file = std::fs::read(format!("{root}/{relative}"))
+        .map(|bytes| (bytes, relative.clone()))
+        .or_else(|error| {
+            // The front-end routes its pages itself (history API): a page path with no file of
+            // its own (`/carnets/…`, `/connexion/confirmer`) gets the application shell.
+            if relative.ends_with(".html") {
+                std::fs::read(format!("{root}/index.html"))
+                    .map(|bytes| (bytes, "index.html".to_string()))
+            } else {
+                Err(error)
+            }
+        });
+    match file {
+        Ok((bytes, relative)) => {
             let mut response = bytes.into_response();
             let headers = response.headers_mut();
             headers.insert(

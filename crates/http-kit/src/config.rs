@@ -16,6 +16,8 @@ pub struct Config {
     /// The département's code (`93`, `2A`, `974`).
     pub department_code: String,
     pub department_name: String,
+    /// The département's logo in the header: a path on the instance or a `data:image/` URL.
+    pub department_logo_url: Option<String>,
     /// The instance's public URL, without trailing slash; links in emails start with it.
     pub public_url: String,
     pub database_kind: DatabaseKind,
@@ -74,6 +76,7 @@ pub const SETTINGS: &[&str] = &[
     "brevo_api_key",
     "brevo_api_url",
     "email_sender",
+    "department_logo_url",
 ];
 
 fn invalid(setting: &'static str, reason: &str) -> AppError {
@@ -242,7 +245,19 @@ impl Config {
         let email_sender = optional(platform, "email_sender")
             .await
             .unwrap_or_else(|| format!("ne-pas-repondre@{host}"));
+        let department_logo_url = optional(platform, "department_logo_url").await;
+        if let Some(url) = &department_logo_url {
+            // The pages' Content-Security-Policy allows images from the instance and data: URLs.
+            if !((url.starts_with('/') && !url.starts_with("//")) || url.starts_with("data:image/"))
+            {
+                return Err(invalid(
+                    "department_logo_url",
+                    "un chemin servi par l'instance (/…) ou une URL data:image/ attendu",
+                ));
+            }
+        }
         Ok(Config {
+            department_logo_url,
             email_provider,
             brevo_api_key: optional(platform, "brevo_api_key").await,
             brevo_api_url,

@@ -22,6 +22,11 @@ pub struct Health {
     pub schema_version: i64,
     pub expected_schema_version: i64,
     pub department_code: String,
+    /// Shown by the front-end before anyone signs in.
+    pub department_name: String,
+    pub department_logo_url: Option<String>,
+    /// The instance's IANA time zone: the front-end shows times in it.
+    pub timezone: &'static str,
     pub now: String,
 }
 
@@ -46,6 +51,9 @@ pub async fn health(State(state): State<AppState>) -> Result<Response, AppError>
         schema_version: status.current,
         expected_schema_version: status.expected,
         department_code: config.department_code,
+        department_name: config.department_name,
+        department_logo_url: config.department_logo_url,
+        timezone: config.timezone.name(),
         now: now.map(|n| n.to_db()).unwrap_or_default(),
     };
     let code = if status.is_behind() {

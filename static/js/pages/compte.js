@@ -1,0 +1,55 @@
+// "Mon compte": who I am, my roles (switching between them), my address, signing out here or
+// everywhere.
+import * as api from "../api.js";
+import { h, replace, field, bindSave, alertBox, fullName } from "../ui.js";
+
+export async function render(ctx) {
+  ctx.setTitle("Mon compte");
+  const me = ctx.session.me;
+  const roles = me.roles.map((held) => {
+    const active = me.active_role && held.id === me.active_role.id;
+    const where = held.structure ? ` — ${held.structure.name}` : "";
+    return h("li", {},
+      h("span", {}, held.label + where, active ? h("span", { class: "tag tag--info" }, " rôle actuel") : null),
+      active ? null : h("button", {
+        type: "button", class: "secondary small", onclick: async (event) => {
+          event.target.disabled = true;
+          try {
+            await api.post("/api/auth/role", { role_id: held.id });
+            await ctx.refreshMe();
+            ctx.navigate(ctx.homePath());
+          } catch (problem) {
+            event.target.disabled = false;
+            event.target.after(alertBox(problem.message, "error"));
+          }
+        },
+      }, `Agir en tant que ${held.label.toLowerCase()}`));
+  });
+  const emailForm = h("form", { id: "changer-adresse" },
+    field({ label: "Nouvelle adresse électronique", name: "email", type: "email", required: true, autocomplete: "email", hint: "Un lien de confirmation sera envoyé à cette adresse." }),
+    h("div", { class: "actions-bar" }, h("button", { type: "submit", class: "secondary" }, "Changer d'adresse")));
+  const emailDone = h("div", { tabindex: "-1" });
+  bindSave(emailForm, {
+    send: (body) => api.post("/api/auth/me/email", { email: body.email || "" }),
+    onSuccess: () => {
+      replace(emailDone, alertBox("Consultez la messagerie de la nouvelle adresse pour confirmer le changement.", "success"));
+      emailDone.focus();
+    },
+  });
+  replace(ctx.main,
+    h("h1", {}, "Mon compte"),
+    h("dl", { class: "facts" },
+      h("dt", {}, "Nom"), h("dd", {}, fullName(me.account) || "—"),
+      h("dt", {}, "Adresse électronique"), h("dd", {}, me.account.email),
+      h("dt", {}, "Département"), h("dd", {}, me.department ? me.department.name : "")),
+    h("h2", {}, "Mes rôles"),
+    h("ul", { class: "plain" }, roles),
+    h("h2", {}, "Adresse électronique"),
+    emailForm, emailDone,
+    h("h2", {}, "Déconnexion"),
+    h("p", {}, "« Se déconnecter partout » ferme aussi vos sessions ouvertes sur d'autres appareils."),
+    h("div", { class: "actions-bar" },
+      h("button", { type: "button", onclick: () => ctx.signOut(false) }, "Se déconnecter"),
+      h("button", { type: "button", class: "secondary", onclick: () => ctx.signOut(true) }, "Se déconnecter partout")),
+    h("p", {}, h("a", { href: "/cgu" }, "Conditions d'utilisation")));
+}

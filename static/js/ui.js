@@ -1,0 +1,289 @@
+// DOM building, French formatting, accessible forms and the save protocol every form uses.
+import { ApiError, NetworkError, newKey } from "./api.js";
+
+/**
+ * Builds an element: h("p", { class: "x", onclick: fn }, "text", child, [more]).
+ * Attributes with `false`/`null`/`undefined` are left out; text is never parsed as HTML.
+ */
+export function h(tag, attributes, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes || {})) {
+    if (value === false || value === null || value === undefined) continue;
+    if (name.startsWith("on") && typeof value === "function") {
+      element.addEventListener(name.slice(2), value);
+    } else if (name === "dataset") {
+      Object.assign(element.dataset, value);
+    } else if (name in element && typeof value !== "string" && name !== "list") {
+      element[name] = value;
+    } else {
+      element.setAttribute(name, value === true ? "" : String(value));
+    }
+  }
+  append(element, children);
+  return element;
+}
+
+function append(element, children) {
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    if (Array.isArray(child)) append(element, child);
+    else if (child instanceof Node) element.appendChild(child);
+    else element.appendChild(document.createTextNode(String(child)));
+  }
+}
+
+/** Replaces an element's content. */
+export function replace(element, ...children) {
+  element.replaceChildren();
+  append(element, children);
+  return element;
+}
+
+let timeZone;
+/** The instance's time zone (from /api/health); times are shown in it. */
+export function setTimeZone(zone) {
+  timeZone = zone || undefined;
+}
+
+function parts(value, options) {
+  const date = typeof value === "string" && value.length === 10 ? new Date(value + "T12:00:00Z") : new Date(value);
+  if (Number.isNaN(date.getTime())) return null;
+  const zone = typeof value === "string" && value.length === 10 ? "UTC" : timeZone;
+  const formatter = new Intl.DateTimeFormat("fr-FR", { timeZone: zone, ...options });
+  return Object.fromEntries(formatter.formatToParts(date).map((part) => [part.type, part.value]));
+}
+
+/** 2026-03-04 or an instant → 04/03/2026 (empty for nothing). */
+export function formatDate(value) {
+  if (!value) return "";
+  const p = parts(value, { day: "2-digit", month: "2-digit", year: "numeric" });
+  return p ? `${p.day}/${p.month}/${p.year}` : String(value);
+}
+
+/** An instant → 04/03/2026 à 14h30, in the instance's time zone. */
+export function formatDateTime(value) {
+  if (!value) return "";
+  const p = parts(value, { day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  return p ? `${p.day}/${p.month}/${p.year} à ${p.hour}h${p.minute}` : String(value);
+}
+
+/** An instant → the value of an <input type="datetime-local"> in the instance's time zone. */
+export function toLocalInput(value) {
+  const p = parts(value, { day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  return p ? `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}` : "";
+}
+
+/** Says something to screen readers (the polite live region). */
+export function announce(text) {
+  const region = document.getElementById("annonce");
+  region.textContent = "";
+  setTimeout(() => (region.textContent = text), 50);
+}
+
+let fieldCounter = 0;
+/**
+ * A labelled form field (DSFR pattern): label, optional hint, control, and a place for its error,
+ * tied to the control by aria-describedby. `options`: [[value, label], …] makes a <select>.
+ */
+export function field({ label, name, type = "text", value = "", hint, required, options, autocomplete, attributes = {} }) {
+  const id = `champ-${name}-${++fieldCounter}`;
+  const hintId = hint ? id + "-aide" : null;
+  const errorId = id + "-erreur";
+  const common = {
+    id,
+    name,
+    required: !!required,
+    "aria-describedby": hintId || null,
+    "data-error-id": errorId,
+    autocomplete: autocomplete || null,
+    ...attributes,
+  };
+  let control;
+  if (options) {
+    control = h("select", common, options.map(([optionValue, optionLabel]) =>
+      h("option", { value: optionValue, selected: String(optionValue) === String(value ?? "") }, optionLabel)));
+  } else if (type === "textarea") {
+    control = h("textarea", common);
+    control.value = value ?? "";
+  } else if (type === "checkbox") {
+    control = h("input", { ...common, type, checked: !!value });
+    return h("div", { class: "field checkbox" }, control,
+      h("label", { for: id }, label, hint ? h("span", { class: "hint", id: hintId }, hint) : null),
+      h("p", { class: "field__error", id: errorId, hidden: true }));
+  } else {
+    control = h("input", { ...common, type });
+    control.value = value ?? "";
+  }
+  return h("div", { class: "field" },
+    h("label", { for: id }, label, required ? h("span", { class: "sr-only" }, " (obligatoire)") : null,
+      hint ? h("span", { class: "hint", id: hintId }, hint) : null),
+    control,
+    h("p", { class: "field__error", id: errorId, hidden: true }));
+}
+
+/** Reads a form's named controls into an object: "" → null, checkboxes → booleans. */
+export function formValues(form) {
+  const values = {};
+  for (const control of form.elements) {
+    if (!control.name || control.disabled) continue;
+    if (control.type === "checkbox") values[control.name] = control.checked;
+    else values[control.name] = control.value.trim() === "" ? null : control.value.trim();
+  }
+  return values;
+}
+
+/** Clears the errors shown in a form. */
+export function clearErrors(form) {
+  form.querySelectorAll(".field--error").forEach((f) => f.classList.remove("field--error"));
+  form.querySelectorAll(".field__error").forEach((e) => {
+    e.hidden = true;
+    e.textContent = "";
+  });
+  form.querySelectorAll("[aria-invalid]").forEach((c) => {
+    c.removeAttribute("aria-invalid");
+    const errorId = c.dataset.errorId;
+    const describedBy = (c.getAttribute("aria-describedby") || "").split(" ").filter((x) => x && x !== errorId);
+    if (describedBy.length) c.setAttribute("aria-describedby", describedBy.join(" "));
+    else c.removeAttribute("aria-describedby");
+  });
+  const summary = form.querySelector(".form-message");
+  if (summary) {
+    summary.hidden = true;
+    summary.textContent = "";
+  }
+}
+
+/** Shows an error next to the control named `name`; returns the control (or null). */
+export function showFieldError(form, name, message) {
+  const control = form.elements.namedItem(name);
+  if (!control || !control.dataset || !control.dataset.errorId) return null;
+  const error = document.getElementById(control.dataset.errorId);
+  error.textContent = message;
+  error.hidden = false;
+  control.closest(".field").classList.add("field--error");
+  control.setAttribute("aria-invalid", "true");
+  const describedBy = (control.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+  if (!describedBy.includes(error.id)) describedBy.push(error.id);
+  control.setAttribute("aria-describedby", describedBy.join(" "));
+  return control;
+}
+
+/** Shows a message for the whole form (in its `.form-message`, created if missing) and focuses it. */
+export function showFormMessage(form, message, kind = "error") {
+  let box = form.querySelector(".form-message");
+  if (!box) {
+    box = h("div", { class: "form-message", tabindex: "-1" });
+    form.prepend(box);
+  }
+  box.className = `form-message alert alert--${kind}`;
+  box.setAttribute("role", kind === "error" ? "alert" : "status");
+  box.textContent = message;
+  box.hidden = false;
+  box.focus();
+}
+
+/**
+ * The save protocol of every form: validates nothing itself (the API does), sends once at a time,
+ * shows progress, ties each API field error to its control and moves focus to the first, keeps
+ * what was typed on any failure, and reuses the same idempotency key while the body is unchanged,
+ * so that retrying after a network failure writes once.
+ *
+ * `send(body, idempotencyKey)` performs the request; `body(form)` builds the request body
+ * (defaults to formValues); `fieldFor(apiField)` maps an API field name to a control name.
+ */
+export function bindSave(form, { send, body = formValues, onSuccess, fieldFor = (f) => f, busyText = "Enregistrement en cours…" }) {
+  let lastBody = null;
+  let key = null;
+  let inFlight = false;
+  form.noValidate = true;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (inFlight) return;
+    clearErrors(form);
+    let payload;
+    try {
+      payload = body(form);
+    } catch (problem) {
+      if (problem && problem.field) {
+        const control = showFieldError(form, problem.field, problem.message);
+        if (control) control.focus();
+      } else {
+        showFormMessage(form, problem.message || String(problem));
+      }
+      return;
+    }
+    const serialized = JSON.stringify(payload);
+    if (serialized !== lastBody) {
+      lastBody = serialized;
+      key = newKey();
+    }
+    const submit = form.querySelector("button[type=submit], button:not([type])");
+    inFlight = true;
+    if (submit) {
+      submit.setAttribute("aria-busy", "true");
+      submit.disabled = true;
+    }
+    const progress = h("p", { class: "progress", role: "status" }, busyText);
+    (submit ? submit.parentElement : form).appendChild(progress);
+    try {
+      const result = await send(payload, key);
+      lastBody = null;
+      key = null;
+      await onSuccess?.(result, payload);
+    } catch (problem) {
+      handleError(form, problem, fieldFor);
+    } finally {
+      inFlight = false;
+      progress.remove();
+      if (submit && submit.isConnected) {
+        submit.removeAttribute("aria-busy");
+        submit.disabled = false;
+      }
+    }
+  });
+}
+
+/** Shows an error of the API (or of the network) on a form. */
+export function handleError(form, problem, fieldFor = (f) => f) {
+  if (problem instanceof ApiError && problem.fields.length) {
+    let first = null;
+    const unplaced = [];
+    for (const { field: apiField, message } of problem.fields) {
+      const control = showFieldError(form, fieldFor(apiField), message);
+      if (control) first = first || control;
+      else unplaced.push(message);
+    }
+    if (unplaced.length || !first) showFormMessage(form, unplaced.join(" ") || problem.message);
+    if (first) first.focus();
+  } else if (problem instanceof ApiError || problem instanceof NetworkError) {
+    showFormMessage(form, problem.message);
+  } else {
+    console.error(problem);
+    showFormMessage(form, "Une erreur inattendue est survenue. Ce que vous avez saisi est conservé.");
+  }
+}
+
+/** An alert box. */
+export function alertBox(message, kind = "info") {
+  return h("div", { class: `alert alert--${kind}`, role: kind === "error" ? "alert" : null }, message);
+}
+
+/** A "loading" line, for long reads. */
+export function loading(text = "Chargement…") {
+  return h("p", { class: "progress", role: "status" }, text);
+}
+
+/** Previous/next links for a paged list ({ total, page, per_page }). */
+export function pagination(list, goTo) {
+  const pages = Math.max(1, Math.ceil((list.total || 0) / (list.per_page || 20)));
+  if (pages <= 1) return null;
+  return h("nav", { class: "pagination", "aria-label": "Pagination" },
+    h("button", { type: "button", class: "secondary small", disabled: list.page <= 1, onclick: () => goTo(list.page - 1) }, "Page précédente"),
+    h("span", {}, `Page ${list.page} sur ${pages}`),
+    h("button", { type: "button", class: "secondary small", disabled: list.page >= pages, onclick: () => goTo(list.page + 1) }, "Page suivante"));
+}
+
+/** A full name. */
+export function fullName(person) {
+  return [person.first_name, person.last_name].filter(Boolean).join(" ");
+}
