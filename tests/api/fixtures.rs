@@ -126,13 +126,16 @@ pub async fn department(app: &TestApp) -> Department {
                     &json!({ "member_type": "member" }),
                 )
                 .await;
+            // Archived as the retention job does it.
             let db = native_store(url).connect().await.unwrap();
-            db.execute(
-                "UPDATE notebooks SET archived_at = '2026-01-01T00:00:00.000000Z' WHERE id = $1",
-                &[id.clone().into()],
+            let archived = carnet_store::repo::jobs::archive(
+                &db,
+                carnet_domain::Id::parse(&id).unwrap(),
+                carnet_domain::Instant::parse("2026-01-01T00:00:00Z").unwrap(),
             )
             .await
             .unwrap();
+            assert!(archived);
             Some(id)
         }
         None => None,

@@ -531,6 +531,10 @@ async fn retention_archives_then_destroys_exactly_what_it_must() {
     assert!(archived["archived_at"].is_string());
     let (_, list) = manager.get_json(&app, "/api/carnets/departement").await;
     assert_eq!(list["total"], 1, "archived notebooks are in no list");
+    let (_, found) = manager
+        .get_json(&app, "/api/carnets/search?q=quarantaine")
+        .await;
+    assert_eq!(found["total"], 0, "nor in a search: {found}");
     let pro = app.sign_in(&pro.email).await;
     assert_eq!(
         pro.get_json(&app, &format!("/api/carnets/{gone_id}"))
@@ -588,6 +592,13 @@ async fn retention_archives_then_destroys_exactly_what_it_must() {
     assert_eq!(
         manager.get_json(&app, "/api/carnets/departement").await.1["total"],
         1
+    );
+    let (_, found) = manager
+        .get_json(&app, "/api/carnets/search?q=philomene%20durable")
+        .await;
+    assert_eq!(
+        found["total"], 1,
+        "a restored notebook is found again: {found}"
     );
     assert_eq!(
         manager

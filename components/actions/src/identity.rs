@@ -338,6 +338,7 @@ pub async fn restore(
             None => AppError::NotFound,
         });
     }
+    carnets::set_listed(db, notebook, true).await?;
     trace(
         &auth,
         notebook,

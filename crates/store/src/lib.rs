@@ -76,7 +76,10 @@ impl Db {
     }
 
     pub async fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
-        self.conn.query(sql, params).await
+        let started = trace_start();
+        let result = self.conn.query(sql, params).await;
+        trace_end(started, sql);
+        result
     }
 
     pub async fn query_one(&self, sql: &str, params: &[Value]) -> Result<Row, StoreError> {
@@ -86,7 +89,7 @@ impl Db {
     }
 
     pub async fn query_opt(&self, sql: &str, params: &[Value]) -> Result<Option<Row>, StoreError> {
-        Ok(self.conn.query(sql, params).await?.into_iter().next())
+        Ok(self.query(sql, params).await?.into_iter().next())
     }
 
     pub async fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
@@ -95,17 +98,26 @@ impl Db {
                 return Err(StoreError::Other("panne injectée par le mode test".into()));
             }
         }
-        let changed = self.conn.execute(sql, params).await?;
+        let started = trace_start();
+        let changed = self.conn.execute(sql, params).await;
+        trace_end(started, sql);
+        let changed = changed?;
         self.writes.fetch_add(1, Ordering::SeqCst);
         Ok(changed)
     }
 
     pub async fn begin(&self) -> Result<(), StoreError> {
-        self.conn.begin().await
+        let started = trace_start();
+        let result = self.conn.begin().await;
+        trace_end(started, "BEGIN");
+        result
     }
 
     pub async fn commit(&self) -> Result<(), StoreError> {
-        self.conn.commit().await
+        let started = trace_start();
+        let result = self.conn.commit().await;
+        trace_end(started, "COMMIT");
+        result
     }
 
     pub async fn rollback(&self) -> Result<(), StoreError> {
@@ -189,6 +201,27 @@ mod tests {
                 "CREATE TABLE a (x TEXT)".to_string(),
                 "INSERT INTO a VALUES ('x;y''z;')".to_string()
             ]
+        );
+    }
+}
+
+/// `CARNET_SQL_TRACE=1` prints every statement and its duration on stderr (diagnostics only).
+fn trace_enabled() -> bool {
+    static ENABLED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ENABLED.get_or_init(|| std::env::var("CARNET_SQL_TRACE").is_ok_and(|v| v == "1"))
+}
+
+fn trace_start() -> Option<std::time::Instant> {
+    trace_enabled().then(std::time::Instant::now)
+}
+
+fn trace_end(started: Option<std::time::Instant>, sql: &str) {
+    if let Some(started) = started {
+        let one_line: String = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+        eprintln!(
+            "sql {:>8.3} ms  {}",
+            started.elapsed().as_secs_f64() * 1000.0,
+            one_line.chars().take(160).collect::<String>()
         );
     }
 }

@@ -60,6 +60,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../sql/sqlite/0006_jobs.sql"),
         postgres: include_str!("../../../sql/postgres/0006_jobs.sql"),
     },
+    Migration {
+        version: 7,
+        name: "search",
+        sqlite: include_str!("../../../sql/sqlite/0007_search.sql"),
+        postgres: include_str!("../../../sql/postgres/0007_search.sql"),
+    },
 ];
 
 /// The schema version this build expects.

@@ -119,30 +119,42 @@ pub async fn create(
         ],
     )
     .await?;
-    reindex_names(db, beneficiary_id, &new.first_name, &new.last_name).await?;
     db.execute(
         "INSERT INTO notebooks (id, beneficiary_id, last_contact_at, last_activity_at, created_at) VALUES ($1, $2, $3, $3, $3)",
         params![notebook_id, beneficiary_id, now],
     )
     .await?;
+    reindex_names(db, beneficiary_id, &new.first_name, &new.last_name).await?;
     Ok((beneficiary_id, notebook_id))
 }
 
-/// Replaces a beneficiary's search words and sort key after a change of names.
+/// Replaces the search words and sort key of a beneficiary's notebook after a change of names.
 pub async fn reindex_names(
     db: &Db,
     beneficiary_id: Id,
     first_name: &str,
     last_name: &str,
 ) -> Result<(), StoreError> {
+    let key = name_key(first_name, last_name);
     db.execute(
         "UPDATE beneficiaries SET name_key = $2 WHERE id = $1",
-        params![beneficiary_id, name_key(first_name, last_name)],
+        params![beneficiary_id, key.clone()],
     )
     .await?;
+    let Some(notebook) = db
+        .query_opt(
+            "SELECT id, archived_at FROM notebooks WHERE beneficiary_id = $1",
+            params![beneficiary_id],
+        )
+        .await?
+    else {
+        return Ok(());
+    };
+    let notebook_id: String = notebook.get("id")?;
+    let listed = notebook.get::<Option<String>>("archived_at")?.is_none();
     db.execute(
-        "DELETE FROM beneficiary_search_words WHERE beneficiary_id = $1",
-        params![beneficiary_id],
+        "DELETE FROM notebook_search_words WHERE notebook_id = $1",
+        params![notebook_id.clone()],
     )
     .await?;
     let mut name_words = words(first_name);
@@ -152,11 +164,21 @@ pub async fn reindex_names(
     for word in name_words {
         let prefix: String = word.chars().take(3).collect();
         db.execute(
-            "INSERT INTO beneficiary_search_words (beneficiary_id, prefix, word) VALUES ($1, $2, $3)",
-            params![beneficiary_id, prefix, word],
+            "INSERT INTO notebook_search_words (notebook_id, word, prefix, name_key, listed) VALUES ($1, $2, $3, $4, $5)",
+            params![notebook_id.clone(), word, prefix, key.clone(), listed],
         )
         .await?;
     }
+    Ok(())
+}
+
+/// Whether a notebook is found by search (archiving takes it out; restoring puts it back).
+pub async fn set_listed(db: &Db, notebook_id: Id, listed: bool) -> Result<(), StoreError> {
+    db.execute(
+        "UPDATE notebook_search_words SET listed = $2 WHERE notebook_id = $1",
+        params![notebook_id, listed],
+    )
+    .await?;
     Ok(())
 }
 
@@ -189,6 +211,17 @@ pub async fn facts(db: &Db, notebook_id: Id) -> Result<Option<NotebookFacts>, St
         }
     }
     Ok(Some(facts))
+}
+
+/// The notebook of a beneficiary (there is one per beneficiary).
+pub async fn notebook_of(db: &Db, beneficiary: Id) -> Result<Option<Id>, StoreError> {
+    db.query_opt(
+        "SELECT id FROM notebooks WHERE beneficiary_id = $1",
+        params![beneficiary],
+    )
+    .await?
+    .map(|row| row.get::<Id>("id"))
+    .transpose()
 }
 
 /// Records a notebook read: who, which notebook, which view.
@@ -689,12 +722,6 @@ pub async fn search(
     page: i64,
     per_page: i64,
 ) -> Result<Page<ListItem>, StoreError> {
-    let mut values: Vec<Value> = Vec::new();
-    let mut conditions = Vec::new();
-    if let Some(structure) = within_structure {
-        values.push(structure.into());
-        conditions.push("n.id IN (SELECT m.notebook_id FROM notebook_members m WHERE m.structure_id = $2 AND m.active = TRUE)".to_string());
-    }
     let compact: String = query
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '.' && *c != '-')
@@ -702,6 +729,13 @@ pub async fn search(
     let digits = phone_key(&compact);
     let has_digit = compact.chars().any(|c| c.is_ascii_digit());
     if has_digit {
+        // Identifiers: CAF/MSA number, France Travail identifier, phone.
+        let mut values: Vec<Value> = Vec::new();
+        let mut conditions = Vec::new();
+        if let Some(structure) = within_structure {
+            values.push(structure.into());
+            conditions.push("n.id IN (SELECT m.notebook_id FROM notebook_members m WHERE m.structure_id = $2 AND m.active = TRUE)".to_string());
+        }
         let first = values.len() + 2;
         values.push(compact.clone().into());
         values.push(compact.to_uppercase().into());
@@ -718,56 +752,119 @@ pub async fn search(
         .filter(|w| w.chars().count() >= 2)
         .take(4)
         .collect();
+    let empty = Page {
+        items: Vec::new(),
+        total: 0,
+        page,
+        per_page,
+    };
     if searched.is_empty() {
-        return Ok(Page {
-            items: Vec::new(),
-            total: 0,
-            page,
-            per_page,
+        return Ok(empty);
+    }
+    // Names: every searched word must match one of the notebook's words (typos allowed). Only
+    // the search words' covering index is read to count and to choose the page, in name order.
+    let mut values: Vec<Value> = Vec::new();
+    let placeholder = |values: &mut Vec<Value>, value: Value| {
+        values.push(value);
+        format!("${}", values.len())
+    };
+    let mut conditions = vec!["e.listed = TRUE".to_string()];
+    for (index, word) in searched.iter().enumerate() {
+        let candidates = candidate_words(db, word).await?;
+        if candidates.is_empty() {
+            return Ok(empty);
+        }
+        let list: Vec<String> = candidates
+            .into_iter()
+            .map(|candidate| placeholder(&mut values, candidate.into()))
+            .collect();
+        conditions.push(if index == 0 {
+            format!("e.word IN ({})", list.join(", "))
+        } else {
+            format!(
+                "e.notebook_id IN (SELECT f.notebook_id FROM notebook_search_words f WHERE f.word IN ({}))",
+                list.join(", ")
+            )
         });
     }
-    for word in &searched {
-        let candidates: Vec<String> = if word.chars().count() >= 3 {
-            let prefix: String = word.chars().take(3).collect();
-            db.query(
-                "SELECT DISTINCT word FROM beneficiary_search_words WHERE prefix = $1",
-                params![prefix],
-            )
-            .await?
-        } else {
-                        // Two letters: the words whose stored three-letter prefix starts with them (no
-            // collation involved, unlike a range on `word`).
-            db.query(
-                "SELECT DISTINCT word FROM beneficiary_search_words WHERE SUBSTR(prefix, 1, 2) = $1",
-                params![word.clone()],
-            )
-            .await?
-        }
+    if let Some(structure) = within_structure {
+        let structure = placeholder(&mut values, structure.into());
+        conditions.push(format!(
+            "e.notebook_id IN (SELECT m.notebook_id FROM notebook_members m WHERE m.structure_id = {structure} AND m.active = TRUE)"
+        ));
+    }
+    let condition = conditions.join(" AND ");
+    let total: i64 = db
+        .query_one(
+            &format!("SELECT COUNT(DISTINCT e.notebook_id) AS n FROM notebook_search_words e WHERE {condition}"),
+            &values,
+        )
+        .await?
+        .get("n")?;
+    let limit = placeholder(&mut values, per_page.into());
+    let offset = placeholder(&mut values, ((page - 1) * per_page).into());
+    let page_ids: Vec<Value> = db
+        .query(
+            &format!(
+                "SELECT DISTINCT e.name_key, e.notebook_id FROM notebook_search_words e WHERE {condition} \
+                 ORDER BY e.name_key, e.notebook_id LIMIT {limit} OFFSET {offset}"
+            ),
+            &values,
+        )
+        .await?
+        .iter()
+        .map(|row| row.get::<String>("notebook_id").map(Value::from))
+        .collect::<Result<_, _>>()?;
+    if page_ids.is_empty() {
+        return Ok(Page { total, ..empty });
+    }
+    let mut list_params = vec![Value::from(now)];
+    let list: Vec<String> = page_ids
+        .into_iter()
+        .map(|id| placeholder(&mut list_params, id))
+        .collect();
+    let rows = db
+        .query(
+            &format!(
+                "SELECT {LIST_COLUMNS} FROM notebooks n JOIN beneficiaries b ON b.id = n.beneficiary_id \
+                 WHERE n.id IN ({}) ORDER BY b.name_key, n.id",
+                list.join(", ")
+            ),
+            &list_params,
+        )
+        .await?;
+    Ok(Page {
+        items: rows.iter().map(list_item).collect::<Result<_, _>>()?,
+        total,
+        page,
+        per_page,
+    })
+}
+
+/// The stored words a searched word may stand for: same first three letters (or first two for a
+/// two-letter word), then close enough (`word_matches`).
+async fn candidate_words(db: &Db, word: &str) -> Result<Vec<String>, StoreError> {
+    let rows = if word.chars().count() >= 3 {
+        let prefix: String = word.chars().take(3).collect();
+        db.query(
+            "SELECT DISTINCT word FROM notebook_search_words WHERE prefix = $1",
+            params![prefix],
+        )
+        .await?
+    } else {
+        // Two letters: the words whose stored three-letter prefix starts with them (no
+        // collation involved, unlike a range on `word`).
+        db.query(
+            "SELECT DISTINCT word FROM notebook_search_words WHERE SUBSTR(prefix, 1, 2) = $1",
+            params![word.to_string()],
+        )
+        .await?
+    };
+    Ok(rows
         .iter()
         .map(|row| row.get::<String>("word"))
         .collect::<Result<Vec<_>, _>>()?
         .into_iter()
         .filter(|candidate| word_matches(word, candidate))
-        .collect();
-        if candidates.is_empty() {
-            return Ok(Page {
-                items: Vec::new(),
-                total: 0,
-                page,
-                per_page,
-            });
-        }
-        let placeholders: Vec<String> = candidates
-            .into_iter()
-            .map(|candidate| {
-                values.push(candidate.into());
-                format!("${}", values.len() + 1)
-            })
-            .collect();
-        conditions.push(format!(
-            "b.id IN (SELECT w.beneficiary_id FROM beneficiary_search_words w WHERE w.word IN ({}))",
-            placeholders.join(", ")
-        ));
-    }
-    paged_list(db, now, &conditions.join(" AND "), values, page, per_page).await
+        .collect())
 }

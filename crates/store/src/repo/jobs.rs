@@ -143,13 +143,17 @@ pub async fn to_destroy(db: &Db, before: Instant, limit: i64) -> Result<Vec<Id>,
 }
 
 pub async fn archive(db: &Db, notebook: Id, now: Instant) -> Result<bool, StoreError> {
-    Ok(db
+    let archived = db
         .execute(
             "UPDATE notebooks SET archived_at = $2 WHERE id = $1 AND archived_at IS NULL",
             params![notebook, now],
         )
         .await?
-        == 1)
+        == 1;
+    if archived {
+        super::carnets::set_listed(db, notebook, false).await?;
+    }
+    Ok(archived)
 }
 
 /// Destroys a notebook and the beneficiary's personal data wherever it was copied; access and
@@ -245,8 +249,8 @@ pub async fn destroy(db: &Db, notebook: Id, pseudonym: &str) -> Result<(), Store
             .await?;
     }
     db.execute(
-        "DELETE FROM beneficiary_search_words WHERE beneficiary_id = $1",
-        params![beneficiary],
+        "DELETE FROM notebook_search_words WHERE notebook_id = $1",
+        params![notebook],
     )
     .await?;
     db.execute("DELETE FROM notebooks WHERE id = $1", params![notebook])
