@@ -48,6 +48,10 @@ pub fn router(platform: Arc<dyn Platform>) -> Router {
             axum::routing::post(crate::preferences::opt_out),
         )
         .route(
+            "/api/notifications/preferences",
+            get(crate::preferences::get_preferences).put(crate::preferences::put_preferences),
+        )
+        .route(
             "/api/notifications/failed",
             get(crate::preferences::failed_emails),
         );

@@ -82,3 +82,75 @@ pub async fn failed_emails(auth: Authenticated) -> Result<Json<Value>, AppError>
         .collect::<Result<Vec<_>, carnet_store::StoreError>>()?;
     Ok(Json(json!({ "items": items })))
 }
+
+fn reminders_refused() -> AppError {
+    AppError::forbidden(
+        "forbidden",
+        "Seules les personnes accompagnées choisissent de recevoir ou non les rappels.",
+    )
+}
+
+async fn reminders_state(auth: &Authenticated) -> Result<Value, AppError> {
+    let since =
+        carnet_store::repo::preferences::reminders_opted_out_at(&auth.ctx.db, auth.account_id)
+            .await?;
+    Ok(json!({ "reminders": since.is_none(), "reminders_opted_out_at": since }))
+}
+
+/// `GET /api/notifications/preferences`: whether the signed-in beneficiary gets reminder emails.
+pub async fn get_preferences(auth: Authenticated) -> Result<Json<Value>, AppError> {
+    if !carnet_domain::access::may_choose_reminders(&carnet_domain::access::Actor {
+        account_id: auth.account_id,
+        assignment: auth.assignment,
+    }) {
+        return Err(reminders_refused());
+    }
+    Ok(Json(reminders_state(&auth).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Preferences {
+    reminders: Option<bool>,
+}
+
+/// `PUT /api/notifications/preferences {"reminders": true|false}`: the signed-in beneficiary
+/// stops (or starts again) receiving reminder emails. Idempotent; a change is audited.
+pub async fn put_preferences(
+    auth: Authenticated,
+    JsonBody(body): JsonBody<Preferences>,
+) -> Result<Json<Value>, AppError> {
+    if !carnet_domain::access::may_choose_reminders(&carnet_domain::access::Actor {
+        account_id: auth.account_id,
+        assignment: auth.assignment,
+    }) {
+        return Err(reminders_refused());
+    }
+    let Some(enabled) = body.reminders else {
+        return Err(AppError::field(
+            "reminders",
+            "required",
+            "Indiquez si vous voulez recevoir les rappels.",
+        ));
+    };
+    let db = &auth.ctx.db;
+    db.begin().await?;
+    let changed =
+        carnet_store::repo::preferences::set_reminders(db, auth.account_id, enabled, auth.ctx.now)
+            .await?;
+    if changed {
+        auth.audit(
+            if enabled {
+                "reminders_opt_in"
+            } else {
+                "reminders_opt_out"
+            },
+            "account",
+            auth.account_id,
+            None,
+        )
+        .await?;
+    }
+    db.commit().await?;
+    Ok(Json(reminders_state(&auth).await?))
+}
