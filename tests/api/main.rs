@@ -6,4 +6,5 @@ mod demo;
 mod fixtures;
 mod foundation;
 mod notifications;
+mod own_and_queue;
 mod writes;

@@ -23,6 +23,15 @@ pub fn router(platform: Arc<dyn Platform>) -> Router {
         .route("/api/carnets/dispositifs", get(crate::lists::dispositifs))
         .route("/api/carnets/structures", get(crate::lists::structures))
         .route("/api/carnets/search", get(crate::lists::search))
+        .route("/api/carnets/mine", get(crate::own::mine))
+        .route(
+            "/api/carnets/orientation-requests",
+            get(crate::orientation::requests),
+        )
+        .route(
+            "/api/carnets/structures/{id}/professionals",
+            get(crate::orientation::professionals),
+        )
         .route("/api/carnets/{id}", get(crate::notebook::view))
         .route("/api/carnets/{id}/timeline", get(crate::notebook::timeline));
     routing::finish(routes, state)

@@ -4,6 +4,8 @@
 pub mod api;
 mod lists;
 mod notebook;
+mod orientation;
+mod own;
 mod referentiel;
 
 pub use api::{router, ROUTES};

@@ -398,3 +398,85 @@ mod write_tests {
         }
     }
 }
+
+/// A beneficiary's own notebook: the beneficiary their active role is scoped to (nobody else
+/// has an "own" notebook).
+pub fn own_notebook(actor: &Actor) -> Option<Id> {
+    match (actor.assignment.role, actor.assignment.scope) {
+        (Role::Beneficiary, Scope::Beneficiary(beneficiary)) => Some(beneficiary),
+        _ => None,
+    }
+}
+
+/// Choosing, signed in, whether one gets reminder emails: beneficiaries (the reminders of staff
+/// are part of their work and carry no opt-out).
+pub fn may_choose_reminders(actor: &Actor) -> bool {
+    actor.assignment.role == Role::Beneficiary
+}
+
+/// The queue of re-orientation requests (with their reasons): orientation managers, who decide,
+/// and managers, who oversee.
+pub fn may_list_orientation_requests(actor: &Actor) -> bool {
+    matches!(
+        actor.assignment.role,
+        Role::OrientationManager | Role::Manager
+    )
+}
+
+/// The professionals of a structure (to choose a referent or invite a member): staff who work
+/// with people.
+pub fn may_list_professionals(actor: &Actor) -> bool {
+    matches!(
+        actor.assignment.role,
+        Role::Professional | Role::StructureAdmin | Role::OrientationManager | Role::Manager
+    )
+}
+
+#[cfg(test)]
+mod own_and_queue_tests {
+    use super::*;
+    use crate::roles::ALL_ROLES;
+
+    #[test]
+    fn own_notebook_reminders_queue_and_professionals_by_role() {
+        let beneficiary = Id::new_random();
+        let structure = Id::new_random();
+        for role in ALL_ROLES {
+            let scope = match role {
+                Role::Professional | Role::StructureAdmin => Scope::Structure(structure),
+                Role::Beneficiary => Scope::Beneficiary(beneficiary),
+                _ => Scope::Instance,
+            };
+            let who = Actor {
+                account_id: Id::new_random(),
+                assignment: Assignment::new(role, scope).unwrap(),
+            };
+            let is = |roles: &[Role]| roles.contains(&role);
+            assert_eq!(
+                own_notebook(&who),
+                is(&[Role::Beneficiary]).then_some(beneficiary),
+                "{role:?} own notebook"
+            );
+            assert_eq!(
+                may_choose_reminders(&who),
+                is(&[Role::Beneficiary]),
+                "{role:?} reminders"
+            );
+            assert_eq!(
+                may_list_orientation_requests(&who),
+                is(&[Role::OrientationManager, Role::Manager]),
+                "{role:?} orientation queue"
+            );
+            assert_eq!(
+                may_list_professionals(&who),
+                is(&[
+                    Role::Professional,
+                    Role::StructureAdmin,
+                    Role::OrientationManager,
+                    Role::Manager
+                ]),
+                "{role:?} professionals"
+            );
+        }
+    }
+}
