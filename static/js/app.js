@@ -30,7 +30,7 @@ const ROUTES = [
   { path: "/gestion/comptes", module: "gestion", roles: ["manager", "platform_admin", "structure_admin"] },
   { path: "/gestion/structures", module: "gestion", roles: ["manager", "platform_admin"] },
   { path: "/gestion/dispositifs", module: "gestion", roles: ["manager"] },
-  { path: "/gestion/beneficiaires/nouveau", module: "gestion", roles: ["manager", "orientation_manager", "professional", "structure_admin"] },
+  { path: "/gestion/beneficiaires/nouveau", module: "nouveau", roles: ["manager", "orientation_manager", "professional", "structure_admin"] },
 ];
 
 /** The first page of each role, and its menu. */

@@ -1,0 +1,1182 @@
+// One notebook, as the API shows it to the caller: the full view (situation and rights,
+// diagnostic, plan d'action, rendez-vous, historique, membres) or the restricted card. What can be
+// changed follows the write policy (crates/domain/src/access.rs): an active member (professional
+// or orientation manager) writes the content; the referent asks for a re-orientation; a
+// structure admin manages the rendez-vous and the referent among their structure's
+// professionals; a manager reads (and restores an archived notebook). The API decides in the
+// end: a refused write shows its message next to the form.
+import * as api from "../api.js";
+import {
+  h, replace, field, bindSave, formValues, alertBox, loading, pagination, announce,
+  formatDate, formatDateTime, toLocalInput, fullName, showFieldError, showFormMessage,
+} from "../ui.js";
+
+const TABS = [
+  ["situation", "Situation et droits"],
+  ["diagnostic", "Diagnostic"],
+  ["plan", "Plan d'action"],
+  ["rendez-vous", "Rendez-vous"],
+  ["historique", "Historique"],
+  ["membres", "Membres"],
+];
+
+const EVENT_TYPES = [
+  ["notebook_created", "Création du carnet"],
+  ["focus_added", "Axe de travail ajouté"],
+  ["focus_deleted", "Axe de travail supprimé"],
+  ["objectif_added", "Objectif ajouté"],
+  ["objectif_updated", "Objectif modifié"],
+  ["objectif_deleted", "Objectif supprimé"],
+  ["action_added", "Action ajoutée"],
+  ["action_updated", "Action modifiée"],
+  ["action_deleted", "Action supprimée"],
+  ["rendez_vous_created", "Rendez-vous prévu"],
+  ["rendez_vous_updated", "Rendez-vous mis à jour"],
+  ["rendez_vous_cancelled", "Rendez-vous annulé"],
+  ["contact_recorded", "Contact individuel"],
+  ["diagnostic_updated", "Diagnostic mis à jour"],
+  ["situation_added", "Situation ajoutée"],
+  ["situation_removed", "Situation retirée"],
+  ["job_project_added", "Projet professionnel ajouté"],
+  ["job_project_updated", "Projet professionnel modifié"],
+  ["job_project_deleted", "Projet professionnel supprimé"],
+  ["member_joined", "Nouveau membre"],
+  ["member_invited", "Membre invité"],
+  ["member_left", "Départ d'un membre"],
+  ["referent_changed", "Changement de référent"],
+  ["oriented", "Orientation"],
+  ["reorientation_requested", "Demande de réorientation"],
+  ["reorientation_decided", "Décision de réorientation"],
+  ["identity_updated", "Identité modifiée"],
+  ["contact_details_updated", "Coordonnées modifiées"],
+  ["notebook_archived", "Archivage"],
+  ["restored", "Restauration"],
+];
+
+// Reference lists and the instance's dispositifs and structures: public lists, kept in memory
+// for the page's life (no personal data).
+let referentielPromise = null;
+function referentiel() {
+  referentielPromise = referentielPromise || api.get("/api/referentiel").catch((problem) => {
+    referentielPromise = null;
+    throw problem;
+  });
+  return referentielPromise;
+}
+let dispositifsPromise = null;
+function dispositifs() {
+  dispositifsPromise = dispositifsPromise || api.get("/api/carnets/dispositifs").then((d) => d.items).catch((problem) => {
+    dispositifsPromise = null;
+    throw problem;
+  });
+  return dispositifsPromise;
+}
+let structuresPromise = null;
+function structures() {
+  structuresPromise = structuresPromise || api.get("/api/carnets/structures").then((d) => d.items).catch((problem) => {
+    structuresPromise = null;
+    throw problem;
+  });
+  return structuresPromise;
+}
+
+/** The notebook shown last: moving between its parts keeps the reader in the part. */
+let lastNotebookId = null;
+
+export async function render(ctx) {
+  if (ctx.role === "beneficiary") {
+    ctx.navigate("/mon-carnet", { replace: true });
+    return;
+  }
+  const id = ctx.params.id;
+  const [notebook, ref] = await Promise.all([api.get(`/api/carnets/${encodeURIComponent(id)}`), referentiel()]);
+  if (!ctx.isCurrent()) return;
+  const sameNotebook = lastNotebookId === id;
+  lastNotebookId = id;
+  const view = new NotebookView(ctx, notebook, ref);
+  await view.draw();
+  // Moving between parts (or filtering the history) keeps the reader where they act; opening
+  // the notebook starts at its title (the router's default).
+  const target = view.focusHandled ? null : view.focusAfterDraw
+    ? ctx.main.querySelector(view.focusAfterDraw)
+    : sameNotebook && ctx.query.get("onglet") ? view.partHeading : null;
+  if (target) {
+    ctx.main.dataset.keepFocus = "1";
+    target.focus();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+function labelOf(ref, list, code) {
+  if (!code) return null;
+  const found = (ref.coded_values[list] || []).find((value) => value.code === code);
+  return found ? found.label : code;
+}
+
+function options(ref, list, { empty = "— Non renseigné —" } = {}) {
+  const values = (ref.coded_values[list] || []).map((value) => [value.code, value.label]);
+  return empty === null ? values : [["", empty], ...values];
+}
+
+function facts(pairs) {
+  return h("dl", { class: "facts" }, pairs.filter(Boolean).flatMap(([term, value]) =>
+    [h("dt", {}, term), h("dd", {}, value === null || value === undefined || value === "" ? h("span", { class: "muted" }, "Non renseigné") : value)]));
+}
+
+function yesNo(value) {
+  return value ? "Oui" : "Non";
+}
+
+/** Today in the instance's time zone, as YYYY-MM-DD. */
+function today(zone) {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat("en-CA", { timeZone: zone || undefined, year: "numeric", month: "2-digit", day: "2-digit" })
+    .formatToParts(new Date()).map((p) => [p.type, p.value]));
+  return `${parts.year}-${parts.month}-${parts.day}`;
+}
+
+/** The offset (ms) of a time zone at an instant. */
+function zoneOffset(zone, at) {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat("en-US", {
+    timeZone: zone || undefined, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
+  }).formatToParts(new Date(at)).map((p) => [p.type, p.value]));
+  const wall = Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour % 24, +parts.minute, +parts.second);
+  return wall - Math.floor(at / 1000) * 1000;
+}
+
+/**
+ * The value of an <input type="datetime-local"> (wall-clock time in the instance's zone) → an
+ * RFC 3339 instant in UTC, which the API accepts. Null when the value is not a date and time.
+ */
+export function localInputToInstant(value, zone) {
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(value || "");
+  if (!match) return null;
+  const wall = Date.UTC(+match[1], +match[2] - 1, +match[3], +match[4], +match[5]);
+  let instant = wall - zoneOffset(zone, wall);
+  instant = wall - zoneOffset(zone, instant);
+  return new Date(instant).toISOString();
+}
+
+/** A field error thrown by a `body()` builder (bindSave shows it next to its control). */
+function fieldError(fieldName, message) {
+  const error = new Error(message);
+  error.field = fieldName;
+  return error;
+}
+
+let uid = 0;
+function nextId(prefix) {
+  return `${prefix}-${++uid}`;
+}
+
+/** A table in a keyboard-reachable scrollable region (so it never widens the page). */
+function tableWrap(caption, head, rows) {
+  const captionId = nextId("legende");
+  return h("div", { class: "table-wrap", role: "region", tabindex: "0", "aria-labelledby": captionId },
+    h("table", {},
+      h("caption", { id: captionId }, caption),
+      h("thead", {}, h("tr", {}, head.map((label) => h("th", { scope: "col" }, label)))),
+      h("tbody", {}, rows)));
+}
+
+/** A disclosure holding a form ("Ajouter une action"). */
+function disclosure(summary, ...content) {
+  return h("details", { class: "disclosure" }, h("summary", {}, summary), h("div", { class: "disclosure__body" }, content));
+}
+
+/** The label of a reference item typed in an <input list>: its code if it is one of the list. */
+function matchReference(items, text) {
+  const wanted = (text || "").trim().toLocaleLowerCase("fr");
+  return items.find((item) => item.label.trim().toLocaleLowerCase("fr") === wanted) || null;
+}
+
+/** An <input list> field with its datalist (searchable list that still accepts free text). */
+function listField({ label, name, items, hint, required }) {
+  const listId = nextId("liste");
+  const wrapper = field({ label, name, hint, required, attributes: { list: listId, autocomplete: "off" } });
+  wrapper.appendChild(h("datalist", { id: listId }, items.map((item) => h("option", { value: item.label }))));
+  return wrapper;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+class NotebookView {
+  constructor(ctx, notebook, ref) {
+    this.ctx = ctx;
+    this.ref = ref;
+    this.partHeading = null;
+    this.setNotebook(notebook);
+    const wanted = ctx.query.get("onglet");
+    this.tab = TABS.some(([key]) => key === wanted) ? wanted : "situation";
+  }
+
+  setNotebook(notebook) {
+    this.nb = notebook;
+    const me = this.ctx.session.me;
+    const role = this.ctx.role;
+    const myId = me.account.id;
+    this.myStructure = me.active_role && me.active_role.structure ? me.active_role.structure : null;
+    this.member = notebook.members.find((m) => m.account_id === myId) || null;
+    this.referent = notebook.members.find((m) => m.member_type === "referent") || null;
+    const archived = !!notebook.archived_at;
+    const full = notebook.view === "full";
+    const worker = role === "professional" || role === "orientation_manager";
+    this.archived = archived;
+    this.full = full;
+    /** Diagnostic, plan, contacts, members, rendez-vous. */
+    this.canWrite = full && worker && !!this.member && !archived;
+    this.isReferent = this.canWrite && this.member.member_type === "referent";
+    this.mayJoin = worker && !this.member && !archived;
+    this.isStructureAdmin = role === "structure_admin" && !archived && full;
+    this.isManager = role === "manager";
+  }
+
+  get id() {
+    return this.nb.id;
+  }
+
+  url(path) {
+    return `/api/write/carnets/${encodeURIComponent(this.id)}${path}`;
+  }
+
+  /** Reads the notebook again and redraws; `focus` then says where the reader goes. */
+  async reload(focus, message) {
+    const notebook = await api.get(`/api/carnets/${encodeURIComponent(this.id)}`);
+    if (!this.ctx.isCurrent()) return;
+    this.setNotebook(notebook);
+    await this.draw();
+    let target = null;
+    if (typeof focus === "function") target = focus();
+    else if (typeof focus === "string") target = this.ctx.main.querySelector(focus);
+    if (message) {
+      // Said once, by the live region; shown here for the eyes.
+      const box = h("div", { class: "alert alert--success", tabindex: "-1" }, message);
+      this.flash.replaceChildren(box);
+      if (!target) target = box;
+      announce(message);
+    }
+    (target || this.partHeading).focus();
+  }
+
+  async draw() {
+    const nb = this.nb;
+    const b = nb.beneficiary;
+    const name = `${b.first_name} ${b.last_name.toUpperCase()}`;
+    this.flash = h("div", { class: "flash" });
+    if (nb.view !== "full") {
+      this.ctx.setTitle(`Carnet de ${b.first_name} ${b.last_name} (fiche restreinte)`);
+      replace(this.ctx.main, h("h1", {}, name), ...(await this.card()));
+      return;
+    }
+    const tabLabel = TABS.find(([key]) => key === this.tab)[1];
+    this.ctx.setTitle(`${tabLabel} – carnet de ${b.first_name} ${b.last_name}`);
+    const header = [
+      h("h1", {}, name),
+      h("p", { class: "carnet-meta" },
+        b.birth_date ? `Né(e) le ${formatDate(b.birth_date)}` : "Date de naissance non renseignée",
+        " · Référent : ", this.referent ? fullName(this.referent) : "aucun",
+        nb.orientation && nb.orientation.dispositif ? ` · ${nb.orientation.dispositif.name}` : ""),
+    ];
+    if (this.archived) {
+      header.push(alertBox(`Ce carnet est archivé depuis le ${formatDate(nb.archived_at)} : il est en lecture seule.`, "warning"));
+    } else if (!this.member && (this.ctx.role === "professional" || this.ctx.role === "orientation_manager")) {
+      header.push(h("div", { class: "alert alert--info" },
+        h("p", {}, "Vous n'êtes pas membre de ce carnet : vous pouvez le consulter, pas le modifier."),
+        this.joinButtons()));
+    }
+    const tabs = h("nav", { "aria-label": "Parties du carnet" },
+      h("ul", { class: "tabs" }, TABS.map(([key, label]) => h("li", {},
+        h("a", { href: `/carnets/${encodeURIComponent(this.id)}?onglet=${key}`, "aria-current": key === this.tab ? "page" : null }, label)))));
+    let part;
+    switch (this.tab) {
+      case "diagnostic": part = this.diagnostic(); break;
+      case "plan": part = this.plan(); break;
+      case "rendez-vous": part = this.rendezVous(); break;
+      case "historique": part = await this.history(); break;
+      case "membres": part = this.members(); break;
+      default: part = this.situation();
+    }
+    part.classList.add("carnet-part");
+    this.partHeading = part.querySelector("h2");
+    if (this.partHeading) this.partHeading.setAttribute("tabindex", "-1");
+    replace(this.ctx.main, header, tabs, this.flash, part);
+    const after = this.afterDraw || [];
+    this.afterDraw = [];
+    after.forEach((callback) => callback());
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Restricted card, joining
+
+  async card() {
+    const nb = this.nb;
+    const content = [
+      h("p", {}, nb.beneficiary.birth_date ? `Né(e) le ${formatDate(nb.beneficiary.birth_date)}` : "Date de naissance non renseignée"),
+      alertBox("Vous n'êtes pas membre de ce carnet : seule sa fiche restreinte est visible (identité et accompagnants). Rejoignez-le pour voir et compléter son diagnostic, son plan d'action et ses rendez-vous.", "info"),
+      this.flash,
+      h("h2", {}, "Accompagnants et comment les joindre"),
+      this.memberList(false),
+    ];
+    if (this.mayJoin) {
+      content.push(h("h2", {}, "Rejoindre ce carnet"), this.joinButtons());
+      if (!this.referent && this.ctx.role === "professional") content.push(await this.becomeReferentForm());
+    }
+    return content;
+  }
+
+  joinButtons() {
+    const result = h("div", { tabindex: "-1" });
+    const button = h("button", {
+      type: "button", onclick: async () => {
+        button.disabled = true;
+        button.setAttribute("aria-busy", "true");
+        try {
+          await api.post(this.url("/members/self"), { member_type: "member" });
+        } catch (problem) {
+          if (!(problem instanceof api.ApiError && problem.code === "already_member")) {
+            button.disabled = false;
+            button.removeAttribute("aria-busy");
+            replace(result, alertBox(problem.message, "error"));
+            result.focus();
+            return;
+          }
+        }
+        await this.reload(null, "Vous êtes maintenant membre de ce carnet.");
+      },
+    }, "Rejoindre ce carnet");
+    return h("div", {}, h("div", { class: "actions-bar" }, button), result);
+  }
+
+  async becomeReferentForm() {
+    const list = await dispositifs().catch(() => []);
+    const form = h("form", { class: "card" },
+      h("h3", {}, "Devenir son référent"),
+      h("p", {}, "Ce carnet n'a pas de référent. Vous pouvez le devenir en indiquant le dispositif d'accompagnement."),
+      field({ label: "Dispositif d'accompagnement", name: "dispositif_id", required: true, options: [["", "— Choisir —"], ...list.map((d) => [d.id, d.name])] }),
+      h("div", { class: "actions-bar" }, h("button", { type: "submit", class: "secondary" }, "Devenir référent")));
+    bindSave(form, {
+      send: (body) => api.post(this.url("/members/self"), { member_type: "referent", dispositif_id: body.dispositif_id }),
+      onSuccess: () => this.reload(null, "Vous êtes maintenant le référent de ce carnet."),
+    });
+    return form;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Situation et droits
+
+  situation() {
+    const { nb, ref } = this;
+    const b = nb.beneficiary;
+    const r = nb.rights;
+    const c = nb.contract;
+    const address = [b.address, [b.postal_code, b.city].filter(Boolean).join(" ")].filter(Boolean).join(", ");
+    const section = h("section", { "aria-labelledby": "partie-titre" },
+      h("h2", { id: "partie-titre" }, "Situation et droits"),
+      h("h3", {}, "Identité"),
+      facts([
+        ["Nom", b.last_name],
+        ["Prénom", b.first_name],
+        ["Date de naissance", formatDate(b.birth_date)],
+        ["Lieu de naissance", b.birth_place],
+        "nir" in b ? ["NIR", b.nir] : null,
+        ["Identifiant départemental", b.department_identifier],
+        ["N° CAF/MSA", b.caf_number],
+        ["Identifiant France Travail", b.ft_identifier],
+      ]),
+      h("h3", {}, "Coordonnées"),
+      facts([
+        ["Téléphone", b.phone ? h("a", { href: `tel:${b.phone.replace(/\s+/g, "")}` }, b.phone) : null],
+        ["Adresse électronique", b.email ? h("a", { href: `mailto:${b.email}` }, b.email) : null],
+        ["Adresse", address],
+      ]),
+      h("h3", {}, "Droits"),
+      facts([
+        ["Droit RSA", labelOf(ref, "rsa_right", r.rsa_right)],
+        r.rsa_closure_reason ? ["Motif de clôture", labelOf(ref, "rsa_closure_reason", r.rsa_closure_reason)] : null,
+        r.rsa_suspension_reason ? ["Motif de suspension", labelOf(ref, "rsa_suspension_reason", r.rsa_suspension_reason)] : null,
+        ["ARE", yesNo(r.are)],
+        ["ASS", yesNo(r.ass)],
+        ["Prime d'activité", yesNo(r.prime_activite)],
+      ]),
+      h("h3", { id: "contrat-titre", tabindex: "-1" }, "Contrat"),
+      facts([
+        ["Type de contrat", labelOf(ref, "notebook_contract_type", c.type)],
+        ["Signé le", formatDate(c.sign_date)],
+        ["Début", formatDate(c.start_date)],
+        ["Fin", formatDate(c.end_date)],
+      ]),
+      this.canWrite ? this.contractForm() : null,
+      h("h3", { id: "accompagnement-titre", tabindex: "-1" }, "Accompagnement"),
+      facts([
+        ["Dispositif", nb.orientation.dispositif ? nb.orientation.dispositif.name : null],
+        ["Référent", this.referent ? `${fullName(this.referent)}${this.referent.structure ? ` (${this.referent.structure.name})` : ""}` : "Aucun référent"],
+        ["Dernier contact individuel", formatDate(nb.last_contact_at)],
+        ["Dernière activité", formatDate(nb.last_activity_at)],
+        ["Carnet créé le", formatDate(nb.created_at)],
+      ]),
+      this.orientationBlock());
+    if (this.archived && this.isManager) section.appendChild(this.restoreForm());
+    return section;
+  }
+
+  contractForm() {
+    const { nb, ref } = this;
+    const c = nb.contract;
+    const form = h("form", { id: "form-contrat" },
+      field({ label: "Type de contrat", name: "contract_type", value: c.type || "", options: options(ref, "notebook_contract_type", { empty: "— Choisir —" }) }),
+      h("div", { class: "grid grid--3" },
+        field({ label: "Date de signature", name: "contract_sign_date", type: "date", value: c.sign_date || "" }),
+        field({ label: "Date de début", name: "contract_start_date", type: "date", value: c.start_date || "" }),
+        field({ label: "Date de fin", name: "contract_end_date", type: "date", value: c.end_date || "" })),
+      h("div", { class: "actions-bar" }, h("button", { type: "submit" }, "Enregistrer le contrat")));
+    bindSave(form, {
+      body: (f) => {
+        const values = formValues(f);
+        const body = { version: this.nb.version };
+        for (const [key, value] of Object.entries(values)) if (value !== null) body[key] = value;
+        return body;
+      },
+      send: (body) => api.patch(this.url("/diagnostic"), body),
+      onSuccess: () => this.reload("#contrat-titre", "Contrat enregistré."),
+    });
+    return disclosure("Modifier le contrat", form);
+  }
+
+  orientationBlock() {
+    const pending = this.nb.orientation.pending_request;
+    const block = h("div", {});
+    if (pending) {
+      block.appendChild(alertBox(`Une demande de réorientation est en attente depuis le ${formatDate(pending.created_at)}.`, "info"));
+      return block;
+    }
+    if (!this.isReferent) return block;
+    const form = h("form", { id: "form-reorientation" },
+      field({ label: "Motif de la demande", name: "reason", type: "textarea", required: true, hint: "Ce motif est lu par les chargés d'orientation ; il n'est envoyé par aucun courriel." }),
+      field({ label: "Dispositif suggéré (facultatif)", name: "suggested_dispositif_id", options: [["", "— Aucune suggestion —"]] }),
+      h("div", { class: "actions-bar" }, h("button", { type: "submit" }, "Envoyer la demande")));
+    dispositifs().then((list) => {
+      const select = form.elements.namedItem("suggested_dispositif_id");
+      list.forEach((d) => select.appendChild(h("option", { value: d.id }, d.name)));
+    }).catch(() => {});
+    bindSave(form, {
+      send: (body) => api.post(this.url("/orientation-requests"), body),
+      onSuccess: () => this.reload("#accompagnement-titre", "Demande de réorientation envoyée aux chargés d'orientation."),
+    });
+    block.appendChild(disclosure("Demander une réorientation", form));
+    return block;
+  }
+
+  restoreForm() {
+    const form = h("form", { id: "form-restauration", class: "card" },
+      h("h3", {}, "Restaurer ce carnet"),
+      field({ label: "Motif de la restauration", name: "reason", type: "textarea", required: true }),
+      h("div", { class: "actions-bar" }, h("button", { type: "submit" }, "Restaurer le carnet")));
+    bindSave(form, {
+      send: (body) => api.post(this.url("/restore"), body),
+      onSuccess: () => this.reload(null, "Le carnet est restauré."),
+    });
+    return form;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Diagnostic
+
+  diagnostic() {
+    const { nb, ref } = this;
+    const d = nb.diagnostic;
+    const section = h("section", { "aria-labelledby": "partie-titre" },
+      h("h2", { id: "partie-titre" }, "Diagnostic socio-professionnel"),
+      h("h3", { id: "situation-pro-titre", tabindex: "-1" }, "Situation professionnelle"),
+      facts([
+        ["Situation", labelOf(ref, "work_situation", d.work_situation)],
+        ["Depuis le", formatDate(d.work_situation_date)],
+        ["Jusqu'au", formatDate(d.work_situation_end_date)],
+        ["RQTH", yesNo(d.rqth)],
+        ["Niveau de formation", labelOf(ref, "education_level", d.education_level)],
+      ]),
+      this.canWrite ? this.workSituationForm() : null,
+      h("h3", { id: "situations-titre", tabindex: "-1" }, "Situations par thème"),
+      this.situationsByTheme(),
+      this.canWrite ? this.addSituationForm() : null,
+      h("h3", { id: "projets-titre", tabindex: "-1" }, "Projets professionnels"),
+      this.jobProjects(),
+      this.canWrite ? this.addJobProjectForm() : null);
+    return section;
+  }
+
+  workSituationForm() {
+    const { nb, ref } = this;
+    const d = nb.diagnostic;
+    const form = h("form", { id: "form-situation-pro" },
+      field({ label: "Situation professionnelle", name: "work_situation", value: d.work_situation || "", options: options(ref, "work_situation", { empty: "— Choisir —" }) }),
+      h("div", { class: "grid grid--2" },
+        field({ label: "Depuis le", name: "work_situation_date", type: "date", value: d.work_situation_date || "" }),
+        field({ label: "Jusqu'au", name: "work_situation_end_date", type: "date", value: d.work_situation_end_date || "" })),
+      field({ label: "Niveau de formation", name: "education_level", value: d.education_level || "", options: options(ref, "education_level", { empty: "— Choisir —" }) }),
+      field({ label: "Reconnaissance de la qualité de travailleur handicapé (RQTH)", name: "rqth", type: "checkbox", value: d.rqth }),
+      h("div", { class: "actions-bar" }, h("button", { type: "submit" }, "Enregistrer la situation")));
+    bindSave(form, {
+      body: (f) => {
+        const values = formValues(f);
+        const body = { version: this.nb.version, rqth: values.rqth };
+        for (const key of ["work_situation", "work_situation_date", "work_situation_end_date", "education_level"]) {
+          if (values[key] !== null) body[key] = values[key];
+        }
+        return body;
+      },
+      send: (body) => api.patch(this.url("/diagnostic"), body),
+      onSuccess: () => this.reload("#situation-pro-titre", "Situation professionnelle enregistrée."),
+    });
+    return disclosure("Modifier la situation professionnelle", form);
+  }
+
+  situationsByTheme() {
+    const { nb, ref } = this;
+    const situations = nb.diagnostic.situations;
+    if (!situations.length) return h("p", { class: "muted" }, "Aucune situation renseignée.");
+    const blocks = [];
+    for (const theme of ref.themes) {
+      const mine = situations.filter((s) => s.theme === theme.code);
+      if (!mine.length) continue;
+      blocks.push(h("h4", {}, theme.label), h("ul", { class: "plain" }, mine.map((s) => h("li", { id: `situation-${s.code}`, tabindex: "-1" },
+        h("span", {}, s.label),
+        h("span", { class: "muted" }, ` — ajoutée le ${formatDate(s.added_at)}${s.added_by ? ` par ${s.added_by}` : ""}`),
+        this.canWrite ? [" ", h("button", {
+          type: "button", class: "secondary small", "aria-label": `Retirer la situation « ${s.label} »`,
+          onclick: (event) => this.act(event.currentTarget, () => api.del(this.url(`/situations/${encodeURIComponent(s.code)}`)), "#situations-titre", "Situation retirée."),
+        }, "Retirer")] : null))));
+    }
+    return h("div", {}, blocks);
+  }
+
+  addSituationForm() {
+    const { nb, ref } = this;
+    const active = new Set(nb.diagnostic.situations.map((s) => s.code));
+    const select = h("select", { id: nextId("champ-situation"), name: "code", "data-error-id": nextId("erreur-situation") });
+    select.appendChild(h("option", { value: "" }, "— Choisir une situation —"));
+    for (const theme of ref.themes) {
+      const free = theme.situations.filter((s) => !active.has(s.code));
+      if (free.length) select.appendChild(h("optgroup", { label: theme.label }, free.map((s) => h("option", { value: s.code }, s.label))));
+    }
+    const form = h("form", { id: "form-situation", class: "inline-form" },
+      h("div", { class: "field" },
+        h("label", { for: select.id }, "Situation à ajouter"),
+        select,
+        h("p", { class: "field__error", id: select.dataset.errorId, hidden: true })),
+      h("div", {}, h("button", { type: "submit", class: "secondary" }, "Ajouter la situation")));
+    bindSave(form, {
+      body: (f) => {
+        const code = f.elements.namedItem("code").value;
+        if (!code) throw fieldError("code", "Choisissez une situation dans la liste.");
+        return { code };
+      },
+      send: (body, key) => api.post(this.url("/situations"), body, { idempotencyKey: key }),
+      onSuccess: (_, body) => this.reload(`#situation-${body.code}`, "Situation ajoutée."),
+    });
+    return form;
+  }
+
+  jobProjects() {
+    const { nb, ref } = this;
+    const projects = nb.diagnostic.job_projects;
+    if (!projects.length) return h("p", { class: "muted" }, "Aucun projet professionnel.");
+    return h("ul", { class: "plain" }, projects.map((p) => h("li", { id: `projet-${p.id}`, tabindex: "-1" },
+      h("strong", {}, p.rome_label), h("span", { class: "muted" }, ` (ROME ${p.rome_code})`),
+      facts([
+        ["Contrat souhaité", labelOf(ref, "job_contract_type", p.contract_type)],
+        ["Temps de travail", labelOf(ref, "working_time", p.working_time)],
+        ["Mobilité", p.mobility_radius_km === null ? null : `${p.mobility_radius_km} km`],
+        ["Salaire horaire souhaité", p.hourly_wage_cents === null ? null : `${(p.hourly_wage_cents / 100).toFixed(2).replace(".", ",")} €`],
+      ]),
+      this.canWrite ? h("button", {
+        type: "button", class: "danger small", "aria-label": `Supprimer le projet « ${p.rome_label} »`,
+        onclick: (event) => this.act(event.currentTarget, () => api.del(this.url(`/job-projects/${p.id}`) + api.query({ version: p.version })), "#projets-titre", "Projet professionnel supprimé."),
+      }, "Supprimer") : null)));
+  }
+
+  addJobProjectForm() {
+    const { ref } = this;
+    let results = [];
+    const jobField = field({ label: "Métier recherché", name: "metier", required: true, hint: "Tapez au moins deux lettres puis choisissez un métier du répertoire ROME dans la liste proposée." });
+    const input = jobField.querySelector("input");
+    const listId = nextId("metiers");
+    input.setAttribute("list", listId);
+    input.setAttribute("autocomplete", "off");
+    const datalist = h("datalist", { id: listId });
+    jobField.appendChild(datalist);
+    let timer = null;
+    let asked = "";
+    const lookup = async (text) => {
+      if (text.trim().length < 2 || text === asked) return results;
+      asked = text;
+      try {
+        const found = await api.get("/api/referentiel/rome" + api.query({ q: text }));
+        results = found.results;
+        replace(datalist, results.map((r) => h("option", { value: r.label })));
+      } catch (_) {
+        // A failed suggestion is not an error: the save says what is wrong.
+      }
+      return results;
+    };
+    input.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => lookup(input.value), 250);
+    });
+    const form = h("form", { id: "form-projet" },
+      jobField,
+      h("div", { class: "grid grid--2" },
+        field({ label: "Type de contrat souhaité", name: "contract_type", options: options(ref, "job_contract_type", { empty: "— Indifférent —" }) }),
+        field({ label: "Temps de travail", name: "working_time", options: options(ref, "working_time", { empty: "— Indifférent —" }) })),
+      field({ label: "Rayon de mobilité (km)", name: "mobility_radius_km", type: "number", attributes: { min: "0", max: "500", inputmode: "numeric" } }),
+      h("div", { class: "actions-bar" }, h("button", { type: "submit", class: "secondary" }, "Ajouter le projet")));
+    let chosen = null;
+    form.addEventListener("submit", async (event) => {
+      // Resolve the typed job title into its code before bindSave builds the body.
+      if (form.dataset.resolved === "1") return;
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      const text = input.value.trim();
+      chosen = matchReference(results, text) || matchReference(await lookup(text), text);
+      form.dataset.resolved = "1";
+      form.requestSubmit();
+      delete form.dataset.resolved;
+    });
+    bindSave(form, {
+      body: (f) => {
+        const values = formValues(f);
+        if (!values.metier) throw fieldError("metier", "Indiquez un métier.");
+        if (!chosen) throw fieldError("metier", "Choisissez un métier dans la liste proposée.");
+        const body = { appellation: chosen.code };
+        if (values.contract_type) body.contract_type = values.contract_type;
+        if (values.working_time) body.working_time = values.working_time;
+        if (values.mobility_radius_km !== null) {
+          const km = Number(values.mobility_radius_km);
+          if (!Number.isInteger(km)) throw fieldError("mobility_radius_km", "Un nombre entier de kilomètres.");
+          body.mobility_radius_km = km;
+        }
+        return body;
+      },
+      fieldFor: (name) => (name === "appellation" ? "metier" : name),
+      send: (body, key) => api.post(this.url("/job-projects"), body, { idempotencyKey: key }),
+      onSuccess: (created) => this.reload(`#projet-${created.id}`, "Projet professionnel ajouté."),
+    });
+    return disclosure("Ajouter un projet professionnel", form);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Plan d'action
+
+  /** The themes whose objectifs and actions belong to a focus (its own and its sub-themes). */
+  family(themeCode) {
+    return this.ref.themes.filter((t) => t.code === themeCode || t.focus_code === themeCode);
+  }
+
+  plan() {
+    const { nb } = this;
+    const section = h("section", { "aria-labelledby": "partie-titre" },
+      h("h2", { id: "partie-titre" }, "Plan d'action"));
+    if (this.canWrite) section.appendChild(this.addFocusForm());
+    if (!nb.plan.length) {
+      section.appendChild(h("p", { class: "muted" }, "Aucun axe de travail pour l'instant."));
+      return section;
+    }
+    for (const focus of nb.plan) {
+      const focusId = `axe-${focus.id}`;
+      const block = h("section", { class: "plan-focus", "aria-labelledby": focusId },
+        h("h3", { id: focusId, tabindex: "-1" }, focus.label));
+      if (!focus.objectifs.length) {
+        block.appendChild(h("p", { class: "muted" }, "Aucun objectif dans cet axe de travail."));
+        if (this.canWrite) {
+          block.appendChild(h("button", {
+            type: "button", class: "danger small", "aria-label": `Supprimer l'axe de travail « ${focus.label} »`,
+            onclick: (event) => this.act(event.currentTarget, () => api.del(this.url(`/focuses/${focus.id}`) + api.query({ version: focus.version })), "#partie-titre", "Axe de travail supprimé."),
+          }, "Supprimer l'axe"));
+        }
+      }
+      for (const objectif of focus.objectifs) block.appendChild(this.objectif(focus, objectif));
+      if (this.canWrite) block.appendChild(this.addObjectifForm(focus));
+      section.appendChild(block);
+    }
+    return section;
+  }
+
+  addFocusForm() {
+    const present = new Set(this.nb.plan.map((f) => f.theme));
+    const free = this.ref.themes.filter((t) => t.is_focus && !present.has(t.code));
+    if (!free.length) return h("p", { class: "muted" }, "Tous les axes de travail sont déjà ouverts.");
+    const form = h("form", { id: "form-axe", class: "inline-form" },
+      field({ label: "Nouvel axe de travail", name: "theme", options: [["", "— Choisir un thème —"], ...free.map((t) => [t.code, t.label])] }),
+      h("div", {}, h("button", { type: "submit", class: "secondary" }, "Ajouter l'axe")));
+    bindSave(form, {
+      body: (f) => {
+        const theme = f.elements.namedItem("theme").value;
+        if (!theme) throw fieldError("theme", "Choisissez un axe de travail dans la liste.");
+        return { theme };
+      },
+      send: (body, key) => api.post(this.url("/focuses"), body, { idempotencyKey: key }),
+      onSuccess: (created) => this.reload(`#axe-${created.id}`, `Axe de travail « ${created.label} » ajouté.`),
+    });
+    return form;
+  }
+
+  objectif(focus, objectif) {
+    const headingId = `objectif-${objectif.id}`;
+    const block = h("div", { class: "plan-objectif" },
+      h("h4", { id: headingId, tabindex: "-1" }, objectif.label),
+      h("div", { class: "row" },
+        this.statusControl("objectif", objectif),
+        objectif.linked_to ? h("span", { class: "tag tag--info" }, `Lié au contrat ${objectif.linked_to.toUpperCase()}`) : null));
+    if (objectif.actions.length) {
+      block.appendChild(h("ul", { class: "plain plan-actions", "aria-label": `Actions de l'objectif « ${objectif.label} »` },
+        objectif.actions.map((action) => h("li", { id: `action-${action.id}`, tabindex: "-1" },
+          h("p", { class: "plan-action__label" }, h("strong", {}, action.label)),
+          h("p", { class: "muted" }, `Début : ${formatDate(action.start_date)}`, action.due_date ? ` · échéance : ${formatDate(action.due_date)}` : ""),
+          this.statusControl("action", action)))));
+    } else {
+      block.appendChild(h("p", { class: "muted" }, "Aucune action pour cet objectif."));
+    }
+    if (this.canWrite) block.appendChild(this.addActionForm(focus, objectif));
+    return block;
+  }
+
+  /**
+   * The status of an objectif or action: a tag for readers; for writers a select that saves on
+   * change (one step), based on the item's version. Quick changes (arrow keys) are gathered
+   * and sent once; a refusal puts the saved status back and says why.
+   */
+  statusControl(kind, item) {
+    const list = kind === "action" ? "action_status" : "target_status";
+    const noun = kind === "action" ? "l'action" : "l'objectif";
+    const label = labelOf(this.ref, list, item.status);
+    if (!this.canWrite) {
+      return h("p", {}, "Statut : ", h("span", { class: `tag ${statusClass(item.status)}` }, label));
+    }
+    const id = nextId(`statut-${kind}`);
+    const stateId = `${id}-etat`;
+    const select = h("select", { id, name: "status", "aria-describedby": stateId, class: "status-select" },
+      options(this.ref, list, { empty: null }).map(([code, text]) => h("option", { value: code, selected: code === item.status }, text)));
+    const state = h("span", { id: stateId, class: "status-state", role: "status" });
+    let saved = item.status;
+    let version = item.version;
+    let timer = null;
+    let running = Promise.resolve();
+    const save = async () => {
+      const wanted = select.value;
+      if (wanted === saved) return;
+      state.textContent = "Enregistrement…";
+      state.className = "status-state muted";
+      try {
+        const result = await api.patch(this.url(`/${kind}s/${item.id}`), { version, status: wanted });
+        version = result.version;
+        saved = result.status;
+        item.version = version;
+        item.status = saved;
+        state.textContent = `Statut enregistré : ${labelOf(this.ref, list, saved)}.`;
+        state.className = "status-state status-state--ok";
+      } catch (problem) {
+        const current = problem instanceof api.ApiError && problem.details && problem.details.current;
+        if (current && current.version) {
+          version = current.version;
+          saved = current.status || saved;
+        }
+        select.value = saved;
+        state.textContent = `Statut non enregistré : ${problem.message}`;
+        state.className = "status-state status-state--error";
+      }
+    };
+    select.addEventListener("change", () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        running = running.then(save);
+      }, 400);
+    });
+    return h("div", { class: "field status-field" },
+      h("label", { for: id }, "Statut", h("span", { class: "sr-only" }, ` de ${noun} « ${item.label} »`)),
+      select, state);
+  }
+
+  addObjectifForm(focus) {
+    const items = this.family(focus.theme).flatMap((t) => t.objectifs);
+    const form = h("form", { class: "form-objectif" },
+      listField({ label: "Objectif", name: "objectif", items, required: true, hint: "Choisissez dans la liste de référence ou saisissez un objectif libre." }),
+      field({ label: "Lié à un contrat", name: "linked_to", options: [["", "Non"], ["cer", "CER"], ["ppae", "PPAE"], ["pacea", "PACEA"], ["cej", "CEJ"]] }),
+      field({ label: "Le bénéficiaire a donné son accord pour cet objectif", name: "beneficiary_agreement", type: "checkbox", hint: "Obligatoire pour un objectif lié à un contrat." }),
+      h("div", { class: "actions-bar" }, h("button", { type: "submit" }, "Enregistrer l'objectif")));
+    bindSave(form, {
+      body: (f) => {
+        const values = formValues(f);
+        if (!values.objectif) throw fieldError("objectif", "Indiquez l'objectif.");
+        const known = matchReference(items, values.objectif);
+        const body = known ? { ref_code: known.code } : { label: values.objectif };
+        if (values.linked_to) {
+          body.linked_to = values.linked_to;
+          body.beneficiary_agreement = values.beneficiary_agreement;
+        }
+        return body;
+      },
+      fieldFor: (name) => (name === "ref_code" || name === "label" ? "objectif" : name),
+      send: (body, key) => api.post(this.url(`/focuses/${focus.id}/objectifs`), body, { idempotencyKey: key }),
+      onSuccess: (created) => this.reload(`#objectif-${created.id}`, `Objectif « ${created.label} » ajouté.`),
+    });
+    return disclosure(h("span", {}, "Ajouter un objectif", h("span", { class: "sr-only" }, ` à l'axe « ${focus.label} »`)), form);
+  }
+
+  addActionForm(focus, objectif) {
+    let items = this.family(focus.theme).flatMap((t) => t.actions);
+    if (!items.length) items = this.ref.themes.flatMap((t) => t.actions);
+    const zone = this.ctx.session.instance && this.ctx.session.instance.timezone;
+    const form = h("form", { class: "form-action" },
+      listField({ label: "Action", name: "action", items, required: true, hint: "Choisissez dans la liste de référence ou saisissez une action libre." }),
+      h("div", { class: "grid grid--2" },
+        field({ label: "Date de début", name: "start_date", type: "date", value: today(zone), required: true }),
+        field({ label: "Échéance (facultatif)", name: "due_date", type: "date" })),
+      h("div", { class: "actions-bar" }, h("button", { type: "submit" }, "Enregistrer l'action")));
+    bindSave(form, {
+      body: (f) => {
+        const values = formValues(f);
+        if (!values.action) throw fieldError("action", "Indiquez l'action.");
+        const known = matchReference(items, values.action);
+        const body = known ? { ref_code: known.code } : { label: values.action };
+        body.start_date = values.start_date;
+        if (values.due_date) body.due_date = values.due_date;
+        return body;
+      },
+      fieldFor: (name) => (name === "ref_code" || name === "label" ? "action" : name),
+      send: (body, key) => api.post(this.url(`/objectifs/${objectif.id}/actions`), body, { idempotencyKey: key }),
+      onSuccess: (created) => this.reload(`#action-${created.id}`, `Action « ${created.label} » ajoutée.`),
+    });
+    return disclosure(h("span", {}, "Ajouter une action", h("span", { class: "sr-only" }, ` à l'objectif « ${objectif.label} »`)), form);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Rendez-vous
+
+  /** May the caller manage this rendez-vous (members; a structure admin, their structure's)? */
+  mayManage(rendezVous) {
+    if (this.canWrite) return true;
+    return this.isStructureAdmin && !!this.myStructure && rendezVous.structure === this.myStructure.name;
+  }
+
+  /** The professionals who may hold a rendez-vous the caller creates. */
+  holders() {
+    const pros = this.nb.members.filter((m) => m.structure && m.member_type !== "orientation_manager");
+    if (this.isStructureAdmin) return pros.filter((m) => m.structure.id === this.myStructure.id);
+    return pros;
+  }
+
+  rendezVous() {
+    const { nb } = this;
+    const now = Date.now();
+    const section = h("section", { "aria-labelledby": "partie-titre" },
+      h("h2", { id: "partie-titre" }, "Rendez-vous"),
+      h("p", {}, "Prochain rendez-vous : ", nb.next_rendez_vous ? h("strong", {}, formatDateTime(nb.next_rendez_vous)) : "aucun"));
+    const canCreate = this.canWrite || (this.isStructureAdmin && this.holders().length > 0);
+    if (canCreate) section.appendChild(this.rendezVousForm());
+    if (!nb.rendez_vous.length) {
+      section.appendChild(h("p", { class: "muted" }, "Aucun rendez-vous."));
+    } else {
+      const rows = nb.rendez_vous.map((r) => {
+        const at = new Date(r.starts_at).getTime();
+        let status;
+        if (r.cancelled_at) status = h("span", { class: "tag" }, `Annulé le ${formatDate(r.cancelled_at)}`);
+        else if (r.status === "present") status = h("span", { class: "tag tag--success" }, "Honoré");
+        else if (r.status === "absent") status = h("span", { class: "tag tag--warning" }, "Absent");
+        else if (at > now) status = h("span", { class: "tag tag--info" }, "À venir");
+        else status = h("span", { class: "tag tag--warning" }, "À renseigner");
+        const when = formatDateTime(r.starts_at);
+        const buttons = [];
+        if (!r.cancelled_at && this.mayManage(r)) {
+          const patch = (body, message) => (event) => this.act(event.currentTarget,
+            () => api.patch(this.url(`/rendez-vous/${r.id}`), { version: r.version, ...body }), `#rdv-${r.id}`, message);
+          if (at <= now && r.status !== "present") buttons.push(h("button", { type: "button", class: "secondary small", "aria-label": `Marquer honoré le rendez-vous du ${when}`, onclick: patch({ status: "present" }, "Rendez-vous marqué honoré.") }, "Honoré"));
+          if (at <= now && r.status !== "absent") buttons.push(h("button", { type: "button", class: "secondary small", "aria-label": `Marquer absent au rendez-vous du ${when}`, onclick: patch({ status: "absent" }, "Absence enregistrée.") }, "Absent"));
+          if (at > now && r.status === "pending") {
+            buttons.push(h("button", {
+              type: "button", class: "danger small", "aria-label": `Annuler le rendez-vous du ${when}`,
+              onclick: (event) => this.act(event.currentTarget, () => api.post(this.url(`/rendez-vous/${r.id}/cancel`), { version: r.version }), `#rdv-${r.id}`, "Rendez-vous annulé."),
+            }, "Annuler"));
+          }
+        }
+        return h("tr", {},
+          h("th", { scope: "row", id: `rdv-${r.id}`, tabindex: "-1" }, when),
+          h("td", {}, r.with, r.structure ? h("span", { class: "muted" }, ` (${r.structure})`) : null),
+          h("td", {}, status),
+          h("td", {}, buttons.length ? h("div", { class: "row" }, buttons) : h("span", { class: "muted" }, "—")));
+      });
+      section.appendChild(tableWrap("Rendez-vous du carnet, du plus récent au plus ancien", ["Date et heure", "Avec", "Statut", "Actions"], rows));
+    }
+    section.appendChild(h("h3", { id: "contact-titre", tabindex: "-1" }, "Contact individuel"));
+    section.appendChild(h("p", {}, `Dernier contact individuel : ${formatDate(nb.last_contact_at) || "aucun"}.`,
+      " Un rendez-vous honoré compte comme un contact ; sans contact pendant deux ans, le carnet est archivé."));
+    if (this.canWrite) {
+      section.appendChild(h("div", { class: "actions-bar" }, h("button", {
+        type: "button", class: "secondary",
+        onclick: (event) => this.act(event.currentTarget, () => api.post(this.url("/contacts"), {}), "#contact-titre", "Contact individuel enregistré."),
+      }, "Enregistrer un contact aujourd'hui")));
+    }
+    return section;
+  }
+
+  rendezVousForm() {
+    const zone = this.ctx.session.instance && this.ctx.session.instance.timezone;
+    const holders = this.holders();
+    const myId = this.ctx.session.me.account.id;
+    let holderField = null;
+    if (this.isStructureAdmin) {
+      holderField = field({ label: "Avec le professionnel", name: "with_account_id", required: true, options: holders.map((m) => [m.account_id, fullName(m)]) });
+    } else if (holders.some((m) => m.account_id !== myId)) {
+      const others = holders.filter((m) => m.account_id !== myId);
+      holderField = field({ label: "Avec", name: "with_account_id", options: [["", "Moi-même"], ...others.map((m) => [m.account_id, fullName(m)])] });
+    }
+    const form = h("form", { id: "form-rdv" },
+      field({ label: "Date et heure", name: "starts_at", type: "datetime-local", required: true, hint: `Heure de ${this.ctx.session.instance ? this.ctx.session.instance.department_name : "l'instance"}. Par exemple : 14/12/2026 14:30.` }),
+      holderField,
+      h("div", { class: "actions-bar" }, h("button", { type: "submit" }, "Enregistrer le rendez-vous")));
+    bindSave(form, {
+      body: (f) => {
+        const values = formValues(f);
+        if (!values.starts_at) throw fieldError("starts_at", "Indiquez la date et l'heure du rendez-vous.");
+        const instant = localInputToInstant(values.starts_at, zone);
+        if (!instant) throw fieldError("starts_at", "Date et heure attendues, par exemple 14/12/2026 14:30.");
+        const body = { starts_at: instant };
+        if (values.with_account_id) body.with_account_id = values.with_account_id;
+        return body;
+      },
+      send: (body, key) => api.post(this.url("/rendez-vous"), body, { idempotencyKey: key }),
+      onSuccess: (created) => this.reload(`#rdv-${created.id}`, `Rendez-vous prévu le ${formatDateTime(created.starts_at)}.`),
+    });
+    return disclosure("Prévoir un rendez-vous", form);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Historique
+
+  async history() {
+    const q = this.ctx.query;
+    const filters = { from: q.get("du") || "", to: q.get("au") || "", type: q.get("type") || "", q: q.get("texte") || "" };
+    const page = Math.max(1, Number.parseInt(q.get("page") || "1", 10) || 1);
+    const form = h("form", { id: "form-historique", role: "search", "aria-label": "Filtrer l'historique" },
+      h("div", { class: "grid grid--2" },
+        field({ label: "Du", name: "from", type: "date", value: filters.from }),
+        field({ label: "Au", name: "to", type: "date", value: filters.to })),
+      h("div", { class: "grid grid--2" },
+        field({ label: "Type d'événement", name: "type", value: filters.type, options: [["", "Tous les événements"], ...EVENT_TYPES] }),
+        field({ label: "Texte", name: "q", type: "search", value: filters.q, hint: "Un mot de la description de l'événement." })),
+      h("div", { class: "actions-bar" },
+        h("button", { type: "submit" }, "Filtrer"),
+        h("a", { href: `/carnets/${encodeURIComponent(this.id)}?onglet=historique`, class: "button button--secondary" }, "Effacer les filtres")));
+    form.noValidate = true;
+    const go = (values, target) => {
+      this.ctx.main.dataset.keepFocus = "1";
+      this.ctx.navigate(`/carnets/${encodeURIComponent(this.id)}` + api.query({
+        onglet: "historique", du: values.from, au: values.to, type: values.type, texte: values.q, page: target > 1 ? target : null,
+      }));
+    };
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const values = formValues(form);
+      go({ from: values.from || "", to: values.to || "", type: values.type || "", q: values.q || "" }, 1);
+    });
+    const section = h("section", { "aria-labelledby": "partie-titre" },
+      h("h2", { id: "partie-titre" }, "Historique"), form);
+    let list;
+    try {
+      list = await api.get(`/api/carnets/${encodeURIComponent(this.id)}/timeline` + api.query({ page, per_page: 20, ...filters }));
+    } catch (problem) {
+      if (!(problem instanceof api.ApiError) || !problem.fields.length) {
+        section.appendChild(alertBox(problem.message, "error"));
+        return section;
+      }
+      // Wrong dates: shown next to their fields once the form is in the page.
+      this.afterDraw = [() => {
+        let first = null;
+        for (const { field: name, message } of problem.fields) first = first || showFieldError(form, name, message);
+        if (!first) showFormMessage(form, problem.message);
+        else first.focus();
+        this.ctx.main.dataset.keepFocus = "1";
+        this.focusHandled = true;
+      }];
+      return section;
+    }
+    const filtered = filters.from || filters.to || filters.type || filters.q;
+    const caption = `${list.total} événement${list.total > 1 ? "s" : ""}${filtered ? " correspondant aux filtres" : ""}` +
+      (list.total > list.per_page ? `, page ${list.page}` : "");
+    if (!list.items.length) {
+      section.appendChild(h("p", { id: "historique-resultats", tabindex: "-1" }, filtered ? "Aucun événement ne correspond à ces filtres." : "Aucun événement."));
+    } else {
+      const table = tableWrap(caption, ["Date", "Événement", "Par"], list.items.map((event) => h("tr", {},
+        h("td", {}, formatDateTime(event.at)),
+        h("td", {}, event.summary),
+        h("td", {}, event.actor || "Le système"))));
+      table.querySelector("caption").id = "historique-resultats";
+      table.setAttribute("aria-labelledby", "historique-resultats");
+      table.querySelector("caption").setAttribute("tabindex", "-1");
+      section.appendChild(table);
+      section.appendChild(pagination(list, (target) => go(filters, target)) || h("span", {}));
+    }
+    if (q.has("du") || q.has("au") || q.has("type") || q.has("texte") || q.has("page")) {
+      // After filtering or paging, the reader lands on the results.
+      this.focusAfterDraw = "#historique-resultats";
+    }
+    return section;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Membres
+
+  memberList(withActions) {
+    const members = this.nb.members;
+    if (!members.length) return h("p", { class: "muted" }, "Aucun accompagnant.");
+    return h("ul", { class: "plain membres" }, members.map((m) => h("li", { id: `membre-${m.account_id}`, tabindex: "-1" },
+      h("p", {}, h("strong", {}, fullName(m)),
+        m.member_type === "referent" ? [" ", h("span", { class: "tag tag--info" }, "Référent")] : null,
+        m.member_type === "orientation_manager" ? [" ", h("span", { class: "tag" }, "Chargé d'orientation")] : null),
+      h("p", {}, [m.position, m.structure ? m.structure.name : null].filter(Boolean).join(" — ") || null),
+      h("p", {},
+        m.email ? h("a", { href: `mailto:${m.email}` }, m.email) : null,
+        m.phone ? [" · ", h("a", { href: `tel:${m.phone.replace(/\s+/g, "")}` }, m.phone)] : null),
+      withActions && m.joined_at ? h("p", { class: "muted" }, `Membre depuis le ${formatDate(m.joined_at)}`) : null)));
+  }
+
+  members() {
+    const section = h("section", { "aria-labelledby": "partie-titre" },
+      h("h2", { id: "partie-titre" }, "Membres du carnet"),
+      this.memberList(true));
+    const canReferent = this.canWrite || this.isStructureAdmin;
+    if (canReferent) section.appendChild(this.referentForm());
+    if (this.canWrite) {
+      section.appendChild(this.inviteForm());
+      if (!this.isReferent) section.appendChild(this.leaveBlock());
+    }
+    return section;
+  }
+
+  referentForm() {
+    let candidates = this.nb.members.filter((m) => m.structure && m.member_type === "member");
+    if (this.isStructureAdmin && !this.canWrite) candidates = candidates.filter((m) => m.structure.id === this.myStructure.id);
+    if (!candidates.length) return h("span", {});
+    const form = h("form", { id: "form-referent" },
+      field({ label: "Nouveau référent", name: "account_id", required: true, options: [["", "— Choisir parmi les membres —"], ...candidates.map((m) => [m.account_id, `${fullName(m)} (${m.structure.name})`])] }),
+      field({ label: "Dispositif d'accompagnement", name: "dispositif_id", required: true, value: this.nb.orientation.dispositif ? this.nb.orientation.dispositif.id : "", options: [["", "— Choisir —"]] }),
+      h("div", { class: "actions-bar" }, h("button", { type: "submit", class: "secondary" }, "Changer de référent")));
+    dispositifs().then((list) => {
+      const select = form.elements.namedItem("dispositif_id");
+      const current = this.nb.orientation.dispositif ? this.nb.orientation.dispositif.id : "";
+      list.forEach((d) => select.appendChild(h("option", { value: d.id, selected: d.id === current }, d.name)));
+    }).catch(() => {});
+    bindSave(form, {
+      send: (body) => api.post(this.url("/referent"), body),
+      onSuccess: (_, body) => this.reload(`#membre-${body.account_id}`, "Le référent a changé ; l'ancien référent reste membre."),
+    });
+    return h("div", {}, h("h3", {}, "Référent"), disclosure("Changer de référent", form));
+  }
+
+  inviteForm() {
+    const structureField = field({ label: "Structure", name: "structure", options: [["", "— Choisir une structure —"]] });
+    const personField = field({ label: "Professionnel", name: "account_id", required: true, options: [["", "— Choisissez d'abord la structure —"]] });
+    const structureSelect = structureField.querySelector("select");
+    const personSelect = personField.querySelector("select");
+    const status = h("p", { class: "muted", role: "status" });
+    structures().then((list) => list.forEach((s) => structureSelect.appendChild(h("option", { value: s.id }, s.name + (s.city ? ` (${s.city})` : ""))))).catch((problem) => {
+      status.textContent = problem.message;
+    });
+    const memberIds = new Set(this.nb.members.map((m) => m.account_id));
+    structureSelect.addEventListener("change", async () => {
+      const structure = structureSelect.value;
+      replace(personSelect, h("option", { value: "" }, structure ? "Chargement…" : "— Choisissez d'abord la structure —"));
+      if (!structure) return;
+      try {
+        const people = await professionalsOf(structure);
+        if (structureSelect.value !== structure) return;
+        const free = people.filter((p) => !memberIds.has(p.account_id));
+        replace(personSelect, h("option", { value: "" }, free.length ? "— Choisir un professionnel —" : "Aucun professionnel à inviter dans cette structure"),
+          free.map((p) => h("option", { value: p.account_id }, fullName(p) + (p.position ? ` — ${p.position}` : ""))));
+        status.textContent = `${free.length} professionnel${free.length > 1 ? "s" : ""} dans la liste.`;
+      } catch (problem) {
+        replace(personSelect, h("option", { value: "" }, "— Liste indisponible —"));
+        status.textContent = problem.message;
+      }
+    });
+    const form = h("form", { id: "form-invitation" },
+      structureField, personField, status,
+      h("div", { class: "actions-bar" }, h("button", { type: "submit" }, "Inviter")));
+    bindSave(form, {
+      body: (f) => {
+        const accountId = f.elements.namedItem("account_id").value;
+        if (!accountId) throw fieldError("account_id", "Choisissez le professionnel à inviter.");
+        return { account_id: accountId };
+      },
+      send: (body) => api.post(this.url("/members/invite"), body),
+      onSuccess: (created) => this.reload(`#membre-${created.account_id}`, "Invitation envoyée : le professionnel est membre du carnet et a été prévenu par courriel."),
+    });
+    return h("div", {}, h("h3", {}, "Inviter un professionnel"), disclosure("Inviter un collègue à rejoindre ce carnet", form));
+  }
+
+  leaveBlock() {
+    const area = h("div", { tabindex: "-1" });
+    const leave = h("button", {
+      type: "button", class: "danger", onclick: () => {
+        const confirmButton = h("button", {
+          type: "button", class: "danger", onclick: async () => {
+            confirmButton.disabled = true;
+            try {
+              await api.post(this.url("/members/leave"), {});
+            } catch (problem) {
+              confirmButton.disabled = false;
+              area.appendChild(alertBox(problem.message, "error"));
+              return;
+            }
+            this.ctx.navigate(this.ctx.role === "professional" ? "/accueil" : this.ctx.homePath());
+            announce("Vous avez quitté le carnet.");
+          },
+        }, "Oui, quitter ce carnet");
+        replace(area, h("div", { class: "alert alert--warning", role: "alert" },
+          h("p", {}, "Vous ne verrez plus que la fiche restreinte de ce carnet. Confirmez-vous ?"),
+          h("div", { class: "actions-bar" }, confirmButton,
+            h("button", { type: "button", class: "secondary", onclick: () => { replace(area); leave.focus(); } }, "Non, rester membre"))));
+        confirmButton.focus();
+      },
+    }, "Quitter ce carnet");
+    return h("div", {}, h("h3", {}, "Quitter le carnet"), h("div", { class: "actions-bar" }, leave), area);
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  /** A one-click write: busy button, error next to it, reload and focus on success. */
+  async act(button, request, focus, message) {
+    if (button.getAttribute("aria-busy") === "true") return;
+    button.disabled = true;
+    button.setAttribute("aria-busy", "true");
+    const errorBox = button.parentElement.querySelector(".act-error");
+    if (errorBox) errorBox.remove();
+    try {
+      await request();
+    } catch (problem) {
+      button.disabled = false;
+      button.removeAttribute("aria-busy");
+      const box = h("p", { class: "act-error field__error", role: "alert" }, problem.message);
+      button.after(box);
+      button.focus();
+      return;
+    }
+    await this.reload(focus, message);
+  }
+}
+
+function statusClass(status) {
+  switch (status) {
+    case "done": return "tag--success";
+    case "in_progress": return "tag--info";
+    case "abandonned":
+    case "canceled":
+    case "standby": return "tag--warning";
+    default: return "";
+  }
+}
+
+/** The enabled professionals of a structure (to invite one). */
+async function professionalsOf(structureId) {
+  const found = await api.get(`/api/carnets/structures/${encodeURIComponent(structureId)}/professionals`);
+  return Array.isArray(found) ? found : found.items;
+}
