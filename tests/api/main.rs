@@ -2,6 +2,8 @@
 
 mod auth;
 mod carnets;
+mod dashboard;
+mod directory;
 mod demo;
 mod fixtures;
 mod foundation;

@@ -29,7 +29,10 @@ pub fn router(platform: Arc<dyn Platform>) -> Router {
             post(crate::session::confirm_email_change),
         )
         .route("/api/auth/structures", post(crate::admin::create_structure))
-        .route("/api/auth/accounts", post(crate::admin::create_account))
+        .route(
+            "/api/auth/accounts",
+            get(crate::directory::list_accounts).post(crate::admin::create_account),
+        )
         .route(
             "/api/auth/accounts/{id}/roles",
             post(crate::admin::grant_role),

@@ -3,6 +3,7 @@
 
 mod admin;
 pub mod api;
+mod directory;
 mod emails;
 mod session;
 mod sign_in;

@@ -23,6 +23,7 @@ pub fn router(platform: Arc<dyn Platform>) -> Router {
         .route("/api/carnets/dispositifs", get(crate::lists::dispositifs))
         .route("/api/carnets/structures", get(crate::lists::structures))
         .route("/api/carnets/search", get(crate::lists::search))
+        .route("/api/carnets/dashboard", get(crate::dashboard::figures))
         .route("/api/carnets/mine", get(crate::own::mine))
         .route(
             "/api/carnets/orientation-requests",

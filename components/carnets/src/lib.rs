@@ -2,6 +2,7 @@
 //! handlers → repositories (SQL).
 
 pub mod api;
+mod dashboard;
 mod lists;
 mod notebook;
 mod orientation;

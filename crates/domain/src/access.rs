@@ -480,3 +480,60 @@ mod own_and_queue_tests {
         }
     }
 }
+
+/// Which accounts someone may list, with their emails and roles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccountDirectory {
+    /// Every staff account of the instance.
+    Instance,
+    /// The accounts holding an active role in this structure.
+    Structure(Id),
+}
+
+/// The accounts directory: managers and the platform admin see the instance's staff accounts, a
+/// structure admin those of their structure; nobody else lists accounts.
+pub fn may_list_accounts(actor: &Actor) -> Option<AccountDirectory> {
+    match (actor.assignment.role, actor.assignment.scope) {
+        (Role::Manager | Role::PlatformAdmin, _) => Some(AccountDirectory::Instance),
+        (Role::StructureAdmin, Scope::Structure(id)) => Some(AccountDirectory::Structure(id)),
+        _ => None,
+    }
+}
+
+/// The département's dashboard (counts and series, no personal data): managers only.
+pub fn may_view_dashboard(actor: &Actor) -> bool {
+    actor.assignment.role == Role::Manager
+}
+
+#[cfg(test)]
+mod directory_tests {
+    use super::*;
+    use crate::roles::ALL_ROLES;
+
+    #[test]
+    fn accounts_directory_and_dashboard_by_role() {
+        let structure = Id::new_random();
+        for role in ALL_ROLES {
+            let scope = match role {
+                Role::Professional | Role::StructureAdmin => Scope::Structure(structure),
+                Role::Beneficiary => Scope::Beneficiary(Id::new_random()),
+                _ => Scope::Instance,
+            };
+            let who = Actor {
+                account_id: Id::new_random(),
+                assignment: Assignment::new(role, scope).unwrap(),
+            };
+            let directory = match role {
+                Role::Manager | Role::PlatformAdmin => Some(AccountDirectory::Instance),
+                Role::StructureAdmin => Some(AccountDirectory::Structure(structure)),
+                _ => None,
+            };
+            assert_eq!(may_list_accounts(&who), directory, "{role:?} directory");
+            assert_eq!(
+                may_view_dashboard(&who),
+                role == Role::Manager,
+                "{role:?} dashboard"
+            );
+        }
+    }
+}

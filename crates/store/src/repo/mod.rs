@@ -5,6 +5,8 @@ pub mod accounts;
 pub mod audit;
 pub mod bulk;
 pub mod carnets;
+pub mod dashboard;
+pub mod directory;
 pub mod idempotency;
 pub mod jobs;
 pub mod orientation;
