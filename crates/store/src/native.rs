@@ -3,6 +3,7 @@
 
 use crate::{sqlite_placeholders, Connection, Db, Dialect, Row, StoreError, Value};
 use async_trait::async_trait;
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use tokio_postgres::types::{to_sql_checked, IsNull, ToSql, Type};
@@ -24,8 +25,19 @@ enum Target {
 struct Inner {
     target: Target,
     sqlite_pool: Mutex<Vec<rusqlite::Connection>>,
-    postgres_pool: Mutex<Vec<tokio_postgres::Client>>,
+    postgres_pool: Mutex<Vec<PgClient>>,
 }
+
+/// A PostgreSQL client and the statements it has prepared: each query's text is parsed and
+/// planned once per connection, then only bound and executed (one round trip instead of two).
+struct PgClient {
+    client: tokio_postgres::Client,
+    statements: Mutex<HashMap<String, tokio_postgres::Statement>>,
+}
+
+/// Beyond this many prepared statements on one connection, the cache starts afresh (queries
+/// built with a variable number of placeholders could otherwise grow it without end).
+const STATEMENT_CACHE_SIZE: usize = 512;
 
 impl NativeStore {
     pub fn sqlite(path: impl Into<PathBuf>) -> Self {
@@ -72,14 +84,17 @@ impl NativeStore {
                     let mut pool = self.inner.postgres_pool.lock().expect("pool");
                     loop {
                         match pool.pop() {
-                            Some(client) if client.is_closed() => continue,
+                            Some(pooled) if pooled.client.is_closed() => continue,
                             other => break other,
                         }
                     }
                 };
                 let client = match pooled {
                     Some(client) => client,
-                    None => connect_postgres(url).await?,
+                    None => PgClient {
+                        client: connect_postgres(url).await?,
+                        statements: Mutex::new(HashMap::new()),
+                    },
                 };
                 Ok(Db::new(Box::new(PostgresConnection {
                     client: Some(client),
@@ -271,7 +286,7 @@ fn postgres_error(error: tokio_postgres::Error) -> StoreError {
 }
 
 struct PostgresConnection {
-    client: Option<tokio_postgres::Client>,
+    client: Option<PgClient>,
     in_transaction: std::sync::atomic::AtomicBool,
     pool: Arc<Inner>,
 }
@@ -288,7 +303,7 @@ impl Drop for PostgresConnection {
         }
         if let Some(client) = self.client.take() {
             let mut pool = self.pool.postgres_pool.lock().expect("pool");
-            if pool.len() < POOL_SIZE && !client.is_closed() {
+            if pool.len() < POOL_SIZE && !client.client.is_closed() {
                 pool.push(client);
             }
         }
@@ -358,7 +373,22 @@ fn from_postgres(row: &tokio_postgres::Row, index: usize) -> Result<Value, Store
 
 impl PostgresConnection {
     fn client(&self) -> &tokio_postgres::Client {
-        self.client.as_ref().expect("open connection")
+        &self.client.as_ref().expect("open connection").client
+    }
+
+    /// The connection's prepared statement for this text, prepared now if it is new.
+    async fn statement(&self, sql: &str) -> Result<tokio_postgres::Statement, StoreError> {
+        let pooled = self.client.as_ref().expect("open connection");
+        if let Some(statement) = pooled.statements.lock().expect("statements").get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = pooled.client.prepare(sql).await.map_err(postgres_error)?;
+        let mut statements = pooled.statements.lock().expect("statements");
+        if statements.len() >= STATEMENT_CACHE_SIZE {
+            statements.clear();
+        }
+        statements.insert(sql.to_string(), statement.clone());
+        Ok(statement)
     }
 
     fn set_in_transaction(&self, value: bool) {
@@ -379,9 +409,10 @@ impl Connection for PostgresConnection {
             .iter()
             .map(|b| b.as_ref() as &(dyn ToSql + Sync))
             .collect();
+        let statement = self.statement(sql).await?;
         let rows = self
             .client()
-            .query(sql, &refs)
+            .query(&statement, &refs)
             .await
             .map_err(postgres_error)?;
         let Some(first) = rows.first() else {
@@ -408,21 +439,19 @@ impl Connection for PostgresConnection {
             .iter()
             .map(|b| b.as_ref() as &(dyn ToSql + Sync))
             .collect();
+        let statement = self.statement(sql).await?;
         self.client()
-            .execute(sql, &refs)
+            .execute(&statement, &refs)
             .await
             .map_err(postgres_error)
     }
 
     async fn begin(&self) -> Result<(), StoreError> {
         // Same discipline as under Spin: whatever a previous user left open is rolled back first.
-        self.client()
-            .batch_execute("ROLLBACK")
-            .await
-            .map_err(postgres_error)?;
+        // One round trip for both (simple query protocol).
         self.set_in_transaction(true);
         self.client()
-            .batch_execute("BEGIN")
+            .batch_execute("ROLLBACK; BEGIN")
             .await
             .map_err(postgres_error)
     }
