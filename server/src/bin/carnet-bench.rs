@@ -84,12 +84,21 @@ async fn main() -> Result<()> {
         Some("postgres") => {
             let admin = args.get(1).context("carnet-bench postgres <admin URL>")?;
             let admin_db = NativeStore::postgres(admin).connect().await?;
-            admin_db
-                .execute("DROP DATABASE IF EXISTS carnet_bench", &[])
-                .await?;
-            admin_db
-                .execute("CREATE DATABASE carnet_bench", &[])
-                .await?;
+            let exists = !admin_db
+                .query(
+                    "SELECT 1 FROM pg_database WHERE datname = 'carnet_bench'",
+                    &[],
+                )
+                .await?
+                .is_empty();
+            if !(exists && std::env::var("CARNET_BENCH_REUSE").is_ok()) {
+                admin_db
+                    .execute("DROP DATABASE IF EXISTS carnet_bench", &[])
+                    .await?;
+                admin_db
+                    .execute("CREATE DATABASE carnet_bench", &[])
+                    .await?;
+            }
             let root = admin
                 .rsplit_once('/')
                 .map_or(admin.as_str(), |(root, _)| root);
