@@ -102,9 +102,14 @@ pub async fn requests(
                 "SELECT o.id, o.notebook_id, o.status, o.reason, o.created_at, o.requested_by, o.decided_at, o.decision_reason, \
                     b.first_name, b.last_name, b.birth_date, \
                     ra.first_name AS requester_first_name, ra.last_name AS requester_last_name, \
-                    (SELECT s.name FROM notebook_members m JOIN structures s ON s.id = m.structure_id \
-                       WHERE m.notebook_id = o.notebook_id AND m.account_id = o.requested_by \
-                       ORDER BY m.active DESC, m.joined_at DESC LIMIT 1) AS requester_structure, \
+                    COALESCE( \
+                      (SELECT s.name FROM notebook_members m JOIN structures s ON s.id = m.structure_id \
+                         WHERE m.notebook_id = o.notebook_id AND m.account_id = o.requested_by \
+                         ORDER BY CASE WHEN m.active THEN 0 ELSE 1 END, m.joined_at DESC LIMIT 1), \
+                      (SELECT s.name FROM role_assignments r JOIN structures s ON s.id = r.structure_id \
+                         WHERE r.account_id = o.requested_by AND r.role = 'professional' \
+                         ORDER BY CASE WHEN r.revoked_at IS NULL THEN 0 ELSE 1 END, r.created_at LIMIT 1) \
+                    ) AS requester_structure, \
                     sd.id AS suggested_dispositif_id, sd.name AS suggested_dispositif_name, \
                     cd.id AS current_dispositif_id, cd.name AS current_dispositif_name, \
                     (SELECT a.first_name || ' ' || a.last_name FROM notebook_members m JOIN accounts a ON a.id = m.account_id \
