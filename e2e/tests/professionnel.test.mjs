@@ -4,7 +4,7 @@
 // answer writing once; the restricted card of a notebook one is not a member of, and joining it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, newPage, signIn, signOut, checkA11y, tabTo, assertNoHorizontalScroll, BASE_URL } from "../lib.mjs";
+import { launch, newPage, signIn, signOut, checkA11y, tabTo, assertNoHorizontalScroll, deliverEmails, emailsTo, BASE_URL } from "../lib.mjs";
 
 let browser;
 before(async () => (browser = await launch()));
@@ -309,4 +309,48 @@ test("a notebook one is not a member of shows its restricted card; joining it op
   await page.goto(`${BASE_URL}/accueil`);
   await page.getByRole("heading", { level: 1, name: "Mes bénéficiaires" }).waitFor();
   await assertNoHorizontalScroll(page, "accueil à 320 px");
+
+  // « Nouveau carnet » says who creates notebooks (the API refuses professionals).
+  await page.getByRole("link", { name: "Nouveau carnet" }).click();
+  await main(page).getByText("Les carnets sont créés par les chargés d'orientation").waitFor();
+  assert.equal(await page.getByRole("button", { name: "Créer le carnet" }).count(), 0);
+  await checkA11y(page, "nouveau carnet (professionnel)");
+});
+
+test("a new notebook: errors next to their fields, a possible duplicate, « c'est une autre personne », the account opened", async () => {
+  const page = await newPage(browser);
+  await signIn(page, account("orientation-2"));
+  const existing = (await apiGet(page, "/api/carnets/search?q=dupont&per_page=1")).items[0];
+  await page.goto(`${BASE_URL}/gestion/beneficiaires/nouveau`);
+  await page.getByRole("heading", { level: 1, name: "Nouveau carnet" }).waitFor();
+  await checkA11y(page, "nouveau carnet");
+  await page.getByRole("button", { name: "Créer le carnet" }).click();
+  await page.waitForFunction(() => document.activeElement && document.activeElement.name === "first_name" && document.activeElement.getAttribute("aria-invalid") === "true");
+  await checkA11y(page, "nouveau carnet, champs manquants");
+
+  const email = `nouveau.${Date.now()}@exemple.test`;
+  await page.getByLabel(/^Prénom/).fill(existing.first_name);
+  await page.getByLabel(/^Nom/).fill(existing.last_name.toUpperCase());
+  await page.getByLabel("Date de naissance").fill(existing.birth_date);
+  const accountBox = page.getByLabel(/Ouvrir dès maintenant son compte/);
+  assert.equal(await accountBox.isVisible(), false, "no account without an email");
+  await page.getByLabel(/^Adresse électronique/).fill(email);
+  await accountBox.check();
+  await page.getByRole("button", { name: "Créer le carnet" }).click();
+  const duplicate = page.locator("#doublons");
+  await duplicate.getByText("Un carnet existe peut-être déjà pour cette personne").waitFor();
+  assert.equal(await duplicate.getByRole("link", { name: /Voir le carnet existant/ }).getAttribute("href"), `/carnets/${existing.notebook_id}`);
+  assert.equal(await page.evaluate(() => document.activeElement.id), "doublons", "focus on the warning");
+  await checkA11y(page, "doublon possible");
+
+  await duplicate.getByRole("button", { name: "C'est une autre personne : créer le carnet" }).click();
+  const done = page.locator("#carnet-cree");
+  await done.getByText("Son compte est ouvert").waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.id), "carnet-cree");
+  await checkA11y(page, "carnet créé");
+  await deliverEmails();
+  assert.equal((await emailsTo(email)).length, 1, "the beneficiary is emailed");
+  await done.getByRole("link", { name: /Ouvrir le carnet de/ }).click();
+  await page.getByRole("navigation", { name: "Parties du carnet" }).waitFor();
+  await main(page).getByText(email).waitFor();
 });

@@ -416,8 +416,58 @@ class NotebookView {
         ["Carnet créé le", formatDate(nb.created_at)],
       ]),
       this.orientationBlock());
+    if (this.isManager && !this.archived) section.insertBefore(this.identityForm(), section.querySelector("#contrat-titre"));
     if (this.archived && this.isManager) section.appendChild(this.restoreForm());
     return section;
+  }
+
+  /** Managers correct the identity and rights: only what changed is sent, with the version. */
+  identityForm() {
+    const { ref } = this;
+    const b = this.nb.beneficiary;
+    const r = this.nb.rights;
+    const current = {
+      first_name: b.first_name, last_name: b.last_name, birth_date: b.birth_date, birth_place: b.birth_place,
+      nir: b.nir, department_identifier: b.department_identifier, caf_number: b.caf_number, ft_identifier: b.ft_identifier,
+      rsa_right: r.rsa_right, rsa_closure_reason: r.rsa_closure_reason, rsa_suspension_reason: r.rsa_suspension_reason,
+      are_right: r.are, ass_right: r.ass, prime_activite: r.prime_activite,
+    };
+    const form = h("form", { id: "form-identite" },
+      h("div", { class: "grid grid--2" },
+        field({ label: "Prénom", name: "first_name", value: b.first_name, required: true }),
+        field({ label: "Nom", name: "last_name", value: b.last_name, required: true })),
+      h("div", { class: "grid grid--2" },
+        field({ label: "Date de naissance", name: "birth_date", type: "date", value: b.birth_date || "" }),
+        field({ label: "Lieu de naissance", name: "birth_place", value: b.birth_place || "" })),
+      field({ label: "NIR", name: "nir", value: b.nir || "" }),
+      h("div", { class: "grid grid--3" },
+        field({ label: "Identifiant départemental", name: "department_identifier", value: b.department_identifier || "" }),
+        field({ label: "N° CAF/MSA", name: "caf_number", value: b.caf_number || "" }),
+        field({ label: "Identifiant France Travail", name: "ft_identifier", value: b.ft_identifier || "" })),
+      field({ label: "Droit RSA", name: "rsa_right", value: r.rsa_right || "", options: options(ref, "rsa_right") }),
+      field({ label: "Motif de clôture", name: "rsa_closure_reason", value: r.rsa_closure_reason || "", options: options(ref, "rsa_closure_reason") }),
+      field({ label: "Motif de suspension", name: "rsa_suspension_reason", value: r.rsa_suspension_reason || "", options: options(ref, "rsa_suspension_reason") }),
+      field({ label: "ARE", name: "are_right", type: "checkbox", value: r.are }),
+      field({ label: "ASS", name: "ass_right", type: "checkbox", value: r.ass }),
+      field({ label: "Prime d'activité", name: "prime_activite", type: "checkbox", value: r.prime_activite }),
+      h("div", { class: "actions-bar" }, h("button", { type: "submit" }, "Enregistrer l'identité et les droits")));
+    const clearable = new Set(["birth_place", "department_identifier", "caf_number", "ft_identifier"]);
+    bindSave(form, {
+      body: (f) => {
+        const values = formValues(f);
+        const body = { version: this.nb.version };
+        for (const [key, value] of Object.entries(values)) {
+          const before = current[key] ?? null;
+          if (value === before || (value === null && before === null)) continue;
+          if (value === null && !clearable.has(key)) continue;
+          body[key] = value === null ? "" : value;
+        }
+        return body;
+      },
+      send: (body) => api.patch(this.url("/identity"), body),
+      onSuccess: () => this.reload("#partie-titre", "Identité et droits enregistrés."),
+    });
+    return disclosure("Modifier l'identité et les droits", form);
   }
 
   contractForm() {
@@ -607,21 +657,24 @@ class NotebookView {
     jobField.appendChild(datalist);
     let timer = null;
     let asked = "";
+    // The chosen job title: a typed text that is exactly one of the suggestions.
+    let chosen = null;
     const lookup = async (text) => {
-      if (text.trim().length < 2 || text === asked) return results;
+      if (text.trim().length < 2 || text === asked) return;
       asked = text;
       try {
         const found = await api.get("/api/referentiel/rome" + api.query({ q: text }));
-        results = found.results;
+        if (found.results.length || !matchReference(results, input.value)) results = found.results;
         replace(datalist, results.map((r) => h("option", { value: r.label })));
       } catch (_) {
-        // A failed suggestion is not an error: the save says what is wrong.
+        // A failed suggestion is not an error: the save says what is missing.
       }
-      return results;
+      chosen = matchReference(results, input.value);
     };
     input.addEventListener("input", () => {
+      chosen = matchReference(results, input.value);
       clearTimeout(timer);
-      timer = setTimeout(() => lookup(input.value), 250);
+      if (!chosen) timer = setTimeout(() => lookup(input.value), 250);
     });
     const form = h("form", { id: "form-projet" },
       jobField,
@@ -630,18 +683,6 @@ class NotebookView {
         field({ label: "Temps de travail", name: "working_time", options: options(ref, "working_time", { empty: "— Indifférent —" }) })),
       field({ label: "Rayon de mobilité (km)", name: "mobility_radius_km", type: "number", attributes: { min: "0", max: "500", inputmode: "numeric" } }),
       h("div", { class: "actions-bar" }, h("button", { type: "submit", class: "secondary" }, "Ajouter le projet")));
-    let chosen = null;
-    form.addEventListener("submit", async (event) => {
-      // Resolve the typed job title into its code before bindSave builds the body.
-      if (form.dataset.resolved === "1") return;
-      event.preventDefault();
-      event.stopImmediatePropagation();
-      const text = input.value.trim();
-      chosen = matchReference(results, text) || matchReference(await lookup(text), text);
-      form.dataset.resolved = "1";
-      form.requestSubmit();
-      delete form.dataset.resolved;
-    });
     bindSave(form, {
       body: (f) => {
         const values = formValues(f);

@@ -5,7 +5,9 @@
 import * as api from "../api.js";
 import { h, replace, field, bindSave, formValues, alertBox } from "../ui.js";
 
-const CREATORS = ["manager", "orientation_manager", "professional"];
+// The API's rule (crates/domain/src/access.rs, may_create_beneficiary): managers and
+// orientation managers create notebooks; other roles are told how to proceed.
+const CREATORS = ["manager", "orientation_manager"];
 
 const RULES = {
   nir: "même NIR",
@@ -18,7 +20,8 @@ export async function render(ctx) {
   if (!CREATORS.includes(ctx.role)) {
     replace(ctx.main,
       h("h1", {}, "Nouveau carnet"),
-      alertBox("Les carnets sont créés par les professionnels, les chargés d'orientation et les gestionnaires du département. Recherchez d'abord la personne : son carnet existe peut-être déjà.", "info"),
+      alertBox("Les carnets sont créés par les chargés d'orientation et les gestionnaires du département, qui vérifient qu'il n'en existe pas déjà un pour la personne.", "info"),
+      h("p", {}, "Recherchez d'abord la personne : si son carnet existe, vous pourrez le rejoindre depuis sa fiche. Sinon, demandez sa création à un chargé d'orientation du département."),
       h("p", {}, h("a", { href: "/recherche" }, "Rechercher un bénéficiaire")));
     return;
   }
