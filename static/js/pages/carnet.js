@@ -771,8 +771,9 @@ class NotebookView {
     if (objectif.actions.length) {
       block.appendChild(h("ul", { class: "plain plan-actions", "aria-label": `Actions de l'objectif « ${objectif.label} »` },
         objectif.actions.map((action) => h("li", { id: `action-${action.id}`, tabindex: "-1" },
-          h("p", { class: "plan-action__label" }, h("strong", {}, action.label)),
-          h("p", { class: "muted" }, `Début : ${formatDate(action.start_date)}`, action.due_date ? ` · échéance : ${formatDate(action.due_date)}` : ""),
+          h("div", { class: "plan-action__text" },
+            h("p", { class: "plan-action__label" }, h("strong", {}, action.label)),
+            h("p", { class: "muted" }, `Début : ${formatDate(action.start_date)}`, action.due_date ? ` · échéance : ${formatDate(action.due_date)}` : "")),
           this.statusControl("action", action)))));
     } else {
       block.appendChild(h("p", { class: "muted" }, "Aucune action pour cet objectif."));
@@ -1168,8 +1169,7 @@ class NotebookView {
               area.appendChild(alertBox(problem.message, "error"));
               return;
             }
-            this.ctx.navigate(this.ctx.role === "professional" ? "/accueil" : this.ctx.homePath());
-            announce("Vous avez quitté le carnet.");
+            this.ctx.navigate(this.ctx.role === "professional" ? "/accueil?depart=1" : this.ctx.homePath());
           },
         }, "Oui, quitter ce carnet");
         replace(area, h("div", { class: "alert alert--warning", role: "alert" },

@@ -96,6 +96,7 @@ async function home(ctx) {
     : [alertBox("Vous n'êtes encore membre d'aucun carnet. Recherchez un bénéficiaire pour rejoindre son carnet.", "info")];
   replace(ctx.main,
     h("h1", {}, "Mes bénéficiaires"),
+    ctx.query.get("depart") ? alertBox("Vous avez quitté le carnet : il n'est plus dans votre portefeuille.", "success") : null,
     searchForm(ctx),
     h("section", { "aria-labelledby": "portefeuille-titre" },
       h("h2", { id: "portefeuille-titre" }, "Mon portefeuille"),
