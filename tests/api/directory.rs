@@ -303,3 +303,37 @@ async fn the_directory_searches_filters_and_pages() {
         assert_eq!(body["error"]["fields"][0]["field"], field, "{query}");
     }
 }
+
+#[tokio::test]
+async fn the_structures_list_shows_the_address_a_manager_sets() {
+    let app = spawn_app().await;
+    if !app.require_test_mode("the_structures_list_shows_the_address_a_manager_sets") {
+        return;
+    }
+    let (manager, _) = account(&app, "manager", None).await;
+    let (admin, created) = account(&app, "structure_admin", Some("Maison de l'emploi")).await;
+    let structure = created["structure_id"].as_str().unwrap().to_string();
+    let response = manager
+        .client
+        .patch(app.url(&format!("/api/write/structures/{structure}")))
+        .header("origin", &app.base_url)
+        .json(&json!({ "address": "1 rue de la Paix", "postal_code": "93000", "city": "Bobigny" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    for user in [&manager, &admin] {
+        let (status, body) = user.get_json(&app, "/api/carnets/structures").await;
+        assert_eq!(status, 200);
+        let item = body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == structure.as_str())
+            .unwrap()
+            .clone();
+        assert_eq!(item["address"], "1 rue de la Paix");
+        assert_eq!(item["postal_code"], "93000");
+        assert_eq!(item["city"], "Bobigny");
+    }
+}

@@ -186,14 +186,23 @@ pub async fn structures(auth: Authenticated) -> Result<Json<serde_json::Value>, 
         .ctx
         .db
         .query(
-            "SELECT id, name, siret, city, phone, email, sensitive FROM structures ORDER BY sort_key, id",
+            "SELECT id, name, siret, address, postal_code, city, phone, email, sensitive FROM structures ORDER BY sort_key, id",
             carnet_store::params![],
         )
         .await?;
     let items: Vec<serde_json::Value> = rows
         .iter()
         .map(|row| {
-            let mut item = row.to_json(&["id", "name", "siret", "city", "phone", "email"]);
+            let mut item = row.to_json(&[
+                "id",
+                "name",
+                "siret",
+                "address",
+                "postal_code",
+                "city",
+                "phone",
+                "email",
+            ]);
             item["sensitive"] = row.get::<bool>("sensitive").unwrap_or(false).into();
             item
         })
