@@ -44,6 +44,9 @@ function plural(count, one, many) {
 // The queue
 
 async function queue(ctx) {
+  // Fresh lists each time the queue is shown (structures and professionals change).
+  listsPromise = null;
+  professionals.clear();
   const decided = ctx.query.get("statut") === "decidees";
   const page = Math.max(1, Number(ctx.query.get("page")) || 1);
   const title = decided ? "Demandes d'orientation décidées" : "Demandes d'orientation en attente";
@@ -191,6 +194,8 @@ function decisionForm(request, context, onDecided) {
 // The département's lists
 
 let focusResults = false;
+// The RSA rights of the national reference lists (no personal data), kept for the page's life.
+let rsaPromise = null;
 
 async function department(ctx) {
   ctx.setTitle("Carnets du département");
@@ -203,9 +208,11 @@ async function department(ctx) {
   const results = h("div", {}, loading("Chargement des carnets…"));
   let rsaRights = [];
   try {
-    rsaRights = (await api.get("/api/referentiel")).coded_values.rsa_right || [];
+    rsaPromise = rsaPromise || api.get("/api/referentiel").then((r) => r.coded_values.rsa_right || []);
+    rsaRights = await rsaPromise;
   } catch (_) {
     // The filter still works without labels: only the "all" choice is offered.
+    rsaPromise = null;
   }
   if (!ctx.isCurrent()) return;
   const form = h("form", { class: "filters", role: "search", "aria-label": "Filtrer les carnets" },
