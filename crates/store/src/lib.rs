@@ -180,6 +180,27 @@ pub fn split_statements(sql: &str) -> Vec<String> {
     statements
 }
 
+/// `CARNET_SQL_TRACE=1` prints every statement and its duration on stderr (diagnostics only).
+fn trace_enabled() -> bool {
+    static ENABLED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ENABLED.get_or_init(|| std::env::var("CARNET_SQL_TRACE").is_ok_and(|v| v == "1"))
+}
+
+fn trace_start() -> Option<std::time::Instant> {
+    trace_enabled().then(std::time::Instant::now)
+}
+
+fn trace_end(started: Option<std::time::Instant>, sql: &str) {
+    if let Some(started) = started {
+        let one_line: String = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+        eprintln!(
+            "sql {:>8.3} ms  {}",
+            started.elapsed().as_secs_f64() * 1000.0,
+            one_line.chars().take(160).collect::<String>()
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,27 +222,6 @@ mod tests {
                 "CREATE TABLE a (x TEXT)".to_string(),
                 "INSERT INTO a VALUES ('x;y''z;')".to_string()
             ]
-        );
-    }
-}
-
-/// `CARNET_SQL_TRACE=1` prints every statement and its duration on stderr (diagnostics only).
-fn trace_enabled() -> bool {
-    static ENABLED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *ENABLED.get_or_init(|| std::env::var("CARNET_SQL_TRACE").is_ok_and(|v| v == "1"))
-}
-
-fn trace_start() -> Option<std::time::Instant> {
-    trace_enabled().then(std::time::Instant::now)
-}
-
-fn trace_end(started: Option<std::time::Instant>, sql: &str) {
-    if let Some(started) = started {
-        let one_line: String = sql.split_whitespace().collect::<Vec<_>>().join(" ");
-        eprintln!(
-            "sql {:>8.3} ms  {}",
-            started.elapsed().as_secs_f64() * 1000.0,
-            one_line.chars().take(160).collect::<String>()
         );
     }
 }
