@@ -827,11 +827,18 @@ class NotebookView {
         state.className = "status-state status-state--error";
       }
     };
+    const flush = () => {
+      clearTimeout(timer);
+      timer = null;
+      running = running.then(save);
+    };
     select.addEventListener("change", () => {
       clearTimeout(timer);
-      timer = setTimeout(() => {
-        running = running.then(save);
-      }, 400);
+      timer = setTimeout(flush, 400);
+    });
+    // Leaving the control saves at once what the arrow keys chose.
+    select.addEventListener("blur", () => {
+      if (timer) flush();
     });
     return h("div", { class: "field status-field" },
       h("label", { for: id }, "Statut", h("span", { class: "sr-only" }, ` de ${noun} « ${item.label} »`)),
