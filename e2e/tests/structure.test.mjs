@@ -13,7 +13,7 @@ const focusedText = (page) => page.evaluate(() => {
   return !element || element === document.body ? "(nothing focused)" : element.textContent.trim().slice(0, 300);
 });
 
-test("a structure admin changes a referent, creates a professional's account, finds it and disables it", async () => {
+test("a structure admin changes a referent, creates a professional's account, finds it, disables and re-enables it", async () => {
   const page = await newPage(browser);
   await signIn(page, DEMO.structureAdmin);
   await page.waitForURL(`${BASE_URL}/structure`);
@@ -89,6 +89,12 @@ test("a structure admin changes a referent, creates a professional's account, fi
   await results.locator("tbody tr").getByText(/Désactivé le \d\d\/\d\d\/\d{4}/).waitFor();
   await results.locator("tbody tr").getByRole("button", { name: `Réactiver le compte de Inès Essai-${stamp}` }).waitFor();
   await checkA11y(page, "compte désactivé");
+  await results.locator("tbody tr").getByRole("button", { name: `Réactiver le compte de Inès Essai-${stamp}` }).click();
+  await page.getByText(`Le compte de Inès Essai-${stamp} est réactivé.`).waitFor();
+  await results.locator("tbody tr").getByText("Actif").waitFor();
+  await results.locator("tbody tr").getByRole("button", { name: `Désactiver le compte de Inès Essai-${stamp}` }).click();
+  await page.getByText(`Le compte de Inès Essai-${stamp} est désactivé`).waitFor();
+  await results.locator("tbody tr").getByText(/Désactivé le/).waitFor();
 
   // At 320 px, nothing is cut.
   await page.setViewportSize({ width: 320, height: 800 });
