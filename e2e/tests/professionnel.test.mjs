@@ -310,8 +310,10 @@ test("a notebook one is not a member of shows its restricted card; joining it op
   await page.getByRole("heading", { level: 1, name: "Mes bénéficiaires" }).waitFor();
   await assertNoHorizontalScroll(page, "accueil à 320 px");
 
-  // « Nouveau carnet » says who creates notebooks (the API refuses professionals).
-  await page.getByRole("link", { name: "Nouveau carnet" }).click();
+  // Professionals do not create notebooks (the API refuses them): no menu entry, and the page,
+  // reached by its address, says who does.
+  assert.equal(await page.getByRole("navigation", { name: "Menu principal" }).getByRole("link", { name: "Nouveau carnet" }).count(), 0);
+  await page.goto(`${BASE_URL}/gestion/beneficiaires/nouveau`);
   await main(page).getByText("Les carnets sont créés par les chargés d'orientation").waitFor();
   assert.equal(await page.getByRole("button", { name: "Créer le carnet" }).count(), 0);
   await checkA11y(page, "nouveau carnet (professionnel)");

@@ -43,11 +43,11 @@ const HOME = {
   platform_admin: "/gestion/comptes",
 };
 const MENUS = {
-  professional: [["/accueil", "Mes bénéficiaires"], ["/recherche", "Rechercher"], ["/gestion/beneficiaires/nouveau", "Nouveau carnet"]],
+  professional: [["/accueil", "Mes bénéficiaires"], ["/recherche", "Rechercher"]],
   beneficiary: [["/mon-carnet", "Mon carnet"]],
-  orientation_manager: [["/orientation", "Demandes d'orientation"], ["/departement", "Carnets du département"], ["/recherche", "Rechercher"]],
+  orientation_manager: [["/orientation", "Demandes d'orientation"], ["/departement", "Carnets du département"], ["/recherche", "Rechercher"], ["/gestion/beneficiaires/nouveau", "Nouveau carnet"]],
   structure_admin: [["/structure", "Carnets de la structure"], ["/structure/professionnels", "Professionnels"], ["/recherche", "Rechercher"]],
-  manager: [["/tableau-de-bord", "Tableau de bord"], ["/departement", "Carnets"], ["/orientation", "Orientation"], ["/gestion/comptes", "Comptes"], ["/gestion/structures", "Structures"], ["/gestion/dispositifs", "Dispositifs"]],
+  manager: [["/tableau-de-bord", "Tableau de bord"], ["/departement", "Carnets"], ["/orientation", "Orientation"], ["/gestion/beneficiaires/nouveau", "Nouveau carnet"], ["/gestion/comptes", "Comptes"], ["/gestion/structures", "Structures"], ["/gestion/dispositifs", "Dispositifs"]],
   platform_admin: [["/gestion/comptes", "Comptes"], ["/gestion/structures", "Structures"]],
 };
 
