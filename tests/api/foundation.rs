@@ -399,7 +399,9 @@ async fn unknown_paths_get_json_404s_and_the_front_end_is_served() {
         .unwrap()
         .contains("<html lang=\"fr\">"));
     // Page paths without a file of their own get the application shell (history routing).
-    let page = app.get("/carnets/0b5c2d2e-0000-4000-8000-000000000000").await;
+    let page = app
+        .get("/carnets/0b5c2d2e-0000-4000-8000-000000000000")
+        .await;
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("/js/app.js"));
     for path in [
