@@ -3,8 +3,8 @@
 mod auth;
 mod carnets;
 mod dashboard;
-mod directory;
 mod demo;
+mod directory;
 mod fixtures;
 mod foundation;
 mod notifications;
