@@ -787,6 +787,8 @@ pub async fn load(db: &Db, beneficiaries: usize, seed: u64) -> Result<(), StoreE
     }
     let _ = &orientation_managers;
     let _ = &dispositifs;
+    // Memberships were bulk-inserted: give them their notebooks' sort keys.
+    carnets::refresh_all_member_keys(db).await?;
     beneficiary_accounts(db, &mut rng, base).await?;
     eprintln!(
         "démo : {beneficiaries} bénéficiaires, {} actions, {} objectifs, {} rendez-vous, {} événements, {} membres",

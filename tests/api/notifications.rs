@@ -542,6 +542,15 @@ async fn retention_archives_then_destroys_exactly_what_it_must() {
             .0,
         403
     );
+    let (_, portfolio) = pro.get_json(&app, "/api/carnets/portfolio").await;
+    let ids: Vec<&str> = portfolio["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["notebook_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [kept_id.as_str()], "nor in its members' portfolios");
+    assert_eq!(portfolio["total"], 1);
     // Two more years: destroyed, with the person's data wherever it was copied.
     app.set_clock("2031-01-06T09:00:00Z").await;
     let report = job(&app, "retention").await;

@@ -1021,6 +1021,44 @@ async fn each_role_may_only_make_its_own_writes() {
     assert_eq!(renamed.status(), 200);
     let (_, found) = d.pro_b.get_json(&app, "/api/carnets/search?q=moreau").await;
     assert_eq!(found["total"], 1, "search follows a change of name");
+    // Portfolios are in name order, and follow a change of name too.
+    let portfolio_names = |body: Value| -> Vec<String> {
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["last_name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (status, _) = post(
+        &d.pro_a,
+        &app,
+        &format!("/api/write/carnets/{}/members/self", d.martin),
+        json!({ "member_type": "member" }),
+    )
+    .await;
+    assert!(status == 201 || status == 409, "{status}");
+    let before = portfolio_names(d.pro_a.get_json(&app, "/api/carnets/portfolio").await.1);
+    assert_eq!(
+        before.first().map(String::as_str),
+        Some("Dupont-Moreau"),
+        "{before:?}"
+    );
+    let renamed = patch(
+        &d.manager,
+        &app,
+        &format!("{base}/identity"),
+        json!({ "version": version + 2, "last_name": "Zola" }),
+    )
+    .await;
+    assert_eq!(renamed.status(), 200);
+    let after = portfolio_names(d.pro_a.get_json(&app, "/api/carnets/portfolio").await.1);
+    assert_eq!(after.last().map(String::as_str), Some("Zola"), "{after:?}");
+    assert!(
+        before.len() >= 2,
+        "the order is checked among several: {before:?}"
+    );
+    assert_eq!(after.len(), before.len());
     // Contact details: the beneficiary on their own notebook only.
     let version = notebook(&d.manager, &app, &d.eloise).await["version"]
         .as_i64()

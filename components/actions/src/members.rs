@@ -115,6 +115,7 @@ pub async fn attach_self(
         );
     }
     inserted?;
+    carnets::refresh_member_keys(db, notebook_id).await?;
     if let Some(dispositif) = dispositif {
         db.execute(
             "UPDATE notebooks SET dispositif_id = $2, version = version + 1 WHERE id = $1",
@@ -216,6 +217,7 @@ pub async fn invite(
         params![Id::new_random(), notebook, invited, structure, auth.ctx.now],
     )
     .await?;
+    carnets::refresh_member_keys(db, notebook).await?;
     db.execute(
         "INSERT INTO notebook_invitations (id, notebook_id, account_id, invited_by, created_at) VALUES ($1, $2, $3, $4, $5)",
         params![Id::new_random(), notebook, invited, auth.account_id, auth.ctx.now],
@@ -334,7 +336,8 @@ pub async fn set_referent(
             "referent_exists",
             "Ce carnet vient de recevoir un autre référent : rechargez.",
         )),
-        other => other.map_err(AppError::from),
+        Err(other) => Err(AppError::from(other)),
+        Ok(()) => Ok(carnets::refresh_member_keys(db, notebook).await?),
     }
 }
 

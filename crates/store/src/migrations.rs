@@ -66,6 +66,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../sql/sqlite/0007_search.sql"),
         postgres: include_str!("../../../sql/postgres/0007_search.sql"),
     },
+    Migration {
+        version: 8,
+        name: "member_lists",
+        sqlite: include_str!("../../../sql/sqlite/0008_member_lists.sql"),
+        postgres: include_str!("../../../sql/postgres/0008_member_lists.sql"),
+    },
 ];
 
 /// The schema version this build expects.

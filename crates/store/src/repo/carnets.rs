@@ -169,16 +169,39 @@ pub async fn reindex_names(
         )
         .await?;
     }
-    Ok(())
+    refresh_member_keys(db, notebook_id).await
 }
 
-/// Whether a notebook is found by search (archiving takes it out; restoring puts it back).
+/// Whether a notebook is found by search and in portfolios (archiving takes it out; restoring
+/// puts it back).
 pub async fn set_listed(db: &Db, notebook_id: Id, listed: bool) -> Result<(), StoreError> {
     db.execute(
         "UPDATE notebook_search_words SET listed = $2 WHERE notebook_id = $1",
         params![notebook_id, listed],
     )
     .await?;
+    refresh_member_keys(db, notebook_id).await
+}
+
+const MEMBER_KEYS: &str = "name_key = COALESCE((SELECT b.name_key FROM notebooks n JOIN beneficiaries b ON b.id = n.beneficiary_id \
+       WHERE n.id = notebook_members.notebook_id), ''), \
+     listed = (SELECT n.archived_at IS NULL FROM notebooks n WHERE n.id = notebook_members.notebook_id)";
+
+/// Copies a notebook's name sort key and listed state onto its memberships, which portfolios
+/// read: after a membership is added, the names change, or the notebook is archived or restored.
+pub async fn refresh_member_keys(db: &Db, notebook_id: impl Into<Value>) -> Result<(), StoreError> {
+    db.execute(
+        &format!("UPDATE notebook_members SET {MEMBER_KEYS} WHERE notebook_id = $1"),
+        &[notebook_id.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The same for every membership (after a bulk load).
+pub async fn refresh_all_member_keys(db: &Db) -> Result<(), StoreError> {
+    db.execute(&format!("UPDATE notebook_members SET {MEMBER_KEYS}"), &[])
+        .await?;
     Ok(())
 }
 
@@ -630,15 +653,7 @@ pub async fn portfolio(
     page: i64,
     per_page: i64,
 ) -> Result<Page<ListItem>, StoreError> {
-    paged_list(
-        db,
-        now,
-        "n.id IN (SELECT m.notebook_id FROM notebook_members m WHERE m.account_id = $2 AND m.active = TRUE)",
-        vec![account_id.into()],
-        page,
-        per_page,
-    )
-    .await
+    member_list(db, now, "account_id", account_id, page, per_page).await
 }
 
 /// A structure's notebooks: those with an active member from it.
@@ -649,15 +664,81 @@ pub async fn structure_portfolio(
     page: i64,
     per_page: i64,
 ) -> Result<Page<ListItem>, StoreError> {
-    paged_list(
-        db,
-        now,
-        "n.id IN (SELECT m.notebook_id FROM notebook_members m WHERE m.structure_id = $2 AND m.active = TRUE)",
-        vec![structure_id.into()],
+    member_list(db, now, "structure_id", structure_id, page, per_page).await
+}
+
+/// The listed notebooks with an active membership whose `column` (`account_id` or
+/// `structure_id`) is `id`: counted and paged on the memberships' index alone, in name order.
+async fn member_list(
+    db: &Db,
+    now: Instant,
+    column: &'static str,
+    id: Id,
+    page: i64,
+    per_page: i64,
+) -> Result<Page<ListItem>, StoreError> {
+    let condition = format!("m.{column} = $1 AND m.active = TRUE AND m.listed = TRUE");
+    let total: i64 = db
+        .query_one(
+            &format!("SELECT COUNT(DISTINCT m.notebook_id) AS n FROM notebook_members m WHERE {condition}"),
+            params![id],
+        )
+        .await?
+        .get("n")?;
+    let page_ids = db
+        .query(
+            &format!(
+                "SELECT DISTINCT m.name_key, m.notebook_id FROM notebook_members m WHERE {condition} \
+                 ORDER BY m.name_key, m.notebook_id LIMIT $2 OFFSET $3"
+            ),
+            params![id, per_page, (page - 1) * per_page],
+        )
+        .await?
+        .iter()
+        .map(|row| row.get::<String>("notebook_id").map(Value::from))
+        .collect::<Result<Vec<_>, _>>()?;
+    list_page(db, now, page_ids, total, page, per_page).await
+}
+
+/// A page of list items for notebook ids already chosen and ordered by name.
+async fn list_page(
+    db: &Db,
+    now: Instant,
+    page_ids: Vec<Value>,
+    total: i64,
+    page: i64,
+    per_page: i64,
+) -> Result<Page<ListItem>, StoreError> {
+    if page_ids.is_empty() {
+        return Ok(Page {
+            items: Vec::new(),
+            total,
+            page,
+            per_page,
+        });
+    }
+    let mut list_params = vec![Value::from(now)];
+    let mut placeholders = Vec::with_capacity(page_ids.len());
+    for id in page_ids {
+        list_params.push(id);
+        placeholders.push(format!("${}", list_params.len()));
+    }
+    let rows = db
+        .query(
+            &format!(
+                "SELECT {LIST_COLUMNS} FROM notebooks n JOIN beneficiaries b ON b.id = n.beneficiary_id \
+                 WHERE n.id IN ({}) ORDER BY b.name_key, n.id",
+                placeholders.join(", ")
+            ),
+            &list_params,
+        )
+        .await?;
+    Ok(Page {
+        items: rows.iter().map(list_item).collect::<Result<_, _>>()?,
+        total,
         page,
         per_page,
-    )
-    .await
+    })
 }
 
 #[derive(Default, Debug, Clone)]
@@ -815,30 +896,7 @@ pub async fn search(
         .iter()
         .map(|row| row.get::<String>("notebook_id").map(Value::from))
         .collect::<Result<_, _>>()?;
-    if page_ids.is_empty() {
-        return Ok(Page { total, ..empty });
-    }
-    let mut list_params = vec![Value::from(now)];
-    let list: Vec<String> = page_ids
-        .into_iter()
-        .map(|id| placeholder(&mut list_params, id))
-        .collect();
-    let rows = db
-        .query(
-            &format!(
-                "SELECT {LIST_COLUMNS} FROM notebooks n JOIN beneficiaries b ON b.id = n.beneficiary_id \
-                 WHERE n.id IN ({}) ORDER BY b.name_key, n.id",
-                list.join(", ")
-            ),
-            &list_params,
-        )
-        .await?;
-    Ok(Page {
-        items: rows.iter().map(list_item).collect::<Result<_, _>>()?,
-        total,
-        page,
-        per_page,
-    })
+    list_page(db, now, page_ids, total, page, per_page).await
 }
 
 /// The stored words a searched word may stand for: same first three letters (or first two for a
