@@ -451,7 +451,7 @@ pub async fn full(
         .await?
         .map(|r| -> Result<Json, StoreError> { Ok(json!({ "id": r.get::<String>("id")?, "created_at": r.get::<String>("created_at")? })) })
         .transpose()?;
-    let (events, _) = super::timeline::page(db, notebook_id, &Default::default(), 10, 0).await?;
+    let events = super::timeline::latest(db, notebook_id, 10).await?;
     let next_rendez_vous = db
         .query_opt(
             "SELECT MIN(starts_at) AS next FROM rendez_vous WHERE notebook_id = $1 AND cancelled_at IS NULL AND starts_at >= $2",

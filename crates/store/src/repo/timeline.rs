@@ -1,6 +1,6 @@
 //! Timeline events: what happened in a notebook, readable by a person (what, who, before/after).
 
-use crate::{params, Db, StoreError};
+use crate::{params, Db, StoreError, Value};
 use carnet_domain::text::sort_key;
 use carnet_domain::{Id, Instant};
 use serde::Serialize;
@@ -88,6 +88,23 @@ pub async fn page(
         )
         .await?
         .get("n")?;
+    let events = events(db, condition, base, limit, offset).await?;
+    Ok((events, total))
+}
+
+/// A notebook's latest events, newest first (no count: the notebook's view shows a few).
+pub async fn latest(db: &Db, notebook_id: Id, limit: i64) -> Result<Vec<Event>, StoreError> {
+    events(db, "e.notebook_id = $1", params![notebook_id], limit, 0).await
+}
+
+/// The events matching `condition` (whose parameters are `base`), newest first.
+async fn events(
+    db: &Db,
+    condition: &str,
+    base: &[Value],
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Event>, StoreError> {
     let mut with_paging = base.to_vec();
     with_paging.push(limit.into());
     with_paging.push(offset.into());
@@ -97,13 +114,14 @@ pub async fn page(
                 "SELECT e.id, e.at, e.event_type, e.summary, e.before_value, e.after_value, \
                  a.first_name AS actor_first, a.last_name AS actor_last \
                  FROM timeline_events e LEFT JOIN accounts a ON a.id = e.actor_account_id \
-                 WHERE {condition} ORDER BY e.at DESC, e.id DESC LIMIT $6 OFFSET $7"
+                 WHERE {condition} ORDER BY e.at DESC, e.id DESC LIMIT ${} OFFSET ${}",
+                base.len() + 1,
+                base.len() + 2
             ),
             &with_paging,
         )
         .await?;
-    let events = rows
-        .iter()
+    rows.iter()
         .map(|row| {
             let first: Option<String> = row.get("actor_first")?;
             let last: Option<String> = row.get("actor_last")?;
@@ -117,6 +135,5 @@ pub async fn page(
                 after: row.get("after_value")?,
             })
         })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    Ok((events, total))
+        .collect()
 }
