@@ -207,28 +207,27 @@ pub async fn refresh_all_member_keys(db: &Db) -> Result<(), StoreError> {
 
 /// What the read policy needs; `None` when there is no such notebook.
 pub async fn facts(db: &Db, notebook_id: Id) -> Result<Option<NotebookFacts>, StoreError> {
-    let Some(row) = db
-        .query_opt(
-            "SELECT beneficiary_id, archived_at FROM notebooks WHERE id = $1",
+    // One query: the notebook, with one row per active member (or one row with no member).
+    let rows = db
+        .query(
+            "SELECT n.beneficiary_id, n.archived_at, m.account_id, m.structure_id \
+             FROM notebooks n LEFT JOIN notebook_members m ON m.notebook_id = n.id AND m.active = TRUE \
+             WHERE n.id = $1",
             params![notebook_id],
         )
-        .await?
-    else {
+        .await?;
+    let Some(first) = rows.first() else {
         return Ok(None);
     };
     let mut facts = NotebookFacts {
-        beneficiary_id: Some(row.get("beneficiary_id")?),
-        archived: row.get::<Option<String>>("archived_at")?.is_some(),
+        beneficiary_id: Some(first.get("beneficiary_id")?),
+        archived: first.get::<Option<String>>("archived_at")?.is_some(),
         ..Default::default()
     };
-    for member in db
-        .query(
-            "SELECT account_id, structure_id FROM notebook_members WHERE notebook_id = $1 AND active = TRUE",
-            params![notebook_id],
-        )
-        .await?
-    {
-        facts.active_members.push(member.get("account_id")?);
+    for member in &rows {
+        if let Some(account) = member.get::<Option<Id>>("account_id")? {
+            facts.active_members.push(account);
+        }
         if let Some(structure) = member.get::<Option<Id>>("structure_id")? {
             facts.member_structures.push(structure);
         }
@@ -347,10 +346,16 @@ pub async fn full(
             "SELECT b.*, n.work_situation, n.work_situation_date, n.work_situation_end_date, n.rqth, n.education_level, \
                     n.contract_type, n.contract_sign_date, n.contract_start_date, n.contract_end_date, n.last_contact_at, \
                     n.last_activity_at, n.archived_at, n.created_at AS notebook_created_at, n.version, n.dispositif_id, \
-                    d.name AS dispositif_name \
+                    d.name AS dispositif_name, \
+                    (SELECT o.id FROM orientation_requests o WHERE o.notebook_id = n.id AND o.status = 'pending' \
+                      ORDER BY o.created_at, o.id LIMIT 1) AS pending_request_id, \
+                    (SELECT o.created_at FROM orientation_requests o WHERE o.notebook_id = n.id AND o.status = 'pending' \
+                      ORDER BY o.created_at, o.id LIMIT 1) AS pending_request_at, \
+                    (SELECT MIN(r.starts_at) FROM rendez_vous r WHERE r.notebook_id = n.id AND r.cancelled_at IS NULL \
+                      AND r.starts_at >= $2) AS next_rendez_vous \
              FROM notebooks n JOIN beneficiaries b ON b.id = n.beneficiary_id LEFT JOIN dispositifs d ON d.id = n.dispositif_id \
              WHERE n.id = $1",
-            params![notebook_id],
+            params![notebook_id, now],
         )
         .await?;
     let mut identity = serde_json::Map::new();
@@ -443,22 +448,12 @@ pub async fn full(
             }))
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
-    let pending_orientation = db
-        .query_opt(
-            "SELECT id, created_at FROM orientation_requests WHERE notebook_id = $1 AND status = 'pending'",
-            params![notebook_id],
-        )
-        .await?
-        .map(|r| -> Result<Json, StoreError> { Ok(json!({ "id": r.get::<String>("id")?, "created_at": r.get::<String>("created_at")? })) })
-        .transpose()?;
+    let pending_orientation = match row.get::<Option<String>>("pending_request_id")? {
+        Some(id) => Some(json!({ "id": id, "created_at": row.get::<String>("pending_request_at")? })),
+        None => None,
+    };
     let events = super::timeline::latest(db, notebook_id, 10).await?;
-    let next_rendez_vous = db
-        .query_opt(
-            "SELECT MIN(starts_at) AS next FROM rendez_vous WHERE notebook_id = $1 AND cancelled_at IS NULL AND starts_at >= $2",
-            params![notebook_id, now],
-        )
-        .await?
-        .and_then(|r| r.get::<Option<String>>("next").ok().flatten());
+    let next_rendez_vous = row.get::<Option<String>>("next_rendez_vous")?;
     Ok(json!({
         "id": notebook_id.to_string(),
         "view": "full",
