@@ -226,12 +226,23 @@ export function bindSave(form, { send, body = formValues, onSuccess, fieldFor = 
     const progress = h("p", { class: "progress", role: "status" }, busyText);
     (submit ? submit.parentElement : form).appendChild(progress);
     try {
-      const result = await send(payload, key);
+      let result;
+      try {
+        result = await send(payload, key);
+      } catch (problem) {
+        handleError(form, problem, fieldFor);
+        return;
+      }
+      try {
+        await onSuccess?.(result, payload);
+      } catch (problem) {
+        // The write went through; only what follows it (reloading the page's data) failed. The
+        // key is kept: sending the same thing again replays the saved answer, writes nothing.
+        savedButNotShown(form, problem);
+        return;
+      }
       lastBody = null;
       key = null;
-      await onSuccess?.(result, payload);
-    } catch (problem) {
-      handleError(form, problem, fieldFor);
     } finally {
       inFlight = false;
       progress.remove();
@@ -241,6 +252,24 @@ export function bindSave(form, { send, body = formValues, onSuccess, fieldFor = 
       }
     }
   });
+}
+
+/**
+ * A save succeeded but what follows it (reloading the data shown) failed: say it is saved and ask
+ * for a reload, on the form if it is still shown, else at the top of the page; focus the message.
+ */
+function savedButNotShown(form, problem) {
+  if (!(problem instanceof ApiError || problem instanceof NetworkError)) console.error(problem);
+  const message = "C'est enregistré, mais la page n'a pas pu être mise à jour. Rechargez la page pour voir les informations à jour.";
+  if (form.isConnected && !form.hidden) {
+    showFormMessage(form, message, "warning");
+    return;
+  }
+  const main = document.getElementById("contenu");
+  document.getElementById("enregistre-non-affiche")?.remove();
+  const box = h("div", { class: "alert alert--warning", role: "alert", tabindex: "-1", id: "enregistre-non-affiche" }, message);
+  main.prepend(box);
+  box.focus();
 }
 
 /** Shows an error of the API (or of the network) on a form. */
