@@ -107,13 +107,33 @@ export async function refreshMe() {
 
 async function signOut(everywhere) {
   try {
-    await api.post(everywhere ? "/api/auth/logout-all" : "/api/auth/logout", undefined);
-  } catch (_) {
-    // Signed out already, or the network failed: the cookie is cleared by the server only; say so.
+    await api.post(everywhere ? "/api/auth/logout-all" : "/api/auth/logout", undefined, { quiet401: true });
+  } catch (problem) {
+    // 401: the session was over already. Anything else (network down, server error): the session
+    // may still be open — the cookie is cleared by the server only — so the person must not be
+    // told they are signed out (shared office computers).
+    if (!(problem instanceof api.ApiError && problem.status === 401)) {
+      signOutFailed(everywhere, problem);
+      return;
+    }
   }
+  document.getElementById("erreur-deconnexion")?.remove();
   session.me = null;
   drawMenu();
   navigate("/connexion?deconnecte=" + (everywhere ? "partout" : "1"));
+}
+
+/** Sign-out did not go through: one error box at the top of the page, focused, with a retry. */
+function signOutFailed(everywhere, problem) {
+  document.getElementById("erreur-deconnexion")?.remove();
+  const reason = problem instanceof api.NetworkError
+    ? "le réseau ne répond pas"
+    : "le service n'a pas répondu correctement";
+  const box = h("div", { class: "alert alert--error", role: "alert", id: "erreur-deconnexion", tabindex: "-1" },
+    h("p", {}, `La déconnexion n'a pas abouti : ${reason}. Vous êtes toujours connecté. Vérifiez votre connexion puis réessayez.`),
+    h("p", {}, h("button", { type: "button", onclick: () => signOut(everywhere) }, everywhere ? "Réessayer de se déconnecter partout" : "Réessayer de se déconnecter")));
+  main.prepend(box);
+  box.focus();
 }
 
 function drawMenu() {
@@ -170,21 +190,38 @@ async function render() {
     /** True while this page is still the one shown (a slow answer for a page left is dropped). */
     isCurrent: () => ticket === renderCount,
   };
+  let module;
   try {
-    const module = await import(`./pages/${route.module}.js`);
+    module = await import(`./pages/${route.module}.js`);
+  } catch (_) {
+    // The page's script could not be fetched (offline): browsers keep a failed import for the
+    // document's lifetime, so retrying means reloading.
+    if (ticket !== renderCount) return;
+    show("Erreur", [h("h1", { tabindex: "-1" }, "Impossible d'afficher la page"),
+      h("div", { class: "alert alert--error", role: "alert" }, "La page n'a pas pu être chargée : le réseau ne répond pas. Vérifiez votre connexion puis réessayez."),
+      h("p", {}, h("button", { type: "button", onclick: () => location.reload() }, "Réessayer"))]);
+    return;
+  }
+  try {
     if (ticket !== renderCount) return;
     await module.render(context);
   } catch (problem) {
     if (ticket !== renderCount) return;
     if (problem instanceof api.ApiError && problem.status === 401) return;
-    const message = problem instanceof api.ApiError && problem.status === 404
-      ? "Ce carnet ou cette page n'existe pas, ou vous n'y avez pas accès."
-      : problem.message || "Une erreur inattendue est survenue.";
-    show("Erreur", [h("h1", { tabindex: "-1" }, problem.status === 403 ? "Accès refusé" : "Impossible d'afficher la page"), h("div", { class: "alert alert--error", role: "alert" }, message), h("p", {}, h("a", { href: homePath() }, "Retour à l'accueil"))]);
+    if (!(problem instanceof api.ApiError || problem instanceof api.NetworkError)) console.error(problem);
+    show("Erreur", [h("h1", { tabindex: "-1" }, problem.status === 403 ? "Accès refusé" : "Impossible d'afficher la page"), h("div", { class: "alert alert--error", role: "alert" }, failureMessage(problem)), h("p", {}, h("a", { href: homePath() }, "Retour à l'accueil"))]);
     return;
   }
   if (ticket !== renderCount) return;
   pageShown();
+}
+
+/** What a failure says to the person: the API's and the network's messages are French; anything
+ * else (a script error) is never shown raw. */
+function failureMessage(problem) {
+  if (problem instanceof api.ApiError && problem.status === 404) return "Ce carnet ou cette page n'existe pas, ou vous n'y avez pas accès.";
+  if (problem instanceof api.ApiError || problem instanceof api.NetworkError) return problem.message;
+  return "Une erreur inattendue est survenue. Rechargez la page ; si le problème continue, signalez-le.";
 }
 
 function show(title, children) {
@@ -193,14 +230,24 @@ function show(title, children) {
   pageShown();
 }
 
+/** The path and query of the page shown (a change of the fragment alone redraws nothing). */
+let shownAddress = null;
+/** Until the first page is drawn, focus stays where the browser put it: at the top of the
+ * document, so that the first Tab reaches the skip links. */
+let firstPage = true;
+
 /** After a page is drawn: focus its title (so screen readers start there) and announce it. */
 function pageShown() {
+  shownAddress = location.pathname + location.search;
   const title = main.querySelector("h1");
   if (title) {
     if (!title.hasAttribute("tabindex")) title.setAttribute("tabindex", "-1");
-    if (!main.contains(document.activeElement) || document.activeElement === document.body) title.focus();
+    if (firstPage) {
+      // The browser reads a freshly loaded page from the top.
+    } else if (!main.contains(document.activeElement) || document.activeElement === document.body) title.focus();
     else if (!main.dataset.keepFocus) title.focus();
   }
+  firstPage = false;
   delete main.dataset.keepFocus;
   announce(document.title.replace(/ – Carnet de bord$/, ""));
 }
@@ -213,9 +260,15 @@ document.addEventListener("click", (event) => {
   if (url.origin !== location.origin || link.target || link.hasAttribute("download") || url.pathname.startsWith("/api/")) return;
   if (url.pathname === location.pathname && url.search === location.search && url.hash) return;
   event.preventDefault();
+  firstPage = false;
   navigate(url.pathname + url.search + url.hash);
 });
-window.addEventListener("popstate", render);
+window.addEventListener("popstate", () => {
+  // A skip link or an in-page anchor changes the fragment only: the browser moves the focus.
+  if (location.pathname + location.search === shownAddress) return;
+  firstPage = false;
+  render();
+});
 
 api.onSessionEnded(() => {
   if (!session.me) return;
@@ -236,14 +289,15 @@ async function start() {
     if (session.instance.department_logo_url) {
       const logo = document.getElementById("logo");
       logo.src = session.instance.department_logo_url;
-      logo.alt = `${session.instance.department_name || "Département"} – logo`;
+      // The link already says the département's name: the logo is decoration (alt="").
+      logo.alt = "";
       logo.hidden = false;
     }
   }
   try {
     await loadMe();
   } catch (problem) {
-    replace(main, h("h1", { tabindex: "-1" }, "Service momentanément indisponible"), h("div", { class: "alert alert--error", role: "alert" }, problem.message), h("p", {}, h("button", { type: "button", onclick: () => location.reload() }, "Réessayer")));
+    replace(main, h("h1", { tabindex: "-1" }, "Service momentanément indisponible"), h("div", { class: "alert alert--error", role: "alert" }, failureMessage(problem)), h("p", {}, h("button", { type: "button", onclick: () => location.reload() }, "Réessayer")));
     return;
   }
   render();
