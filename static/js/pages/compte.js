@@ -6,6 +6,8 @@ import { h, replace, field, bindSave, alertBox, fullName } from "../ui.js";
 export async function render(ctx) {
   ctx.setTitle("Mon compte");
   const me = ctx.session.me;
+  // One place for a role switch's failure, focused each time (never a pile of messages).
+  const roleError = h("div", { id: "erreur-role", tabindex: "-1" });
   const roles = me.roles.map((held) => {
     const active = me.active_role && held.id === me.active_role.id;
     const where = held.structure ? ` — ${held.structure.name}` : "";
@@ -13,14 +15,19 @@ export async function render(ctx) {
       h("span", {}, held.label + where, active ? h("span", { class: "tag tag--info" }, " rôle actuel") : null),
       active ? null : h("button", {
         type: "button", class: "secondary small", onclick: async (event) => {
-          event.target.disabled = true;
+          const button = event.currentTarget;
+          button.disabled = true;
+          replace(roleError);
           try {
             await api.post("/api/auth/role", { role_id: held.id });
             await ctx.refreshMe();
             ctx.navigate(ctx.homePath());
           } catch (problem) {
-            event.target.disabled = false;
-            event.target.after(alertBox(problem.message, "error"));
+            button.disabled = false;
+            const known = problem instanceof api.ApiError || problem instanceof api.NetworkError;
+            if (!known) console.error(problem);
+            replace(roleError, alertBox(known ? problem.message : "Une erreur inattendue est survenue. Rechargez la page puis réessayez.", "error"));
+            roleError.focus();
           }
         },
       }, `Agir en tant que ${held.label.toLowerCase()}`));
@@ -44,6 +51,7 @@ export async function render(ctx) {
       h("dt", {}, "Département"), h("dd", {}, me.department ? me.department.name : "")),
     h("h2", {}, "Mes rôles"),
     h("ul", { class: "plain" }, roles),
+    roleError,
     h("h2", {}, "Adresse électronique"),
     emailForm, emailDone,
     h("h2", {}, "Déconnexion"),

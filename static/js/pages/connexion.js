@@ -96,6 +96,8 @@ function confirmAddress(ctx) {
     body: () => ({ token: token || "" }),
     send: (body) => api.post("/api/auth/me/email/confirm", body),
     onSuccess: () => {
+      // The token leaves the address bar (and the history of a shared computer).
+      history.replaceState(null, "", "/connexion/adresse");
       form.hidden = true;
       replace(done, alertBox("Votre nouvelle adresse est enregistrée. Utilisez-la pour vous connecter.", "success"));
       done.focus();
@@ -150,6 +152,7 @@ function optOut(ctx) {
     body: () => ({ token: token || "" }),
     send: (body) => api.post("/api/notifications/opt-out", body),
     onSuccess: (answer) => {
+      history.replaceState(null, "", "/notifications/desabonnement");
       form.hidden = true;
       replace(result, alertBox((answer && answer.message) || "C'est fait : vous ne recevrez plus de rappels par courriel.", "success"));
       result.focus();
