@@ -72,8 +72,9 @@ const server = spawn(binary, ["serve"], {
     EMAIL_PROVIDER: "brevo",
     BREVO_API_KEY: "e2e-brevo-key",
     BREVO_API_URL: `${providerUrl}/v3/smtp/email`,
-    // Every sign-in of the suite comes from 127.0.0.1: the per-client quota is for real traffic.
     TIMEZONE: "Europe/Paris",
+    // An example logo served by the instance (tests/shell checks the header shows it).
+    DEPARTMENT_LOGO_URL: "/departement/logo-exemple.svg",
   },
 });
 const stop = () => {

@@ -68,14 +68,16 @@ test("a beneficiary follows their notebook on a 320 px phone", async () => {
   await page.getByRole("heading", { level: 1, name: "Mon carnet" }).waitFor();
   await checkPage(page, "mon carnet (avant)");
 
-  // The referent plans three rendez-vous, the first within the hour (earlier than any the demo
+  // The referent plans three rendez-vous, the first within two hours (earlier than any the demo
   // data holds), through the API.
   const mine = await page.evaluate(async () => (await fetch("/api/carnets/mine")).json());
   const referent = mine.members.find((m) => m.member_type === "referent");
   assert.ok(referent && referent.phone, "the demo beneficiary has a referent with a phone");
   const token = await apiToken(referent.email);
-  const next = new Date(Date.now() + 3600 * 1000);
+  // The next full hour, plus one: between one and two hours from now, never seconds away.
+  const next = new Date(Date.now());
   next.setUTCMinutes(0, 0, 0);
+  next.setTime(next.getTime() + 2 * 3600 * 1000);
   for (const at of [next, new Date(next.getTime() + 20 * 86400 * 1000), new Date(next.getTime() + 40 * 86400 * 1000)]) {
     await asPro(token, "POST", `/api/write/carnets/${mine.id}/rendez-vous`, { starts_at: at.toISOString() });
   }

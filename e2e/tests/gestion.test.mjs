@@ -2,16 +2,12 @@
 // platform admin's (accounts and structures, no dashboard).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, newPage, signIn, signOut, checkA11y, assertNoHorizontalScroll, BASE_URL, DEMO } from "../lib.mjs";
+import { launch, newPage, signIn, signOut, checkA11y, assertNoHorizontalScroll, focusedText, BASE_URL, DEMO } from "../lib.mjs";
 
 let browser;
 before(async () => (browser = await launch()));
 after(async () => browser && (await browser.close()));
 
-const focusedText = (page) => page.evaluate(() => {
-  const element = document.activeElement;
-  return !element || element === document.body ? "(nothing focused)" : element.textContent.trim().slice(0, 300);
-});
 const menu = (page) => page.getByRole("navigation", { name: "Menu principal" });
 
 test("a manager reads the dashboard, finds accounts, creates a structure, a dispositif and an account, and grants a role", async () => {

@@ -2,16 +2,11 @@
 // structure's professionals, creating a professional's account, finding it, disabling it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, newPage, signIn, signOut, checkA11y, assertNoHorizontalScroll, BASE_URL, DEMO } from "../lib.mjs";
+import { launch, newPage, signIn, signOut, checkA11y, assertNoHorizontalScroll, focusedText, BASE_URL, DEMO } from "../lib.mjs";
 
 let browser;
 before(async () => (browser = await launch()));
 after(async () => browser && (await browser.close()));
-
-const focusedText = (page) => page.evaluate(() => {
-  const element = document.activeElement;
-  return !element || element === document.body ? "(nothing focused)" : element.textContent.trim().slice(0, 300);
-});
 
 test("a structure admin changes a referent, creates a professional's account, finds it, disables and re-enables it", async () => {
   const page = await newPage(browser);
