@@ -5,7 +5,8 @@
 
 use crate::auth::Authenticated;
 use crate::{AppError, FieldError};
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -20,8 +21,44 @@ pub const HEADER: &str = "idempotency-key";
 /// A JSON body, with the request's idempotency key (if any) and its fingerprint.
 pub struct IdempotentJson<T> {
     pub body: T,
+    request: Idempotent,
+}
+
+/// A request's idempotency key (if any) and the fingerprint of the request (its method and path,
+/// and its body when it has one): for a create whose body, if any, is not read.
+pub struct Idempotent {
     key: Option<String>,
     hash: String,
+}
+
+/// The `Idempotency-Key` header, checked.
+fn key_of(headers: &axum::http::HeaderMap) -> Result<Option<String>, AppError> {
+    match headers.get(HEADER) {
+        None => Ok(None),
+        Some(value) => {
+            let key = value.to_str().unwrap_or("").trim().to_string();
+            if key.is_empty() || key.len() > 100 || !key.chars().all(|c| c.is_ascii_graphic()) {
+                return Err(AppError::Validation(vec![FieldError::new(
+                    HEADER,
+                    "invalid",
+                    "Clé d'idempotence invalide (1 à 100 caractères visibles).",
+                )]));
+            }
+            Ok(Some(key))
+        }
+    }
+}
+
+fn fingerprint(method: &axum::http::Method, path: &str, body: &[u8]) -> String {
+    let mut hasher = sha2::Sha256::new();
+    hasher.update(format!("{method} {path}").as_bytes());
+    hasher.update([0]);
+    hasher.update(body);
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 impl<T, S> FromRequest<S> for IdempotentJson<T>
@@ -32,48 +69,28 @@ where
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
-        let key = match req.headers().get(HEADER) {
-            None => None,
-            Some(value) => {
-                let key = value.to_str().unwrap_or("").trim().to_string();
-                if key.is_empty() || key.len() > 100 || !key.chars().all(|c| c.is_ascii_graphic()) {
-                    return Err(AppError::Validation(vec![FieldError::new(
-                        HEADER,
-                        "invalid",
-                        "Clé d'idempotence invalide (1 à 100 caractères visibles).",
-                    )]));
-                }
-                Some(key)
-            }
-        };
-        let route = format!("{} {}", req.method(), req.uri().path());
+        let key = key_of(req.headers())?;
+        let (method, path) = (req.method().clone(), req.uri().path().to_string());
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(|_| AppError::PayloadTooLarge)?;
-        let mut hasher = sha2::Sha256::new();
-        hasher.update(route.as_bytes());
-        hasher.update([0]);
-        hasher.update(&bytes);
-        let hash = hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        let body = serde_json::from_slice::<T>(&bytes).map_err(|error| {
-            if error.is_syntax() || error.is_eof() {
-                AppError::bad_request(
-                    "malformed_json",
-                    "Le corps de la demande n'est pas un JSON valide.",
-                )
-            } else {
-                AppError::Validation(vec![FieldError::new(
-                    "",
-                    "invalid_body",
-                    format!("Contenu invalide : {error}"),
-                )])
-            }
-        })?;
-        Ok(IdempotentJson { body, key, hash })
+        let hash = fingerprint(&method, &path, &bytes);
+        let body = crate::body::parse_json::<T>(&bytes)?;
+        Ok(IdempotentJson {
+            body,
+            request: Idempotent { key, hash },
+        })
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Idempotent {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, AppError> {
+        Ok(Idempotent {
+            key: key_of(&parts.headers)?,
+            hash: fingerprint(&parts.method, parts.uri.path(), &[]),
+        })
     }
 }
 
@@ -88,7 +105,7 @@ fn stored_response(stored: idempotency::Stored) -> Response {
     response
 }
 
-impl<T> IdempotentJson<T> {
+impl Idempotent {
     /// The stored response of an earlier request with this key, or 422 if it had another body.
     pub async fn replay(&self, auth: &Authenticated) -> Result<Option<Response>, AppError> {
         let Some(key) = &self.key else {
@@ -136,5 +153,22 @@ impl<T> IdempotentJson<T> {
         }
         db.commit().await?;
         Ok((status, Json(body)).into_response())
+    }
+}
+
+impl<T> IdempotentJson<T> {
+    /// See [`Idempotent::replay`].
+    pub async fn replay(&self, auth: &Authenticated) -> Result<Option<Response>, AppError> {
+        self.request.replay(auth).await
+    }
+
+    /// See [`Idempotent::commit`].
+    pub async fn commit(
+        self,
+        auth: &Authenticated,
+        status: StatusCode,
+        body: Value,
+    ) -> Result<Response, AppError> {
+        self.request.commit(auth, status, body).await
     }
 }

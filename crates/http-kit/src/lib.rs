@@ -3,6 +3,7 @@
 //! Components stay thin: `routes → handlers → repositories`, with everything shared here.
 
 pub mod auth;
+pub mod body;
 pub mod config;
 pub mod context;
 pub mod error;

@@ -80,25 +80,38 @@ where
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(value)) => Ok(JsonBody(value)),
-            Err(rejection) => {
-                use axum::extract::rejection::JsonRejection as R;
-                Err(match rejection {
-                    R::MissingJsonContentType(_) => AppError::bad_request(
-                        "unsupported_media_type",
-                        "Le corps de la demande doit être du JSON (Content-Type: application/json).",
-                    ),
-                    R::JsonDataError(error) => AppError::Validation(vec![crate::FieldError::new(
-                        "",
-                        "invalid_body",
-                        format!("Contenu invalide : {}", error.body_text()),
-                    )]),
-                    R::BytesRejection(_) => AppError::PayloadTooLarge,
-                    _ => AppError::bad_request("malformed_json", "Le corps de la demande n'est pas un JSON valide."),
-                })
-            }
+        if !json_content_type(req.headers()) {
+            return Err(AppError::bad_request(
+                "unsupported_media_type",
+                "Le corps de la demande doit être du JSON (Content-Type: application/json).",
+            ));
         }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|_| AppError::PayloadTooLarge)?;
+        crate::body::parse_json(&bytes).map(JsonBody)
+    }
+}
+
+/// `application/json`, or a `+json` type, as axum's `Json` accepts.
+fn json_content_type(headers: &axum::http::HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match essence.split_once('/') {
+        Some((kind, subtype)) => {
+            kind == "application" && (subtype == "json" || subtype.ends_with("+json"))
+        }
+        None => false,
     }
 }
 

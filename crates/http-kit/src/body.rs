@@ -1,0 +1,259 @@
+//! Reading a JSON request body into a handler's type, with French errors for people and stable
+//! codes for programs. When serde names the field at fault (missing, of the wrong type, unknown),
+//! the error is a field error on that field, so a form shows it next to the field. Serde's own
+//! (English) text is logged, never sent.
+
+use crate::{AppError, FieldError};
+use serde::de::DeserializeOwned;
+
+/// The error of a body that is not JSON at all.
+pub fn malformed() -> AppError {
+    AppError::bad_request(
+        "malformed_json",
+        "Le corps de la demande n'est pas un JSON valide.",
+    )
+}
+
+/// Parses a JSON body: 400 `malformed_json` when it is not JSON, 422 with field errors when it
+/// is JSON of the wrong shape.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+        Ok(value) => value,
+        Err(error) => {
+            let path = error.path().to_string();
+            let inner = error.into_inner();
+            if inner.is_syntax() || inner.is_eof() || inner.is_io() {
+                return Err(malformed());
+            }
+            eprintln!("invalid JSON body: {path}: {inner}");
+            return Err(AppError::Validation(vec![field_error(&path, &inner)]));
+        }
+    };
+    deserializer.end().map_err(|_| malformed())?;
+    Ok(value)
+}
+
+/// The first `…` quoted name in serde's message (`missing field `name``).
+fn quoted(message: &str) -> Option<&str> {
+    let start = message.find('`')? + 1;
+    let length = message[start..].find('`')?;
+    Some(&message[start..start + length])
+}
+
+fn join(path: &str, name: &str) -> String {
+    if path.is_empty() {
+        name.to_string()
+    } else {
+        format!("{path}.{name}")
+    }
+}
+
+/// What was expected, in French, from serde's "expected …" text.
+fn expected(message: &str) -> &'static str {
+    let expected = message
+        .split_once("expected ")
+        .map_or("", |(_, rest)| rest)
+        .split(" at line ")
+        .next()
+        .unwrap_or("");
+    let integer = [
+        "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
+    ];
+    if expected.starts_with("a string") || expected.starts_with("a borrowed string") {
+        "Texte attendu."
+    } else if expected.starts_with("a boolean") {
+        "Valeur attendue : vrai ou faux."
+    } else if integer.contains(&expected) || expected.starts_with("an integer") {
+        "Nombre entier attendu."
+    } else if expected == "f32" || expected == "f64" || expected.starts_with("a number") {
+        "Nombre attendu."
+    } else if expected.starts_with("a sequence") || expected.starts_with("a list") {
+        "Liste attendue."
+    } else if expected.starts_with("struct ") || expected.starts_with("a map") {
+        "Objet attendu."
+    } else {
+        "Valeur invalide pour ce champ."
+    }
+}
+
+/// A field error from serde's error at `path` (`.` for the body itself).
+fn field_error(path: &str, error: &serde_json::Error) -> FieldError {
+    // A path that does not start with a key (`.`, `[0]`) is not a field of the body's object.
+    let path = if path == "." || path.starts_with('[') {
+        ""
+    } else {
+        path
+    };
+    let message = error.to_string();
+    let name = quoted(&message);
+    let whole_body = || {
+        FieldError::new(
+            "",
+            "invalid_body",
+            "Le contenu de la demande ne correspond pas à ce qui est attendu.",
+        )
+    };
+    // A missing or repeated key is reported at its object's path; an unknown key at its own.
+    if let (true, Some(name)) = (message.starts_with("missing field "), name) {
+        return FieldError::new(join(path, name), "required", "Ce champ est obligatoire.");
+    }
+    if let (true, Some(name)) = (message.starts_with("duplicate field "), name) {
+        return FieldError::new(
+            join(path, name),
+            "duplicate_field",
+            "Champ donné deux fois.",
+        );
+    }
+    if path.is_empty() {
+        return whole_body();
+    }
+    if message.starts_with("unknown field ") {
+        return FieldError::new(path, "unknown_field", "Champ inconnu.");
+    }
+    if message.starts_with("invalid type: null,") {
+        return FieldError::new(path, "required", "Ce champ est obligatoire.");
+    }
+    if message.starts_with("invalid type: ") {
+        return FieldError::new(path, "invalid_type", expected(&message));
+    }
+    FieldError::new(path, "invalid", "Valeur invalide pour ce champ.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        label: String,
+    }
+
+    #[derive(Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Body {
+        name: String,
+        count: Option<u32>,
+        done: Option<bool>,
+        items: Option<Vec<Inner>>,
+        kind: Option<Kind>,
+    }
+
+    #[derive(Deserialize, Debug)]
+    #[serde(rename_all = "lowercase")]
+    enum Kind {
+        Social,
+    }
+
+    fn fields(json: &str) -> Vec<FieldError> {
+        match parse_json::<Body>(json.as_bytes()) {
+            Err(AppError::Validation(fields)) => fields,
+            other => panic!("{json}: {other:?}"),
+        }
+    }
+
+    fn one(json: &str) -> (String, &'static str, String) {
+        let fields = fields(json);
+        assert_eq!(fields.len(), 1, "{fields:?}");
+        let field = fields.into_iter().next().unwrap();
+        assert!(
+            !field.message.contains("expected") && !field.message.contains("line"),
+            "no serde text: {}",
+            field.message
+        );
+        (field.field, field.code, field.message)
+    }
+
+    #[test]
+    fn a_missing_field_is_named() {
+        let (field, code, message) = one(r#"{}"#);
+        assert_eq!((field.as_str(), code), ("name", "required"));
+        assert_eq!(message, "Ce champ est obligatoire.");
+        let (field, code, _) = one(r#"{"name": null}"#);
+        assert_eq!((field.as_str(), code), ("name", "required"));
+        let (field, code, _) = one(r#"{"name": "a", "items": [{"label": "x"}, {}]}"#);
+        assert_eq!((field.as_str(), code), ("items[1].label", "required"));
+    }
+
+    #[test]
+    fn a_field_of_the_wrong_type_is_named_in_french() {
+        assert_eq!(
+            one(r#"{"name": 12}"#),
+            ("name".into(), "invalid_type", "Texte attendu.".into())
+        );
+        assert_eq!(
+            one(r#"{"name": "a", "count": "trois"}"#),
+            (
+                "count".into(),
+                "invalid_type",
+                "Nombre entier attendu.".into()
+            )
+        );
+        assert_eq!(one(r#"{"name": "a", "done": "oui"}"#).1, "invalid_type");
+        assert_eq!(
+            one(r#"{"name": "a", "count": -1}"#),
+            (
+                "count".into(),
+                "invalid",
+                "Valeur invalide pour ce champ.".into()
+            )
+        );
+        assert_eq!(
+            one(r#"{"name": "a", "kind": "pro"}"#),
+            (
+                "kind".into(),
+                "invalid",
+                "Valeur invalide pour ce champ.".into()
+            )
+        );
+    }
+
+    #[test]
+    fn unknown_and_duplicate_fields_are_named() {
+        assert_eq!(
+            one(r#"{"name": "a", "colour": 1}"#),
+            ("colour".into(), "unknown_field", "Champ inconnu.".into())
+        );
+        assert_eq!(
+            one(r#"{"name": "a", "items": [{"label": "x", "size": 2}]}"#).0,
+            "items[0].size"
+        );
+        assert_eq!(
+            one(r#"{"name": "a", "name": "b"}"#),
+            (
+                "name".into(),
+                "duplicate_field",
+                "Champ donné deux fois.".into()
+            )
+        );
+    }
+
+    #[test]
+    fn a_body_of_the_wrong_shape_is_one_error_on_the_whole_body() {
+        for text in ["[1, 2]", "12", "\"texte\""] {
+            let (field, code, message) = one(text);
+            assert_eq!((field.as_str(), code), ("", "invalid_body"), "{text}");
+            assert!(message.starts_with("Le contenu de la demande"));
+        }
+    }
+
+    #[test]
+    fn what_is_not_json_is_malformed() {
+        for text in [
+            "{not json",
+            "",
+            r#"{"name": "a"} trailing"#,
+            r#"{"name": "a""#,
+        ] {
+            match parse_json::<Body>(text.as_bytes()) {
+                Err(AppError::BadRequest { code, .. }) => assert_eq!(code, "malformed_json"),
+                other => panic!("{text}: {other:?}"),
+            }
+        }
+        assert!(parse_json::<Body>(br#"{"name": "a", "count": 3}"#).is_ok());
+    }
+}
