@@ -3,18 +3,18 @@
 
 use axum::extract::Path;
 use axum::http::StatusCode;
-use axum::Json;
+use axum::response::Response;
 use carnet_domain::roles::Role;
 use carnet_domain::Id;
 use carnet_http::auth::Authenticated;
-use carnet_http::routing::JsonBody;
+use carnet_http::idempotency::IdempotentJson;
 use carnet_http::AppError;
 use carnet_store::repo::carnets;
 use carnet_store::repo::timeline::{self, NewEvent};
 use carnet_store::{params, StoreError};
 
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
 #[derive(Deserialize)]
 pub struct AttachSelf {
@@ -22,12 +22,14 @@ pub struct AttachSelf {
     dispositif_id: Option<String>,
 }
 
-/// `POST /api/write/carnets/{id}/members/self {"member_type": "member" | "referent", "dispositif_id"}`.
+/// `POST /api/write/carnets/{id}/members/self {"member_type": "member" | "referent", "dispositif_id"}`,
+/// idempotent with an `Idempotency-Key` (a retried join answers as the first one did).
 pub async fn attach_self(
     auth: Authenticated,
     Path(id): Path<String>,
-    JsonBody(body): JsonBody<AttachSelf>,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+    request: IdempotentJson<AttachSelf>,
+) -> Result<Response, AppError> {
+    let body = &request.body;
     let structure_id =
         match (auth.assignment.role, auth.assignment.scope.structure_id()) {
             (Role::Professional, Some(structure)) => Some(structure),
@@ -95,6 +97,9 @@ pub async fn attach_self(
         }
         _ => None,
     };
+    if let Some(replay) = request.replay(&auth).await? {
+        return Ok(replay);
+    }
     db.begin().await?;
     let inserted = db
         .execute(
@@ -148,11 +153,13 @@ pub async fn attach_self(
         Some(json!({ "member_type": member_type })),
     )
     .await?;
-    db.commit().await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({ "member_type": member_type })),
-    ))
+    request
+        .commit(
+            &auth,
+            StatusCode::CREATED,
+            json!({ "member_type": member_type }),
+        )
+        .await
 }
 
 /// An account's active professional role: its structure.
@@ -179,12 +186,14 @@ pub struct Invite {
 }
 
 /// `POST /api/write/carnets/{id}/members/invite {"account_id"}`: a member adds a professional
-/// of the instance, who is told by email (nothing about the person in it).
+/// of the instance, who is told by email (nothing about the person in it). Idempotent with an
+/// `Idempotency-Key`: a retried invitation answers as the first one did, without a second email.
 pub async fn invite(
     auth: Authenticated,
     Path(id): Path<String>,
-    JsonBody(body): JsonBody<Invite>,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+    request: IdempotentJson<Invite>,
+) -> Result<Response, AppError> {
+    let body = &request.body;
     let (notebook, facts) = crate::support::writable(
         &auth,
         &id,
@@ -201,6 +210,9 @@ pub async fn invite(
             "Professionnel inconnu.",
         ));
     };
+    if let Some(replay) = request.replay(&auth).await? {
+        return Ok(replay);
+    }
     if facts.active_members.contains(&invited) {
         return Err(AppError::conflict(
             "already_member",
@@ -240,16 +252,21 @@ pub async fn invite(
         Some(json!({ "account_id": invited.to_string() })),
     )
     .await?;
-    db.commit().await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({ "account_id": invited.to_string(), "member_type": "member" })),
-    ))
+    request
+        .commit(
+            &auth,
+            StatusCode::CREATED,
+            json!({ "account_id": invited.to_string(), "member_type": "member" }),
+        )
+        .await
 }
 
 /// `POST /api/write/carnets/{id}/members/leave`: a member leaves; the referent cannot simply
 /// leave (the referent is changed first).
-pub async fn leave(auth: Authenticated, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
+pub async fn leave(
+    auth: Authenticated,
+    Path(id): Path<String>,
+) -> Result<axum::Json<serde_json::Value>, AppError> {
     let (notebook, _) = crate::support::writable(
         &auth,
         &id,
@@ -291,7 +308,7 @@ pub async fn leave(auth: Authenticated, Path(id): Path<String>) -> Result<Json<V
     )
     .await?;
     db.commit().await?;
-    Ok(Json(json!({ "left": true })))
+    Ok(axum::Json(json!({ "left": true })))
 }
 
 #[derive(Deserialize)]
@@ -367,11 +384,13 @@ pub async fn dispositif(
 
 /// `POST /api/write/carnets/{id}/referent {"account_id", "dispositif_id"}`: a member, or the
 /// admin of the new referent's structure, changes the referent; the former one stays a member.
+/// Idempotent with an `Idempotency-Key` (a retry does not record a second change).
 pub async fn change_referent(
     auth: Authenticated,
     Path(id): Path<String>,
-    JsonBody(body): JsonBody<ChangeReferent>,
-) -> Result<Json<Value>, AppError> {
+    request: IdempotentJson<ChangeReferent>,
+) -> Result<Response, AppError> {
+    let body = &request.body;
     let referent = Id::parse(&body.account_id)
         .map_err(|_| AppError::field("account_id", "unknown", "Professionnel inconnu."))?;
     let db = &auth.ctx.db;
@@ -389,6 +408,9 @@ pub async fn change_referent(
     };
     let (notebook, _) = crate::support::writable(&auth, &id, scope).await?;
     let dispositif = dispositif(db, "dispositif_id", body.dispositif_id.as_deref()).await?;
+    if let Some(replay) = request.replay(&auth).await? {
+        return Ok(replay);
+    }
     db.begin().await?;
     set_referent(db, auth.ctx.now, notebook, referent, structure).await?;
     db.execute(
@@ -407,6 +429,11 @@ pub async fn change_referent(
         ),
     )
     .await?;
-    db.commit().await?;
-    Ok(Json(json!({ "referent": referent.to_string() })))
+    request
+        .commit(
+            &auth,
+            StatusCode::OK,
+            json!({ "referent": referent.to_string() }),
+        )
+        .await
 }

@@ -7,18 +7,18 @@ use crate::members::{dispositif, set_referent};
 use crate::support::{path_id, trace};
 use axum::extract::Path;
 use axum::http::StatusCode;
-use axum::Json;
+use axum::response::Response;
 use carnet_domain::roles::Role;
 use carnet_domain::{emails, Id};
 use carnet_http::auth::Authenticated;
-use carnet_http::routing::JsonBody;
+use carnet_http::idempotency::IdempotentJson;
 use carnet_http::validate::Validator;
 use carnet_http::AppError;
 use carnet_store::repo::carnets;
 use carnet_store::repo::outbox::enqueue_content;
 use carnet_store::{params, Db};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
 fn require_orientation_manager(auth: &Authenticated) -> Result<(), AppError> {
     if auth.assignment.role == Role::OrientationManager {
@@ -94,12 +94,14 @@ pub struct Orient {
     referent_account_id: Option<String>,
 }
 
-/// `POST /api/write/carnets/{id}/orientation {"dispositif_id", "referent_account_id"}`.
+/// `POST /api/write/carnets/{id}/orientation {"dispositif_id", "referent_account_id"}`,
+/// idempotent with an `Idempotency-Key` (a retry neither records nor emails twice).
 pub async fn orient(
     auth: Authenticated,
     Path(id): Path<String>,
-    JsonBody(body): JsonBody<Orient>,
-) -> Result<Json<Value>, AppError> {
+    request: IdempotentJson<Orient>,
+) -> Result<Response, AppError> {
+    let body = &request.body;
     require_orientation_manager(&auth)?;
     let notebook = open_notebook(&auth, &id).await?;
     let db = &auth.ctx.db;
@@ -107,6 +109,9 @@ pub async fn orient(
     let referent = Id::parse(body.referent_account_id.as_deref().unwrap_or(""))
         .map_err(|_| AppError::field("referent_account_id", "unknown", "Professionnel inconnu."))?;
     let structure = referent_structure(db, referent).await?;
+    if let Some(replay) = request.replay(&auth).await? {
+        return Ok(replay);
+    }
     db.begin().await?;
     set_referent(db, auth.ctx.now, notebook, referent, structure).await?;
     db.execute(
@@ -116,10 +121,13 @@ pub async fn orient(
     .await?;
     trace(&auth, notebook, "oriented", "Orientation décidée", None, Some(json!({ "dispositif_id": dispositif.to_string(), "referent": referent.to_string(), "structure_id": structure.to_string() }))).await?;
     tell_both_sides(&auth, notebook, None).await?;
-    db.commit().await?;
-    Ok(Json(
-        json!({ "dispositif_id": dispositif.to_string(), "referent": referent.to_string(), "structure_id": structure.to_string() }),
-    ))
+    request
+        .commit(
+            &auth,
+            StatusCode::OK,
+            json!({ "dispositif_id": dispositif.to_string(), "referent": referent.to_string(), "structure_id": structure.to_string() }),
+        )
+        .await
 }
 
 #[derive(Deserialize)]
@@ -130,12 +138,14 @@ pub struct Request {
 }
 
 /// `POST /api/write/carnets/{id}/orientation-requests {"reason", "suggested_dispositif_id"}`:
-/// the referent only; one pending request at a time.
+/// the referent only; one pending request at a time. Idempotent with an `Idempotency-Key` (a
+/// retry answers as the first request did, not "already pending").
 pub async fn request(
     auth: Authenticated,
     Path(id): Path<String>,
-    JsonBody(body): JsonBody<Request>,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+    sent: IdempotentJson<Request>,
+) -> Result<Response, AppError> {
+    let body = &sent.body;
     let notebook = open_notebook(&auth, &id).await?;
     let db = &auth.ctx.db;
     let is_referent = db
@@ -163,6 +173,9 @@ pub async fn request(
         Some(id) => Some(dispositif(db, "suggested_dispositif_id", Some(id)).await?),
         None => None,
     };
+    if let Some(replay) = sent.replay(&auth).await? {
+        return Ok(replay);
+    }
     db.begin().await?;
     let pending = db
         .query_opt(
@@ -192,11 +205,12 @@ pub async fn request(
         Some(json!({ "request_id": request.to_string() })),
     )
     .await?;
-    db.commit().await?;
-    Ok((
+    sent.commit(
+        &auth,
         StatusCode::CREATED,
-        Json(json!({ "id": request.to_string(), "status": "pending" })),
-    ))
+        json!({ "id": request.to_string(), "status": "pending" }),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -208,12 +222,14 @@ pub struct Decision {
     referent_account_id: Option<String>,
 }
 
-/// `POST /api/write/orientation-requests/{id}/decision {"decision": "reorient" | "keep", "reason", …}`.
+/// `POST /api/write/orientation-requests/{id}/decision {"decision": "reorient" | "keep", "reason", …}`,
+/// idempotent with an `Idempotency-Key` (a retry answers as the first decision did).
 pub async fn decide(
     auth: Authenticated,
     Path(id): Path<String>,
-    JsonBody(body): JsonBody<Decision>,
-) -> Result<Json<Value>, AppError> {
+    sent: IdempotentJson<Decision>,
+) -> Result<Response, AppError> {
+    let body = &sent.body;
     require_orientation_manager(&auth)?;
     let request = path_id(&id)?;
     let db = &auth.ctx.db;
@@ -252,6 +268,9 @@ pub async fn decide(
     } else {
         None
     };
+    if let Some(replay) = sent.replay(&auth).await? {
+        return Ok(replay);
+    }
     db.begin().await?;
     let status = if change.is_some() {
         "accepted"
@@ -292,6 +311,10 @@ pub async fn decide(
     )
     .await?;
     tell_both_sides(&auth, notebook, Some(requested_by)).await?;
-    db.commit().await?;
-    Ok(Json(json!({ "id": request.to_string(), "status": status })))
+    sent.commit(
+        &auth,
+        StatusCode::OK,
+        json!({ "id": request.to_string(), "status": status }),
+    )
+    .await
 }

@@ -12,7 +12,7 @@ use carnet_domain::access::WriteScope;
 use carnet_domain::roles::Role;
 use carnet_domain::{Id, Instant};
 use carnet_http::auth::Authenticated;
-use carnet_http::idempotency::IdempotentJson;
+use carnet_http::idempotency::{Idempotent, IdempotentJson};
 use carnet_http::routing::JsonBody;
 use carnet_http::AppError;
 use carnet_store::params;
@@ -332,12 +332,18 @@ async fn record_contact(db: &carnet_store::Db, notebook: Id, at: Instant) -> Res
     Ok(())
 }
 
-/// `POST /api/write/carnets/{id}/contacts {}`: a member records an individual contact now.
+/// `POST /api/write/carnets/{id}/contacts {}`: a member records an individual contact now;
+/// idempotent with an `Idempotency-Key` (a retry records no second contact event). The body,
+/// if any, is not read.
 pub async fn record_individual_contact(
     auth: Authenticated,
     Path(id): Path<String>,
-) -> Result<Json<Value>, AppError> {
+    request: Idempotent,
+) -> Result<Response, AppError> {
     let (notebook, _) = writable(&auth, &id, WriteScope::NotebookContent).await?;
+    if let Some(replay) = request.replay(&auth).await? {
+        return Ok(replay);
+    }
     let db = &auth.ctx.db;
     db.begin().await?;
     record_contact(db, notebook, auth.ctx.now).await?;
@@ -350,6 +356,11 @@ pub async fn record_individual_contact(
         Some(json!({ "at": auth.ctx.now.to_db() })),
     )
     .await?;
-    db.commit().await?;
-    Ok(Json(json!({ "last_contact_at": auth.ctx.now.to_db() })))
+    request
+        .commit(
+            &auth,
+            StatusCode::OK,
+            json!({ "last_contact_at": auth.ctx.now.to_db() }),
+        )
+        .await
 }

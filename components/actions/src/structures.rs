@@ -2,10 +2,12 @@
 
 use axum::extract::Path;
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::Json;
 use carnet_domain::access::{may_manage_structures, Actor};
 use carnet_domain::{Email, Id};
 use carnet_http::auth::Authenticated;
+use carnet_http::idempotency::IdempotentJson;
 use carnet_http::routing::JsonBody;
 use carnet_http::validate::Validator;
 use carnet_http::AppError;
@@ -91,15 +93,20 @@ pub struct NewDispositif {
     orientation_type: Option<String>,
 }
 
-/// `POST /api/write/dispositifs {"name", "orientation_type"}`.
+/// `POST /api/write/dispositifs {"name", "orientation_type"}`, idempotent with an
+/// `Idempotency-Key`.
 pub async fn create_dispositif(
     auth: Authenticated,
-    JsonBody(body): JsonBody<NewDispositif>,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+    request: IdempotentJson<NewDispositif>,
+) -> Result<Response, AppError> {
     require_manager(&auth)?;
+    if let Some(replay) = request.replay(&auth).await? {
+        return Ok(replay);
+    }
+    let body = &request.body;
     let mut check = Validator::new();
     let name = check.required("name", body.name.as_deref(), 100);
-    let kind = body.orientation_type.unwrap_or_default();
+    let kind = body.orientation_type.clone().unwrap_or_default();
     if !matches!(kind.as_str(), "social" | "pro" | "sociopro" | "autre") {
         check.error(
             "orientation_type",
@@ -118,9 +125,11 @@ pub async fn create_dispositif(
     .await?;
     auth.audit("dispositif_created", "dispositif", id, None)
         .await?;
-    db.commit().await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({ "id": id.to_string(), "name": name, "orientation_type": kind })),
-    ))
+    request
+        .commit(
+            &auth,
+            StatusCode::CREATED,
+            json!({ "id": id.to_string(), "name": name, "orientation_type": kind }),
+        )
+        .await
 }

@@ -4,6 +4,7 @@
 
 use axum::extract::Path;
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::Json;
 use carnet_domain::roles::{
     may_create_structures, may_disable, may_grant, Assignment, Role, Scope,
@@ -12,7 +13,7 @@ use carnet_domain::text::clean;
 use carnet_domain::Id;
 use carnet_http::auth::Authenticated;
 use carnet_http::error::email_field;
-use carnet_http::routing::JsonBody;
+use carnet_http::idempotency::IdempotentJson;
 use carnet_http::{AppError, FieldError};
 use carnet_store::repo::{accounts, sessions};
 use carnet_store::StoreError;
@@ -55,19 +56,22 @@ pub struct NewStructure {
     name: String,
 }
 
-/// `POST /api/auth/structures {"name": …}` (managers).
+/// `POST /api/auth/structures {"name": …}` (managers), idempotent with an `Idempotency-Key`.
 pub async fn create_structure(
     auth: Authenticated,
-    JsonBody(body): JsonBody<NewStructure>,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+    request: IdempotentJson<NewStructure>,
+) -> Result<Response, AppError> {
     if !may_create_structures(&auth.assignment) {
         return Err(AppError::forbidden(
             "forbidden",
             "Seuls les gestionnaires du département créent des structures.",
         ));
     }
+    if let Some(replay) = request.replay(&auth).await? {
+        return Ok(replay);
+    }
     let mut errors = Vec::new();
-    let name = name_field("name", &body.name, &mut errors);
+    let name = name_field("name", &request.body.name, &mut errors);
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
@@ -76,11 +80,13 @@ pub async fn create_structure(
     let id = accounts::create_structure(db, &name, auth.ctx.now).await?;
     auth.audit("structure_created", "structure", id, None)
         .await?;
-    db.commit().await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({ "id": id.to_string(), "name": name })),
-    ))
+    request
+        .commit(
+            &auth,
+            StatusCode::CREATED,
+            json!({ "id": id.to_string(), "name": name }),
+        )
+        .await
 }
 
 #[derive(Deserialize)]
@@ -152,11 +158,13 @@ pub struct NewAccount {
 }
 
 /// `POST /api/auth/accounts`: a new account with its first role, under the grant matrix; the
-/// person is told by email.
+/// person is told by email. Idempotent with an `Idempotency-Key`: a retry answers as the first
+/// request did (not "account exists"), without a second email.
 pub async fn create_account(
     auth: Authenticated,
-    JsonBody(body): JsonBody<NewAccount>,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+    request: IdempotentJson<NewAccount>,
+) -> Result<Response, AppError> {
+    let body = &request.body;
     let mut errors = Vec::new();
     let email = email_field("email", &body.email)
         .map_err(|error| errors.push(error))
@@ -169,6 +177,9 @@ pub async fn create_account(
     };
     if !may_grant(&auth.assignment, &assignment) {
         return Err(refused());
+    }
+    if let Some(replay) = request.replay(&auth).await? {
+        return Ok(replay);
     }
     let db = &auth.ctx.db;
     db.begin().await?;
@@ -217,11 +228,13 @@ pub async fn create_account(
         Some(json!({ "role": assignment.role.code(), "role_id": role_id.to_string() })),
     )
     .await?;
-    db.commit().await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({ "id": account_id.to_string(), "role_id": role_id.to_string() })),
-    ))
+    request
+        .commit(
+            &auth,
+            StatusCode::CREATED,
+            json!({ "id": account_id.to_string(), "role_id": role_id.to_string() }),
+        )
+        .await
 }
 
 /// The target account, never oneself.
@@ -238,20 +251,24 @@ async fn other_account(auth: &Authenticated, id: &str) -> Result<accounts::Accou
         .ok_or(AppError::NotFound)
 }
 
-/// `POST /api/auth/accounts/{id}/roles {"role": …, "structure_id": …}`.
+/// `POST /api/auth/accounts/{id}/roles {"role": …, "structure_id": …}`, idempotent with an
+/// `Idempotency-Key` (a retry answers as the first grant did, not "already has this role").
 pub async fn grant_role(
     auth: Authenticated,
     Path(id): Path<String>,
-    JsonBody(body): JsonBody<RoleRequest>,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+    request: IdempotentJson<RoleRequest>,
+) -> Result<Response, AppError> {
     let account = other_account(&auth, &id).await?;
     let mut errors = Vec::new();
-    let assignment = requested_assignment(&auth, &body, &mut errors).await?;
+    let assignment = requested_assignment(&auth, &request.body, &mut errors).await?;
     let Some(assignment) = assignment else {
         return Err(AppError::Validation(errors));
     };
     if !may_grant(&auth.assignment, &assignment) {
         return Err(refused());
+    }
+    if let Some(replay) = request.replay(&auth).await? {
+        return Ok(replay);
     }
     let db = &auth.ctx.db;
     db.begin().await?;
@@ -280,11 +297,13 @@ pub async fn grant_role(
         Some(json!({ "role": assignment.role.code(), "role_id": role_id.to_string() })),
     )
     .await?;
-    db.commit().await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({ "role_id": role_id.to_string() })),
-    ))
+    request
+        .commit(
+            &auth,
+            StatusCode::CREATED,
+            json!({ "role_id": role_id.to_string() }),
+        )
+        .await
 }
 
 /// `DELETE /api/auth/accounts/{id}/roles/{role_id}`: sessions acting in that role end.

@@ -7,6 +7,7 @@ use axum::Json;
 use carnet_domain::{Email, Id, CGU_VERSION};
 use carnet_http::auth::{hash_token, random_token, session_cookie, Authenticated, SignedIn};
 use carnet_http::error::email_field;
+use carnet_http::idempotency::IdempotentJson;
 use carnet_http::routing::JsonBody;
 use carnet_http::{AppError, Ctx};
 use carnet_store::repo::audit::{self, AuditEntry};
@@ -168,13 +169,17 @@ pub struct EmailChange {
 const EMAIL_CHANGE_HOURS: i64 = 24;
 
 /// `POST /api/auth/me/email {"email": …}` → 202: a confirmation link goes to the new address;
-/// nothing changes until it is used. Same answer whether the address is free or not.
+/// nothing changes until it is used. Same answer whether the address is free or not. Idempotent
+/// with an `Idempotency-Key` (a retry sends no second link).
 pub async fn request_email_change(
     auth: Authenticated,
-    JsonBody(body): JsonBody<EmailChange>,
+    request: IdempotentJson<EmailChange>,
 ) -> Result<Response, AppError> {
-    let email =
-        email_field("email", &body.email).map_err(|error| AppError::Validation(vec![error]))?;
+    let email = email_field("email", &request.body.email)
+        .map_err(|error| AppError::Validation(vec![error]))?;
+    if let Some(replay) = request.replay(&auth).await? {
+        return Ok(replay);
+    }
     let db = &auth.ctx.db;
     db.begin().await?;
     if accounts::find_by_email(db, &email).await?.is_none() {
@@ -202,12 +207,13 @@ pub async fn request_email_change(
         None,
     )
     .await?;
-    db.commit().await?;
-    Ok((
-        axum::http::StatusCode::ACCEPTED,
-        Json(json!({ "message": "Un lien de confirmation a été envoyé à la nouvelle adresse, si elle n'est pas déjà utilisée." })),
-    )
-        .into_response())
+    request
+        .commit(
+            &auth,
+            axum::http::StatusCode::ACCEPTED,
+            json!({ "message": "Un lien de confirmation a été envoyé à la nouvelle adresse, si elle n'est pas déjà utilisée." }),
+        )
+        .await
 }
 
 #[derive(Deserialize)]
