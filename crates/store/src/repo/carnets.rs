@@ -449,7 +449,9 @@ pub async fn full(
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
     let pending_orientation = match row.get::<Option<String>>("pending_request_id")? {
-        Some(id) => Some(json!({ "id": id, "created_at": row.get::<String>("pending_request_at")? })),
+        Some(id) => {
+            Some(json!({ "id": id, "created_at": row.get::<String>("pending_request_at")? }))
+        }
         None => None,
     };
     let events = super::timeline::latest(db, notebook_id, 10).await?;
