@@ -316,3 +316,133 @@ export function pagination(list, goTo) {
 export function fullName(person) {
   return [person.first_name, person.last_name].filter(Boolean).join(" ");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Helpers shared by the pages: kept lists, tables, phone links, one-click actions, message zones.
+
+/**
+ * A read kept in memory while the application is open (never in the browser's storage): `load()`
+ * runs once; a failure is forgotten, so that the next call asks again. `.reset()` forgets the
+ * value (after a page changed what it holds).
+ */
+export function cached(load) {
+  let promise = null;
+  const read = () => {
+    promise = promise || Promise.resolve().then(load).catch((problem) => {
+      promise = null;
+      throw problem;
+    });
+    return promise;
+  };
+  read.reset = () => {
+    promise = null;
+  };
+  return read;
+}
+
+/** Like `cached`, one value per key: `read(key)` runs `load(key)` once per key. */
+export function cachedBy(load) {
+  const promises = new Map();
+  const read = (key) => {
+    if (!promises.has(key)) {
+      promises.set(key, Promise.resolve().then(() => load(key)).catch((problem) => {
+        promises.delete(key);
+        throw problem;
+      }));
+    }
+    return promises.get(key);
+  };
+  read.reset = () => promises.clear();
+  return read;
+}
+
+// The instance's lists every page may need (reference lists, dispositifs, structures, a
+// structure's professionals). Pages that change them (management pages) call `.reset()`.
+export const referentiel = cached(() => apiGet("/api/referentiel"));
+export const dispositifList = cached(() => apiGet("/api/carnets/dispositifs").then((body) => body.items));
+export const structureList = cached(() => apiGet("/api/carnets/structures").then((body) => body.items));
+/** The enabled professionals of a structure: [{ account_id, first_name, last_name, position }]. */
+export const professionalsOf = cachedBy((structureId) =>
+  apiGet(`/api/carnets/structures/${encodeURIComponent(structureId)}/professionals`).then((body) => (Array.isArray(body) ? body : body.items)));
+
+let tableCounter = 0;
+/**
+ * A table in a scrollable region reachable with the keyboard and named by its caption (a wide
+ * table never widens the page at 320 px). `head`: the column labels; `rows`: <tr> elements.
+ * `focusableCaption`: the caption may take the focus (to land the reader on the results).
+ */
+export function tableRegion(caption, head, rows, { captionId, focusableCaption = false } = {}) {
+  const id = captionId || `legende-tableau-${++tableCounter}`;
+  return h("div", { class: "table-wrap", role: "region", tabindex: "0", "aria-labelledby": id },
+    h("table", {},
+      h("caption", { id, tabindex: focusableCaption ? "-1" : null }, caption),
+      h("thead", {}, h("tr", {}, head.map((label) => h("th", { scope: "col" }, label)))),
+      h("tbody", {}, rows)));
+}
+
+/** A phone number as a tel: link (the address keeps only digits and "+"). */
+export function phoneLink(phone) {
+  return h("a", { href: "tel:" + String(phone).replace(/[^\d+]/g, "") }, phone);
+}
+
+/** A French sentence for a problem: the API's or the network's message, or a generic one. */
+export function problemMessage(problem) {
+  if (problem instanceof ApiError || problem instanceof NetworkError) return problem.message;
+  console.error(problem);
+  return "Une erreur inattendue est survenue. Réessayez ; si elle persiste, rechargez la page.";
+}
+
+/** An error a `body()` builder throws: bindSave shows it next to the control named `name`. */
+export function fieldError(name, message) {
+  const error = new Error(message);
+  error.field = name;
+  return error;
+}
+
+/**
+ * A one-click action on `button`: once at a time (busy and disabled meanwhile); a failure is
+ * shown next to the button (replacing the previous one) and the focus goes back to the button.
+ * Resolves to true when `action` succeeded.
+ */
+export async function runAction(button, action) {
+  if (button.getAttribute("aria-busy") === "true") return false;
+  button.setAttribute("aria-busy", "true");
+  button.disabled = true;
+  const old = button.parentElement && button.parentElement.querySelector(".act-error");
+  if (old) old.remove();
+  let failed = false;
+  try {
+    await action();
+    return true;
+  } catch (problem) {
+    failed = true;
+    if (button.isConnected) {
+      button.after(h("span", { class: "act-error field__error", role: "alert" }, problemMessage(problem)));
+    }
+    return false;
+  } finally {
+    if (button.isConnected) {
+      button.removeAttribute("aria-busy");
+      button.disabled = false;
+      // A disabled button may have lost the focus: give it back (always after a failure).
+      if (failed || !document.activeElement || document.activeElement === document.body) button.focus();
+    }
+  }
+}
+
+/**
+ * One place for the outcome of an action: `say(text, kind)` replaces what it showed (messages
+ * never pile up) and takes the focus, so that the message is read; `clear()` empties it.
+ */
+export function messageZone(attributes = {}) {
+  const zone = h("div", { class: "message-zone", tabindex: "-1", ...attributes });
+  zone.say = (text, kind = "success") => {
+    replace(zone, alertBox(text, kind));
+    zone.focus();
+  };
+  zone.clear = () => replace(zone);
+  return zone;
+}
+
+// The shared lists above read the API (an import may stand anywhere in a module).
+import { get as apiGet } from "./api.js";

@@ -4,7 +4,7 @@
 // the reminder emails (which they may stop or restart). Everything comes from
 // GET /api/carnets/mine (the person never needs their notebook's id).
 import * as api from "../api.js";
-import { h, replace, field, bindSave, alertBox, loading, pagination, formatDate, formatDateTime, fullName, announce } from "../ui.js";
+import { h, replace, field, bindSave, alertBox, loading, pagination, formatDate, formatDateTime, fullName, announce, phoneLink } from "../ui.js";
 
 const OBJECTIF_STATUS = {
   in_progress: ["En cours", "tag--info"],
@@ -23,11 +23,6 @@ const TIMELINE_PER_PAGE = 5;
 
 function tag([label, kind]) {
   return h("span", { class: `tag ${kind}`.trim() }, label);
-}
-
-/** A phone number as a tel: link (spaces and dots left out of the address). */
-function phoneLink(phone) {
-  return h("a", { href: "tel:" + phone.replace(/[^\d+]/g, "") }, phone);
 }
 
 export async function render(ctx) {

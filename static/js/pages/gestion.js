@@ -4,7 +4,10 @@
 // dispositifs. What each person may do comes from the API (the grant matrix): buttons are shown
 // only where the API says the action is allowed, and the API decides in the end.
 import * as api from "../api.js";
-import { h, replace, field, bindSave, formValues, alertBox, loading, pagination, formatDate, fullName } from "../ui.js";
+import {
+  h, replace, field, bindSave, formValues, alertBox, loading, pagination, formatDate, fullName,
+  tableRegion as sharedTableRegion, messageZone, runAction, structureList, dispositifList,
+} from "../ui.js";
 
 export async function render(ctx) {
   switch (ctx.path) {
@@ -36,65 +39,20 @@ const ORIENTATION_TYPES = [
 
 const plural = (count, word, many = word + "s") => `${count} ${count > 1 ? many : word}`;
 
-let regionCounter = 0;
 /** A table in a scrollable region reachable with the keyboard (320 px screens). */
-function tableRegion(caption, headers, rows) {
-  const id = `table-gestion-${++regionCounter}`;
-  return h("div", { class: "table-wrap", role: "region", tabindex: "0", "aria-labelledby": id },
-    h("table", {},
-      h("caption", { id, tabindex: "-1" }, caption),
-      h("thead", {}, h("tr", {}, headers.map((label) => h("th", { scope: "col" }, label)))),
-      h("tbody", {}, rows)));
-}
-
-/** A message zone that takes the focus (after an action, the reader lands on its outcome). */
-function messageZone() {
-  const zone = h("div", { class: "message-zone", tabindex: "-1" });
-  zone.say = (text, kind = "success") => {
-    // Focused, the message is read out: no extra announcement (it would be read twice).
-    replace(zone, alertBox(text, kind));
-    zone.focus();
-  };
-  zone.clear = () => replace(zone);
-  return zone;
-}
+const tableRegion = (caption, headers, rows) => sharedTableRegion(caption, headers, rows, { focusableCaption: true });
 
 /** A button that runs `action` once at a time and shows what went wrong next to it. */
 function actionButton(label, attributes, action) {
-  const button = h("button", { type: "button", class: "small", ...attributes, onclick: async () => {
-    if (button.getAttribute("aria-busy") === "true") return;
-    button.setAttribute("aria-busy", "true");
-    button.disabled = true;
-    const old = button.parentElement.querySelector(".act-error");
-    if (old) old.remove();
-    try {
-      await action();
-    } catch (problem) {
-      if (button.isConnected) {
-        button.after(h("span", { class: "act-error field__error", role: "alert" }, problem.message));
-      }
-    } finally {
-      if (button.isConnected) {
-        button.removeAttribute("aria-busy");
-        button.disabled = false;
-      }
-    }
-  } }, label);
+  const button = h("button", { type: "button", class: "small", ...attributes, onclick: () => runAction(button, action) }, label);
   return button;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Accounts
 
-let structuresPromise = null;
-/** The instance's structures (names only are used), once per page load. */
-function allStructures() {
-  structuresPromise = structuresPromise || api.get("/api/carnets/structures").then((body) => body.items).catch((problem) => {
-    structuresPromise = null;
-    throw problem;
-  });
-  return structuresPromise;
-}
+/** The instance's structures (names only are used), kept while the application is open. */
+const allStructures = structureList;
 
 function roleText(role) {
   return role.structure ? `${role.label} — ${role.structure.name}` : role.label;
@@ -375,7 +333,7 @@ async function structures(ctx) {
   const panel = h("div", {});
 
   async function load() {
-    structuresPromise = null;
+    structureList.reset();
     const items = await allStructures();
     if (!items.length) {
       replace(listZone, h("p", {}, "Aucune structure pour le moment."));
@@ -460,7 +418,9 @@ async function dispositifs(ctx) {
   const listZone = h("div", {}, loading());
   const typeLabel = (code) => (ORIENTATION_TYPES.find(([value]) => value === code) || [code, code])[1];
   async function load() {
-    const { items } = await api.get("/api/carnets/dispositifs");
+    // Read afresh (and shared with the other pages: a dispositif created here is offered there).
+    dispositifList.reset();
+    const items = await dispositifList();
     replace(listZone, items.length
       ? tableRegion(plural(items.length, "dispositif"), ["Nom", "Type d'orientation"],
         items.map((item) => h("tr", {}, h("th", { scope: "row" }, item.name), h("td", {}, typeLabel(item.orientation_type)))))

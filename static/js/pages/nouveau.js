@@ -3,7 +3,7 @@
 // notebooks: the page shows them, and « C'est une autre personne » sends the same data again
 // with `confirm_different_person`. With an email, the beneficiary's account can be opened at once.
 import * as api from "../api.js";
-import { h, replace, field, bindSave, formValues, alertBox } from "../ui.js";
+import { h, replace, field, bindSave, formValues, alertBox, referentiel } from "../ui.js";
 
 // The API's rule (crates/domain/src/access.rs, may_create_beneficiary): managers and
 // orientation managers create notebooks; other roles are told how to proceed.
@@ -25,7 +25,7 @@ export async function render(ctx) {
       h("p", {}, h("a", { href: "/recherche" }, "Rechercher un bénéficiaire")));
     return;
   }
-  const ref = await api.get("/api/referentiel");
+  const ref = await referentiel();
   if (!ctx.isCurrent()) return;
   const coded = (list, empty) => [["", empty], ...(ref.coded_values[list] || []).map((v) => [v.code, v.label])];
 

@@ -2,7 +2,7 @@
 // lately) and the search of the département's notebooks (every staff role reaches it): names
 // typo-tolerant, CAF/MSA number, France Travail identifier, phone.
 import * as api from "../api.js";
-import { h, replace, field, alertBox, loading, pagination, formatDate, formatDateTime, showFieldError } from "../ui.js";
+import { h, replace, field, alertBox, loading, pagination, formatDate, formatDateTime, showFieldError, tableRegion } from "../ui.js";
 
 const PER_PAGE = 20;
 
@@ -22,13 +22,11 @@ function nameLink(item) {
     `${item.last_name.toUpperCase()} ${item.first_name}`);
 }
 
-let tableCounter = 0;
 /**
- * A table of notebooks, in a scrollable region (keyboard-reachable at 320 px). `columns` choose
- * what is shown: the search results are cards (no rendez-vous).
+ * A table of notebooks, in a scrollable region (keyboard-reachable at 320 px). The search results
+ * are cards: no rendez-vous.
  */
 function notebookTable(caption, items, { nextRendezVous = true } = {}) {
-  const captionId = `tableau-${++tableCounter}`;
   const head = ["Bénéficiaire", "Date de naissance", "Dernière activité"];
   if (nextRendezVous) head.push("Prochain rendez-vous");
   head.push("Référent");
@@ -38,11 +36,7 @@ function notebookTable(caption, items, { nextRendezVous = true } = {}) {
     h("td", {}, formatDate(item.last_activity_at) || "—"),
     nextRendezVous ? h("td", {}, item.next_rendez_vous ? formatDateTime(item.next_rendez_vous) : "Aucun") : null,
     h("td", {}, item.referent || h("span", { class: "muted" }, "Sans référent"))));
-  return h("div", { class: "table-wrap", role: "region", tabindex: "0", "aria-labelledby": captionId },
-    h("table", {},
-      h("caption", { id: captionId, tabindex: "-1" }, caption),
-      h("thead", {}, h("tr", {}, head.map((label) => h("th", { scope: "col" }, label)))),
-      h("tbody", {}, rows)));
+  return tableRegion(caption, head, rows, { focusableCaption: true });
 }
 
 /** The search box, on the home page and the search page. */
