@@ -3,7 +3,10 @@
 // professionals, and the structure's professionals (the accounts page, limited by the API to the
 // structure: create a professional's account, revoke the role, disable or enable the account).
 import * as api from "../api.js";
-import { h, replace, field, bindSave, alertBox, loading, pagination, formatDate, formatDateTime, fullName } from "../ui.js";
+import {
+  h, replace, field, bindSave, alertBox, loading, pagination, formatDate, formatDateTime, fullName,
+  tableRegion, messageZone, professionalsOf, dispositifList, fieldError, problemMessage,
+} from "../ui.js";
 
 const PER_PAGE = 20;
 
@@ -28,11 +31,13 @@ async function portfolio(ctx) {
   ctx.setTitle("Carnets de la structure");
   const structure = ctx.session.me.active_role.structure;
   const page = Math.max(1, Number.parseInt(ctx.query.get("page") || "1", 10) || 1);
-  const message = h("div", { class: "message-zone", tabindex: "-1" });
+  const message = messageZone();
   const listZone = h("div", {}, loading());
   const panel = h("div", {});
-  let professionals = null;
-  let dispositifs = null;
+  // The structure's professionals (all of them: the list is not paged) and the dispositifs,
+  // read afresh each time the page is shown.
+  professionalsOf.reset();
+  dispositifList.reset();
 
   async function load() {
     const list = await api.get("/api/carnets/structure" + api.query({ page, per_page: PER_PAGE }));
@@ -40,7 +45,6 @@ async function portfolio(ctx) {
       replace(listZone, alertBox("Aucun professionnel de la structure n'est encore membre d'un carnet.", "info"));
       return;
     }
-    const captionId = "carnets-structure-legende";
     const rows = list.items.map((item) => h("tr", {},
       h("th", { scope: "row" }, h("a", { href: `/carnets/${encodeURIComponent(item.notebook_id)}` }, nameOf(item))),
       h("td", {}, formatDate(item.birth_date) || "—"),
@@ -52,12 +56,9 @@ async function portfolio(ctx) {
         onclick: () => openReferent(item),
       }, "Changer le référent"))));
     replace(listZone,
-      h("div", { class: "table-wrap", role: "region", tabindex: "0", "aria-labelledby": captionId },
-        h("table", {},
-          h("caption", { id: captionId, tabindex: "-1" },
-            `${list.total} carnet${list.total > 1 ? "s" : ""} suivi${list.total > 1 ? "s" : ""} par la structure` + (list.total > list.per_page ? `, page ${list.page}` : "")),
-          h("thead", {}, h("tr", {}, ["Bénéficiaire", "Date de naissance", "Dernière activité", "Prochain rendez-vous", "Référent", "Actions"].map((label) => h("th", { scope: "col" }, label)))),
-          h("tbody", {}, rows))),
+      tableRegion(`${list.total} carnet${list.total > 1 ? "s" : ""} suivi${list.total > 1 ? "s" : ""} par la structure` + (list.total > list.per_page ? `, page ${list.page}` : ""),
+        ["Bénéficiaire", "Date de naissance", "Dernière activité", "Prochain rendez-vous", "Référent", "Actions"], rows,
+        { captionId: "carnets-structure-legende", focusableCaption: true }),
       pagination(list, (target) => {
         ctx.main.dataset.keepFocus = "1";
         ctx.navigate("/structure" + api.query({ page: target > 1 ? target : null }));
@@ -72,19 +73,21 @@ async function portfolio(ctx) {
       h("h2", { id: titleId, tabindex: "-1" }, `Changer le référent du carnet de ${who}`), body));
     panel.querySelector("h2").focus();
     let notebook;
+    let professionals;
+    let dispositifs;
     try {
       [professionals, dispositifs, notebook] = await Promise.all([
-        professionals || api.get("/api/auth/accounts" + api.query({ role: "professional", disabled: "false", per_page: 100 })).then((list) => list.items),
-        dispositifs || api.get("/api/carnets/dispositifs").then((list) => list.items),
+        professionalsOf(structure.id),
+        dispositifList(),
         api.get(`/api/carnets/${encodeURIComponent(item.notebook_id)}`),
       ]);
     } catch (problem) {
-      replace(body, alertBox(problem.message, "error"));
+      replace(body, alertBox(problemMessage(problem), "error"));
       return;
     }
     const current = (notebook.members || []).find((member) => member.member_type === "referent");
     const currentDispositif = notebook.orientation && notebook.orientation.dispositif ? notebook.orientation.dispositif.id : "";
-    const choices = professionals.map((pro) => [pro.id, `${fullName(pro)}${current && current.account_id === pro.id ? " (référent actuel)" : ""}`]);
+    const choices = professionals.map((pro) => [pro.account_id, `${fullName(pro)}${current && current.account_id === pro.account_id ? " (référent actuel)" : ""}`]);
     const form = h("form", { "aria-labelledby": titleId },
       h("p", {}, current
         ? `Référent actuel : ${fullName(current)}. Il restera membre du carnet.`
@@ -95,14 +98,18 @@ async function portfolio(ctx) {
         h("button", { type: "submit" }, "Désigner ce référent"),
         h("button", { type: "button", class: "secondary", onclick: () => { replace(panel); message.focus(); } }, "Annuler")));
     bindSave(form, {
-      send: (values) => api.post(`/api/write/carnets/${encodeURIComponent(item.notebook_id)}/referent`, { account_id: values.account_id || "", dispositif_id: values.dispositif_id }),
+      body: (f) => {
+        const values = { account_id: f.elements.namedItem("account_id").value, dispositif_id: f.elements.namedItem("dispositif_id").value };
+        if (!values.account_id) throw fieldError("account_id", "Choisissez le nouveau référent.");
+        if (!values.dispositif_id) throw fieldError("dispositif_id", "Choisissez le dispositif d'accompagnement.");
+        return values;
+      },
+      send: (values, key) => api.post(`/api/write/carnets/${encodeURIComponent(item.notebook_id)}/referent`, values, { idempotencyKey: key }),
       onSuccess: async (_, values) => {
-        const chosen = professionals.find((pro) => pro.id === values.account_id);
+        const chosen = professionals.find((pro) => pro.account_id === values.account_id);
         replace(panel);
         await load();
-        const text = `${chosen ? fullName(chosen) : "Le professionnel choisi"} est maintenant référent du carnet de ${who}.`;
-        replace(message, alertBox(text, "success"));
-        message.focus();
+        message.say(`${chosen ? fullName(chosen) : "Le professionnel choisi"} est maintenant référent du carnet de ${who}.`);
       },
     });
     replace(body, form);
