@@ -1,10 +1,11 @@
 // An orientation manager: the queue of re-orientation requests, a request refused without a
 // reason then decided (current support kept), another one re-oriented (dispositif, structure,
 // new referent), both gone from the pending queue and shown among the decided ones; the
-// département's notebooks filtered, one opened; signing out. axe on every page and state.
+// département's notebooks filtered, one without referent opened and oriented from its page;
+// signing out. A manager corrects a beneficiary's identity and rights. axe on every page and state.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, newPage, signIn, signOut, checkA11y, BASE_URL } from "../lib.mjs";
+import { launch, newPage, signIn, signOut, checkA11y, BASE_URL, DEMO } from "../lib.mjs";
 
 const ORIENTATION = "orientation-1@demo.carnet.test";
 
@@ -22,6 +23,18 @@ async function pendingCount(page) {
 async function queueApi(page, status) {
   return page.evaluate(async (wanted) => (await fetch(`/api/carnets/orientation-requests?status=${wanted}&per_page=100`)).json(), status);
 }
+
+/** GET `path` of the API with the page's session; fails on an error status. */
+async function apiJson(page, path) {
+  return page.evaluate(async (url) => {
+    const response = await fetch(url, { headers: { accept: "application/json" } });
+    if (!response.ok) throw new Error(`${url}: ${response.status}`);
+    return response.json();
+  }, path);
+}
+
+const main = (page) => page.locator("#contenu");
+const focusedId = (page) => page.evaluate(() => document.activeElement && document.activeElement.id);
 
 test("an orientation manager decides requests and browses the département's notebooks", async () => {
   const page = await newPage(browser);
@@ -123,5 +136,118 @@ test("an orientation manager decides requests and browses the département's not
   await page.getByRole("heading", { level: 1, name }).waitFor();
   await checkA11y(page, "un carnet");
 
+  // Orienting it from its page: each choice is required; then a dispositif, a structure (one
+  // with professionals) and one of its professionals as the referent.
+  const notebookId = href.split("/").pop();
+  await main(page).getByText("Référent : aucun").waitFor();
+  await page.locator("summary", { hasText: "Orienter ce carnet" }).click();
+  const orient = page.locator("#form-orientation");
+  await orient.getByRole("button", { name: "Enregistrer l'orientation" }).click();
+  await orient.getByText("Choisissez un dispositif.").waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.name), "dispositif_id", "focus on the first field to correct");
+  assert.equal(await orient.getByLabel("Dispositif d'accompagnement").getAttribute("aria-invalid"), "true");
+  await checkA11y(page, "orientation incomplète");
+  const dispositif = orient.getByLabel("Dispositif d'accompagnement");
+  await dispositif.selectOption({ index: 1 });
+  const dispositifName = await dispositif.locator("option:checked").textContent();
+  await orient.getByRole("button", { name: "Enregistrer l'orientation" }).click();
+  await orient.getByText("Choisissez la structure du référent.").waitFor();
+  let structure = null;
+  for (const candidate of (await apiJson(page, "/api/carnets/structures")).items) {
+    if ((await apiJson(page, `/api/carnets/structures/${candidate.id}/professionals`)).items.length) {
+      structure = candidate;
+      break;
+    }
+  }
+  assert.ok(structure, "a structure with professionals");
+  await orient.getByLabel("Structure du référent").selectOption(structure.id);
+  const referentSelect = orient.getByLabel(/^Référent/);
+  await page.waitForFunction(() => document.querySelector("#form-orientation select[name=referent_account_id]").options.length > 1);
+  await orient.getByText(/\d+ professionnels? dans la liste des référents\./).waitFor();
+  await referentSelect.selectOption({ index: 1 });
+  const referentId = await referentSelect.inputValue();
+  const referentName = (await referentSelect.locator("option:checked").textContent()).split(" — ")[0];
+  await checkA11y(page, "formulaire d'orientation rempli");
+  await orient.getByRole("button", { name: "Enregistrer l'orientation" }).click();
+  await main(page).getByText(`Orientation enregistrée : ${referentName} est le référent du carnet (${dispositifName}).`).waitFor();
+  assert.equal(await focusedId(page), "accompagnement-titre", "focus on the orientation's facts");
+  await main(page).getByText(`Référent : ${referentName}`).waitFor();
+  const oriented = await apiJson(page, `/api/carnets/${notebookId}`);
+  assert.equal(oriented.members.find((m) => m.member_type === "referent").account_id, referentId, "the chosen professional is the referent");
+  assert.equal(oriented.orientation.dispositif.name, dispositifName, "with the chosen dispositif");
+  const traced = await apiJson(page, `/api/carnets/${notebookId}/timeline?type=oriented`);
+  assert.equal(traced.total, 1, "the orientation is in the timeline");
+  // Now it has a referent, the form offers a re-orientation.
+  await page.locator("summary", { hasText: "Réorienter ce carnet" }).waitFor();
+  await checkA11y(page, "carnet orienté");
+
   await signOut(page);
+});
+
+test("a manager corrects a beneficiary's identity and rights: emptied fields refused next to them, then saved and traced", async () => {
+  const page = await newPage(browser);
+  await signIn(page, DEMO.manager);
+  await page.goto(`${BASE_URL}/departement`);
+  await page.getByRole("heading", { level: 1, name: "Carnets du département" }).waitFor();
+  const link = page.locator("tbody tr th a").nth(3);
+  const href = await link.getAttribute("href");
+  const notebookId = href.split("/").pop();
+  await link.click();
+  await page.getByRole("navigation", { name: "Parties du carnet" }).waitFor();
+  const before = await apiJson(page, `/api/carnets/${notebookId}`);
+  const b = before.beneficiary;
+  await page.locator("summary", { hasText: "Modifier l'identité et les droits" }).click();
+  const form = page.locator("#form-identite");
+  await checkA11y(page, "formulaire d'identité");
+
+  // An emptied first name: the API requires it, the error is next to the field.
+  const firstName = form.getByLabel(/^Prénom/);
+  await firstName.fill("");
+  await form.getByRole("button", { name: "Enregistrer l'identité et les droits" }).click();
+  await page.waitForFunction(() => document.activeElement && document.activeElement.name === "first_name" && document.activeElement.getAttribute("aria-invalid") === "true");
+  await form.getByText("Ce champ est obligatoire.").waitFor();
+  await checkA11y(page, "prénom effacé");
+  await firstName.fill(b.first_name);
+  // An emptied birth date cannot be cleared: refused next to it rather than silently kept.
+  assert.ok(b.birth_date, "the demo beneficiary has a birth date");
+  await form.getByLabel("Date de naissance").fill("");
+  await form.getByRole("button", { name: "Enregistrer l'identité et les droits" }).click();
+  await form.getByText(/ne peut pas être effacée, seulement corrigée/).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.name), "birth_date");
+  await form.getByLabel("Date de naissance").fill(b.birth_date);
+
+  // A birth place, the CAF number cleared, the ASS right.
+  await form.getByLabel("Lieu de naissance").fill("Bobigny");
+  await form.getByLabel("N° CAF/MSA").fill("");
+  const ass = form.getByLabel("ASS", { exact: true });
+  if (!before.rights.ass) await ass.check();
+  else await ass.uncheck();
+  await form.getByRole("button", { name: "Enregistrer l'identité et les droits" }).click();
+  await main(page).getByText("Identité et droits enregistrés.").waitFor();
+  assert.equal(await focusedId(page), "partie-titre");
+  const after = await apiJson(page, `/api/carnets/${notebookId}`);
+  assert.equal(after.beneficiary.birth_place, "Bobigny");
+  assert.equal(after.beneficiary.caf_number, null, "the CAF number is cleared");
+  assert.equal(after.beneficiary.first_name, b.first_name);
+  assert.equal(after.beneficiary.birth_date, b.birth_date);
+  assert.equal(after.rights.ass, !before.rights.ass);
+  const facts = main(page).locator("dl.facts").first();
+  await facts.getByText("Bobigny").waitFor();
+  const traced = await apiJson(page, `/api/carnets/${notebookId}/timeline?type=identity_updated`);
+  assert.equal(traced.total, 1, "the correction is in the timeline");
+  await checkA11y(page, "identité corrigée");
+
+  // The dashboard on a phone: the charts are drawn at the screen's width, so their 12 px text is
+  // not shrunk (a chart scaled down to fit would make it unreadable).
+  const chartScales = () => page.evaluate(() => [...document.querySelectorAll("svg.chart")]
+    .map((svg) => Math.round((svg.getBoundingClientRect().width / svg.viewBox.baseVal.width) * 100) / 100));
+  await page.setViewportSize({ width: 320, height: 800 });
+  await page.goto(`${BASE_URL}/tableau-de-bord`);
+  await page.locator("svg.chart").nth(2).waitFor();
+  assert.deepEqual(await chartScales(), [1, 1, 1], "charts at their drawn size at 320 px");
+  await checkA11y(page, "tableau de bord à 320 px");
+  // Back to a wide window: drawn again at their full width.
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.waitForFunction(() => document.querySelector("svg.chart").viewBox.baseVal.width > 400);
+  assert.deepEqual(await chartScales(), [1, 1, 1], "and at 1280 px");
 });

@@ -7,9 +7,12 @@
 // end: a refused write shows its message next to the form.
 import * as api from "../api.js";
 import {
-  h, replace, field, bindSave, formValues, alertBox, loading, pagination, announce,
+  h, replace, field, bindSave, formValues, alertBox, pagination, announce,
   formatDate, formatDateTime, toLocalInput, fullName, showFieldError, showFormMessage,
+  referentiel, dispositifList as dispositifs, structureList as structures, professionalsOf,
+  tableRegion, phoneLink, fieldError, runAction, messageZone, problemMessage,
 } from "../ui.js";
+import { orientationFields, orientationBody } from "./orientation-form.js";
 
 const TABS = [
   ["situation", "Situation et droits"],
@@ -53,33 +56,6 @@ const EVENT_TYPES = [
   ["restored", "Restauration"],
 ];
 
-// Reference lists and the instance's dispositifs and structures: public lists, kept in memory
-// for the page's life (no personal data).
-let referentielPromise = null;
-function referentiel() {
-  referentielPromise = referentielPromise || api.get("/api/referentiel").catch((problem) => {
-    referentielPromise = null;
-    throw problem;
-  });
-  return referentielPromise;
-}
-let dispositifsPromise = null;
-function dispositifs() {
-  dispositifsPromise = dispositifsPromise || api.get("/api/carnets/dispositifs").then((d) => d.items).catch((problem) => {
-    dispositifsPromise = null;
-    throw problem;
-  });
-  return dispositifsPromise;
-}
-let structuresPromise = null;
-function structures() {
-  structuresPromise = structuresPromise || api.get("/api/carnets/structures").then((d) => d.items).catch((problem) => {
-    structuresPromise = null;
-    throw problem;
-  });
-  return structuresPromise;
-}
-
 /** The notebook shown last: moving between its parts keeps the reader in the part. */
 let lastNotebookId = null;
 
@@ -93,6 +69,8 @@ export async function render(ctx) {
   if (!ctx.isCurrent()) return;
   const sameNotebook = lastNotebookId === id;
   lastNotebookId = id;
+  // Another notebook: the structures' professionals (to invite one) are read afresh.
+  if (!sameNotebook) professionalsOf.reset();
   const view = new NotebookView(ctx, notebook, ref);
   await view.draw();
   // Moving between parts (or filtering the history) keeps the reader where they act; opening
@@ -158,26 +136,29 @@ export function localInputToInstant(value, zone) {
   return new Date(instant).toISOString();
 }
 
-/** A field error thrown by a `body()` builder (bindSave shows it next to its control). */
-function fieldError(fieldName, message) {
-  const error = new Error(message);
-  error.field = fieldName;
-  return error;
-}
-
 let uid = 0;
 function nextId(prefix) {
   return `${prefix}-${++uid}`;
 }
 
-/** A table in a keyboard-reachable scrollable region (so it never widens the page). */
-function tableWrap(caption, head, rows) {
-  const captionId = nextId("legende");
-  return h("div", { class: "table-wrap", role: "region", tabindex: "0", "aria-labelledby": captionId },
-    h("table", {},
-      h("caption", { id: captionId }, caption),
-      h("thead", {}, h("tr", {}, head.map((label) => h("th", { scope: "col" }, label)))),
-      h("tbody", {}, rows)));
+/**
+ * What a correction form changes: the values that differ from `before`. An emptied field is sent
+ * as "" where the API clears it (`clearable`); elsewhere the API keeps the old value, so emptying
+ * is refused next to the field rather than silently ignored.
+ */
+function changedValues(values, before, clearable = new Set()) {
+  const body = {};
+  for (const [key, value] of Object.entries(values)) {
+    const old = before[key] ?? null;
+    if (value === old || (typeof value === "boolean" && value === !!old)) continue;
+    if (value === null) {
+      if (!clearable.has(key)) throw fieldError(key, "Cette information ne peut pas être effacée, seulement corrigée : indiquez la bonne valeur.");
+      body[key] = "";
+    } else {
+      body[key] = value;
+    }
+  }
+  return body;
 }
 
 /** A disclosure holding a form ("Ajouter une action"). */
@@ -230,6 +211,8 @@ class NotebookView {
     this.mayJoin = worker && !this.member && !archived;
     this.isStructureAdmin = role === "structure_admin" && !archived && full;
     this.isManager = role === "manager";
+    /** Orientation managers orient the notebook: dispositif and referent. */
+    this.mayOrient = role === "orientation_manager" && full && !archived;
   }
 
   get id() {
@@ -295,7 +278,7 @@ class NotebookView {
       case "rendez-vous": part = this.rendezVous(); break;
       case "historique": part = await this.history(); break;
       case "membres": part = this.members(); break;
-      default: part = this.situation();
+      default: part = this.situation(await this.orientationLists());
     }
     part.classList.add("carnet-part");
     this.partHeading = part.querySelector("h2");
@@ -326,26 +309,17 @@ class NotebookView {
   }
 
   joinButtons() {
-    const result = h("div", { tabindex: "-1" });
+    const join = async (key) => {
+      try {
+        await api.post(this.url("/members/self"), { member_type: "member" }, { idempotencyKey: key });
+      } catch (problem) {
+        if (!(problem instanceof api.ApiError && problem.code === "already_member")) throw problem;
+      }
+    };
     const button = h("button", {
-      type: "button", onclick: async () => {
-        button.disabled = true;
-        button.setAttribute("aria-busy", "true");
-        try {
-          await api.post(this.url("/members/self"), { member_type: "member" });
-        } catch (problem) {
-          if (!(problem instanceof api.ApiError && problem.code === "already_member")) {
-            button.disabled = false;
-            button.removeAttribute("aria-busy");
-            replace(result, alertBox(problem.message, "error"));
-            result.focus();
-            return;
-          }
-        }
-        await this.reload(null, "Vous êtes maintenant membre de ce carnet.");
-      },
+      type: "button", onclick: () => this.act(button, join, null, "Vous êtes maintenant membre de ce carnet."),
     }, "Rejoindre ce carnet");
-    return h("div", {}, h("div", { class: "actions-bar" }, button), result);
+    return h("div", { class: "actions-bar" }, button);
   }
 
   async becomeReferentForm() {
@@ -356,7 +330,12 @@ class NotebookView {
       field({ label: "Dispositif d'accompagnement", name: "dispositif_id", required: true, options: [["", "— Choisir —"], ...list.map((d) => [d.id, d.name])] }),
       h("div", { class: "actions-bar" }, h("button", { type: "submit", class: "secondary" }, "Devenir référent")));
     bindSave(form, {
-      send: (body) => api.post(this.url("/members/self"), { member_type: "referent", dispositif_id: body.dispositif_id }),
+      body: (f) => {
+        const dispositifId = f.elements.namedItem("dispositif_id").value;
+        if (!dispositifId) throw fieldError("dispositif_id", "Choisissez le dispositif d'accompagnement.");
+        return { member_type: "referent", dispositif_id: dispositifId };
+      },
+      send: (body, key) => api.post(this.url("/members/self"), body, { idempotencyKey: key }),
       onSuccess: () => this.reload(null, "Vous êtes maintenant le référent de ce carnet."),
     });
     return form;
@@ -365,7 +344,17 @@ class NotebookView {
   // -------------------------------------------------------------------------------------------
   // Situation et droits
 
-  situation() {
+  /** The dispositifs and structures of the orientation form (or the problem that kept them away). */
+  async orientationLists() {
+    if (!this.mayOrient) return null;
+    try {
+      return await Promise.all([dispositifs(), structures()]);
+    } catch (problem) {
+      return problem;
+    }
+  }
+
+  situation(orientationLists) {
     const { nb, ref } = this;
     const b = nb.beneficiary;
     const r = nb.rights;
@@ -386,7 +375,7 @@ class NotebookView {
       ]),
       h("h3", {}, "Coordonnées"),
       facts([
-        ["Téléphone", b.phone ? h("a", { href: `tel:${b.phone.replace(/\s+/g, "")}` }, b.phone) : null],
+        ["Téléphone", b.phone ? phoneLink(b.phone) : null],
         ["Adresse électronique", b.email ? h("a", { href: `mailto:${b.email}` }, b.email) : null],
         ["Adresse", address],
       ]),
@@ -415,7 +404,7 @@ class NotebookView {
         ["Dernière activité", formatDate(nb.last_activity_at)],
         ["Carnet créé le", formatDate(nb.created_at)],
       ]),
-      this.orientationBlock());
+      this.orientationBlock(orientationLists));
     if (this.isManager && !this.archived) section.insertBefore(this.identityForm(), section.querySelector("#contrat-titre"));
     if (this.archived && this.isManager) section.appendChild(this.restoreForm());
     return section;
@@ -451,19 +440,10 @@ class NotebookView {
       field({ label: "ASS", name: "ass_right", type: "checkbox", value: r.ass }),
       field({ label: "Prime d'activité", name: "prime_activite", type: "checkbox", value: r.prime_activite }),
       h("div", { class: "actions-bar" }, h("button", { type: "submit" }, "Enregistrer l'identité et les droits")));
-    const clearable = new Set(["birth_place", "department_identifier", "caf_number", "ft_identifier"]);
+    // Emptied, these are cleared by the API (names: it answers that they are required).
+    const clearable = new Set(["first_name", "last_name", "birth_place", "department_identifier", "caf_number", "ft_identifier"]);
     bindSave(form, {
-      body: (f) => {
-        const values = formValues(f);
-        const body = { version: this.nb.version };
-        for (const [key, value] of Object.entries(values)) {
-          const before = current[key] ?? null;
-          if (value === before || (value === null && before === null)) continue;
-          if (value === null && !clearable.has(key)) continue;
-          body[key] = value === null ? "" : value;
-        }
-        return body;
-      },
+      body: (f) => ({ version: this.nb.version, ...changedValues(formValues(f), current, clearable) }),
       send: (body) => api.patch(this.url("/identity"), body),
       onSuccess: () => this.reload("#partie-titre", "Identité et droits enregistrés."),
     });
@@ -480,24 +460,21 @@ class NotebookView {
         field({ label: "Date de début", name: "contract_start_date", type: "date", value: c.start_date || "" }),
         field({ label: "Date de fin", name: "contract_end_date", type: "date", value: c.end_date || "" })),
       h("div", { class: "actions-bar" }, h("button", { type: "submit" }, "Enregistrer le contrat")));
+    const before = { contract_type: c.type, contract_sign_date: c.sign_date, contract_start_date: c.start_date, contract_end_date: c.end_date };
     bindSave(form, {
-      body: (f) => {
-        const values = formValues(f);
-        const body = { version: this.nb.version };
-        for (const [key, value] of Object.entries(values)) if (value !== null) body[key] = value;
-        return body;
-      },
+      body: (f) => ({ version: this.nb.version, ...changedValues(formValues(f), before) }),
       send: (body) => api.patch(this.url("/diagnostic"), body),
       onSuccess: () => this.reload("#contrat-titre", "Contrat enregistré."),
     });
     return disclosure("Modifier le contrat", form);
   }
 
-  orientationBlock() {
+  orientationBlock(orientationLists) {
     const pending = this.nb.orientation.pending_request;
     const block = h("div", {});
+    if (this.mayOrient) block.appendChild(this.orientForm(orientationLists));
     if (pending) {
-      block.appendChild(alertBox(`Une demande de réorientation est en attente depuis le ${formatDate(pending.created_at)}.`, "info"));
+      block.prepend(alertBox(`Une demande de réorientation est en attente depuis le ${formatDate(pending.created_at)}.`, "info"));
       return block;
     }
     if (!this.isReferent) return block;
@@ -510,11 +487,42 @@ class NotebookView {
       list.forEach((d) => select.appendChild(h("option", { value: d.id }, d.name)));
     }).catch(() => {});
     bindSave(form, {
-      send: (body) => api.post(this.url("/orientation-requests"), body),
+      send: (body, key) => api.post(this.url("/orientation-requests"), body, { idempotencyKey: key }),
       onSuccess: () => this.reload("#accompagnement-titre", "Demande de réorientation envoyée aux chargés d'orientation."),
     });
     block.appendChild(disclosure("Demander une réorientation", form));
     return block;
+  }
+
+  /** An orientation manager orients the notebook: dispositif, structure, then the referent. */
+  orientForm(lists) {
+    const title = this.referent ? "Réorienter ce carnet" : "Orienter ce carnet";
+    if (!lists || lists instanceof Error) {
+      return alertBox(`${title} : les listes de dispositifs et de structures ne sont pas disponibles (${problemMessage(lists)}). Rechargez la page pour réessayer.`, "error");
+    }
+    const [dispositifList, structureList] = lists;
+    const form = h("form", { id: "form-orientation" },
+      h("p", {}, this.referent
+        ? `Le référent actuel, ${fullName(this.referent)}, restera membre du carnet. Le nouveau référent et la personne accompagnée sont prévenus par courriel.`
+        : "Ce carnet n'a pas de référent : choisissez le dispositif d'accompagnement et le professionnel qui suivra la personne. Il est prévenu par courriel."),
+      orientationFields({
+        dispositifs: dispositifList,
+        structures: structureList,
+        dispositifId: this.nb.orientation.dispositif ? this.nb.orientation.dispositif.id : "",
+        labels: { dispositif: "Dispositif d'accompagnement", structure: "Structure du référent", referent: "Référent" },
+      }),
+      h("div", { class: "actions-bar" }, h("button", { type: "submit" }, "Enregistrer l'orientation")));
+    bindSave(form, {
+      body: (f) => orientationBody(formValues(f)),
+      send: (body, key) => api.post(this.url("/orientation"), body, { idempotencyKey: key }),
+      onSuccess: () => {
+        const select = (name) => form.elements.namedItem(name);
+        const chosen = (name) => select(name).selectedOptions[0].textContent.split(" — ")[0];
+        return this.reload("#accompagnement-titre",
+          `Orientation enregistrée : ${chosen("referent_account_id")} est le référent du carnet (${chosen("dispositif_id")}).`);
+      },
+    });
+    return disclosure(title, form);
   }
 
   restoreForm() {
@@ -567,14 +575,7 @@ class NotebookView {
       field({ label: "Reconnaissance de la qualité de travailleur handicapé (RQTH)", name: "rqth", type: "checkbox", value: d.rqth }),
       h("div", { class: "actions-bar" }, h("button", { type: "submit" }, "Enregistrer la situation")));
     bindSave(form, {
-      body: (f) => {
-        const values = formValues(f);
-        const body = { version: this.nb.version, rqth: values.rqth };
-        for (const key of ["work_situation", "work_situation_date", "work_situation_end_date", "education_level"]) {
-          if (values[key] !== null) body[key] = values[key];
-        }
-        return body;
-      },
+      body: (f) => ({ version: this.nb.version, ...changedValues(formValues(f), d) }),
       send: (body) => api.patch(this.url("/diagnostic"), body),
       onSuccess: () => this.reload("#situation-pro-titre", "Situation professionnelle enregistrée."),
     });
@@ -767,19 +768,103 @@ class NotebookView {
       h("h4", { id: headingId, tabindex: "-1" }, objectif.label),
       h("div", { class: "row" },
         this.statusControl("objectif", objectif),
-        objectif.linked_to ? h("span", { class: "tag tag--info" }, `Lié au contrat ${objectif.linked_to.toUpperCase()}`) : null));
+        objectif.linked_to ? h("span", { class: "tag tag--info" }, `Lié au contrat ${objectif.linked_to.toUpperCase()}`) : null),
+      this.canWrite ? this.objectifTools(focus, objectif) : null);
     if (objectif.actions.length) {
       block.appendChild(h("ul", { class: "plain plan-actions", "aria-label": `Actions de l'objectif « ${objectif.label} »` },
         objectif.actions.map((action) => h("li", { id: `action-${action.id}`, tabindex: "-1" },
           h("div", { class: "plan-action__text" },
             h("p", { class: "plan-action__label" }, h("strong", {}, action.label)),
-            h("p", { class: "muted" }, `Début : ${formatDate(action.start_date)}`, action.due_date ? ` · échéance : ${formatDate(action.due_date)}` : "")),
+            h("p", { class: "muted" }, `Début : ${formatDate(action.start_date)}`, action.due_date ? ` · échéance : ${formatDate(action.due_date)}` : ""),
+            this.canWrite ? this.actionTools(objectif, action) : null),
           this.statusControl("action", action)))));
     } else {
       block.appendChild(h("p", { class: "muted" }, "Aucune action pour cet objectif."));
     }
     if (this.canWrite) block.appendChild(this.addActionForm(focus, objectif));
     return block;
+  }
+
+  /**
+   * A delete button that first asks, next to itself; "Oui" runs `remove` (then the notebook is
+   * read again and the reader lands on `focus`), "Non" puts the button back.
+   */
+  deleteButton({ text, label, question, remove, focus, message }) {
+    const zone = h("div", { class: "confirm-zone" });
+    const button = h("button", {
+      type: "button", class: "danger small", "aria-label": label, onclick: () => {
+        const questionId = nextId("question");
+        const yes = h("button", { type: "button", class: "danger small", "aria-describedby": questionId, onclick: () => this.act(yes, remove, focus, message) }, "Oui, supprimer");
+        const no = h("button", { type: "button", class: "secondary small", onclick: () => { replace(zone, button); button.focus(); } }, "Non, garder");
+        replace(zone, h("div", { class: "alert alert--warning", role: "alert" }, h("p", { id: questionId }, question), h("div", { class: "row" }, yes, no)));
+        yes.focus();
+      },
+    }, text);
+    zone.appendChild(button);
+    return zone;
+  }
+
+  /** Renaming and deleting an objectif (its actions go with it). */
+  objectifTools(focus, objectif) {
+    const form = h("form", { class: "form-objectif-edit" },
+      field({ label: "Libellé de l'objectif", name: "label", value: objectif.label, required: true }),
+      h("div", { class: "actions-bar" }, h("button", { type: "submit" }, "Enregistrer le libellé")));
+    bindSave(form, {
+      body: (f) => {
+        const label = formValues(f).label;
+        if (!label) throw fieldError("label", "Indiquez le libellé de l'objectif.");
+        if (label === objectif.label) throw fieldError("label", "Le libellé n'a pas changé.");
+        return { version: objectif.version, label };
+      },
+      send: (body) => api.patch(this.url(`/objectifs/${objectif.id}`), body),
+      onSuccess: (saved) => this.reload(`#objectif-${objectif.id}`, `Objectif renommé : « ${saved.label} ».`),
+    });
+    const count = objectif.actions.length;
+    return h("div", { class: "plan-tools" },
+      disclosure(h("span", {}, "Modifier le libellé", h("span", { class: "sr-only" }, ` de l'objectif « ${objectif.label} »`)), form),
+      this.deleteButton({
+        text: "Supprimer l'objectif",
+        label: `Supprimer l'objectif « ${objectif.label} »`,
+        question: count
+          ? `Supprimer l'objectif « ${objectif.label} » et ${count > 1 ? `ses ${count} actions` : "son action"} ? L'historique du carnet le gardera.`
+          : `Supprimer l'objectif « ${objectif.label} » ? L'historique du carnet le gardera.`,
+        remove: () => api.del(this.url(`/objectifs/${objectif.id}`) + api.query({ version: objectif.version })),
+        focus: `#axe-${focus.id}`,
+        message: `Objectif « ${objectif.label} » supprimé.`,
+      }));
+  }
+
+  /** Changing an action's label and dates, and deleting it. */
+  actionTools(objectif, action) {
+    const form = h("form", { class: "form-action-edit" },
+      field({ label: "Libellé de l'action", name: "label", value: action.label, required: true }),
+      h("div", { class: "grid grid--2" },
+        field({ label: "Date de début", name: "start_date", type: "date", value: action.start_date || "", required: true }),
+        field({ label: "Échéance", name: "due_date", type: "date", value: action.due_date || "" })),
+      h("div", { class: "actions-bar" }, h("button", { type: "submit" }, "Enregistrer l'action")));
+    bindSave(form, {
+      body: (f) => {
+        const values = formValues(f);
+        if (!values.label) throw fieldError("label", "Indiquez le libellé de l'action.");
+        if (!values.start_date) throw fieldError("start_date", "Indiquez la date de début.");
+        if (!values.due_date && action.due_date) throw fieldError("due_date", "L'échéance ne peut pas être retirée, seulement changée : indiquez une autre date.");
+        const changes = changedValues(values, action);
+        if (!Object.keys(changes).length) throw new Error("Rien n'a changé : modifiez le libellé ou une date.");
+        return { version: action.version, ...changes };
+      },
+      send: (body) => api.patch(this.url(`/actions/${action.id}`), body),
+      onSuccess: (saved) => this.reload(`#action-${action.id}`, `Action « ${saved.label} » modifiée.`),
+    });
+    return h("div", { class: "plan-tools" },
+      disclosure(h("span", {}, "Modifier", h("span", { class: "sr-only" }, ` l'action « ${action.label} »`)), form),
+      this.deleteButton({
+        text: "Supprimer",
+        label: `Supprimer l'action « ${action.label} »`,
+        question: `Supprimer l'action « ${action.label} » ? L'historique du carnet la gardera.`,
+        remove: () => api.del(this.url(`/actions/${action.id}`) + api.query({ version: action.version })),
+        focus: `#objectif-${objectif.id}`,
+        message: `Action « ${action.label} » supprimée.`,
+      }));
   }
 
   /**
@@ -947,13 +1032,14 @@ class NotebookView {
             }, "Annuler"));
           }
         }
+        const move = !r.cancelled_at && r.status === "pending" && this.mayManage(r) ? this.rescheduleForm(r) : null;
         return h("tr", {},
           h("th", { scope: "row", id: `rdv-${r.id}`, tabindex: "-1" }, when),
           h("td", {}, r.with, r.structure ? h("span", { class: "muted" }, ` (${r.structure})`) : null),
           h("td", {}, status),
-          h("td", {}, buttons.length ? h("div", { class: "row" }, buttons) : h("span", { class: "muted" }, "—")));
+          h("td", {}, buttons.length ? h("div", { class: "row" }, buttons) : null, move, buttons.length || move ? null : h("span", { class: "muted" }, "—")));
       });
-      section.appendChild(tableWrap("Rendez-vous du carnet, du plus récent au plus ancien", ["Date et heure", "Avec", "Statut", "Actions"], rows));
+      section.appendChild(tableRegion("Rendez-vous du carnet, du plus récent au plus ancien", ["Date et heure", "Avec", "Statut", "Actions"], rows));
     }
     section.appendChild(h("h3", { id: "contact-titre", tabindex: "-1" }, "Contact individuel"));
     section.appendChild(h("p", {}, `Dernier contact individuel : ${formatDate(nb.last_contact_at) || "aucun"}.`,
@@ -961,10 +1047,32 @@ class NotebookView {
     if (this.canWrite) {
       section.appendChild(h("div", { class: "actions-bar" }, h("button", {
         type: "button", class: "secondary",
-        onclick: (event) => this.act(event.currentTarget, () => api.post(this.url("/contacts"), {}), "#contact-titre", "Contact individuel enregistré."),
+        onclick: (event) => this.act(event.currentTarget, (key) => api.post(this.url("/contacts"), {}, { idempotencyKey: key }), "#contact-titre", "Contact individuel enregistré."),
       }, "Enregistrer un contact aujourd'hui")));
     }
     return section;
+  }
+
+  /** Moving a rendez-vous to another date and time (PATCH with its version). */
+  rescheduleForm(r) {
+    const zone = this.ctx.session.instance && this.ctx.session.instance.timezone;
+    const when = formatDateTime(r.starts_at);
+    const form = h("form", { class: "form-rdv-move" },
+      field({ label: "Nouvelle date et heure", name: "starts_at", type: "datetime-local", required: true, value: toLocalInput(r.starts_at) }),
+      h("div", { class: "actions-bar" }, h("button", { type: "submit", class: "secondary small" }, "Déplacer le rendez-vous")));
+    bindSave(form, {
+      body: (f) => {
+        const value = formValues(f).starts_at;
+        if (!value) throw fieldError("starts_at", "Indiquez la nouvelle date et l'heure.");
+        const instant = localInputToInstant(value, zone);
+        if (!instant) throw fieldError("starts_at", "Date et heure attendues, par exemple 14/12/2026 14:30.");
+        if (new Date(instant).getTime() === new Date(r.starts_at).getTime()) throw fieldError("starts_at", "C'est la date actuelle du rendez-vous : choisissez-en une autre.");
+        return { version: r.version, starts_at: instant };
+      },
+      send: (body) => api.patch(this.url(`/rendez-vous/${r.id}`), body),
+      onSuccess: (saved) => this.reload(`#rdv-${r.id}`, `Rendez-vous déplacé au ${formatDateTime(saved.starts_at)}.`),
+    });
+    return disclosure(h("span", {}, "Déplacer", h("span", { class: "sr-only" }, ` le rendez-vous du ${when}`)), form);
   }
 
   rendezVousForm() {
@@ -1054,14 +1162,10 @@ class NotebookView {
     if (!list.items.length) {
       section.appendChild(h("p", { id: "historique-resultats", tabindex: "-1" }, filtered ? "Aucun événement ne correspond à ces filtres." : "Aucun événement."));
     } else {
-      const table = tableWrap(caption, ["Date", "Événement", "Par"], list.items.map((event) => h("tr", {},
+      section.appendChild(tableRegion(caption, ["Date", "Événement", "Par"], list.items.map((event) => h("tr", {},
         h("td", {}, formatDateTime(event.at)),
         h("td", {}, event.summary),
-        h("td", {}, event.actor || "Le système"))));
-      table.querySelector("caption").id = "historique-resultats";
-      table.setAttribute("aria-labelledby", "historique-resultats");
-      table.querySelector("caption").setAttribute("tabindex", "-1");
-      section.appendChild(table);
+        h("td", {}, event.actor || "Le système"))), { captionId: "historique-resultats", focusableCaption: true }));
       section.appendChild(pagination(list, (target) => go(filters, target)) || h("span", {}));
     }
     if (q.has("du") || q.has("au") || q.has("type") || q.has("texte") || q.has("page")) {
@@ -1084,7 +1188,7 @@ class NotebookView {
       h("p", {}, [m.position, m.structure ? m.structure.name : null].filter(Boolean).join(" — ") || null),
       h("p", {},
         m.email ? h("a", { href: `mailto:${m.email}` }, m.email) : null,
-        m.phone ? [" · ", h("a", { href: `tel:${m.phone.replace(/\s+/g, "")}` }, m.phone)] : null),
+        m.phone ? [" · ", phoneLink(m.phone)] : null),
       withActions && m.joined_at ? h("p", { class: "muted" }, `Membre depuis le ${formatDate(m.joined_at)}`) : null)));
   }
 
@@ -1115,7 +1219,13 @@ class NotebookView {
       list.forEach((d) => select.appendChild(h("option", { value: d.id, selected: d.id === current }, d.name)));
     }).catch(() => {});
     bindSave(form, {
-      send: (body) => api.post(this.url("/referent"), body),
+      body: (f) => {
+        const values = formValues(f);
+        if (!values.account_id) throw fieldError("account_id", "Choisissez le nouveau référent parmi les membres.");
+        if (!values.dispositif_id) throw fieldError("dispositif_id", "Choisissez le dispositif d'accompagnement.");
+        return { account_id: values.account_id, dispositif_id: values.dispositif_id };
+      },
+      send: (body, key) => api.post(this.url("/referent"), body, { idempotencyKey: key }),
       onSuccess: (_, body) => this.reload(`#membre-${body.account_id}`, "Le référent a changé ; l'ancien référent reste membre."),
     });
     return h("div", {}, h("h3", {}, "Référent"), disclosure("Changer de référent", form));
@@ -1156,24 +1266,30 @@ class NotebookView {
         if (!accountId) throw fieldError("account_id", "Choisissez le professionnel à inviter.");
         return { account_id: accountId };
       },
-      send: (body) => api.post(this.url("/members/invite"), body),
+      send: (body, key) => api.post(this.url("/members/invite"), body, { idempotencyKey: key }),
       onSuccess: (created) => this.reload(`#membre-${created.account_id}`, "Invitation envoyée : le professionnel est membre du carnet et a été prévenu par courriel."),
     });
     return h("div", {}, h("h3", {}, "Inviter un professionnel"), disclosure("Inviter un collègue à rejoindre ce carnet", form));
   }
 
   leaveBlock() {
-    const area = h("div", { tabindex: "-1" });
+    const area = h("div", {});
+    // One place for a failure: a retry replaces the previous message, and the focus goes there.
+    const failure = messageZone();
     const leave = h("button", {
       type: "button", class: "danger", onclick: () => {
         const confirmButton = h("button", {
           type: "button", class: "danger", onclick: async () => {
+            if (confirmButton.disabled) return;
             confirmButton.disabled = true;
+            confirmButton.setAttribute("aria-busy", "true");
+            failure.clear();
             try {
               await api.post(this.url("/members/leave"), {});
             } catch (problem) {
               confirmButton.disabled = false;
-              area.appendChild(alertBox(problem.message, "error"));
+              confirmButton.removeAttribute("aria-busy");
+              failure.say(`Vous êtes toujours membre de ce carnet : ${problemMessage(problem)}`, "error");
               return;
             }
             this.ctx.navigate(this.ctx.role === "professional" ? "/accueil?depart=1" : this.ctx.homePath());
@@ -1182,7 +1298,8 @@ class NotebookView {
         replace(area, h("div", { class: "alert alert--warning", role: "alert" },
           h("p", {}, "Vous ne verrez plus que la fiche restreinte de ce carnet. Confirmez-vous ?"),
           h("div", { class: "actions-bar" }, confirmButton,
-            h("button", { type: "button", class: "secondary", onclick: () => { replace(area); leave.focus(); } }, "Non, rester membre"))));
+            h("button", { type: "button", class: "secondary", onclick: () => { replace(area); failure.clear(); leave.focus(); } }, "Non, rester membre"))),
+        failure);
         confirmButton.focus();
       },
     }, "Quitter ce carnet");
@@ -1191,24 +1308,37 @@ class NotebookView {
 
   // -------------------------------------------------------------------------------------------
 
-  /** A one-click write: busy button, error next to it, reload and focus on success. */
-  async act(button, request, focus, message) {
-    if (button.getAttribute("aria-busy") === "true") return;
-    button.disabled = true;
-    button.setAttribute("aria-busy", "true");
-    const errorBox = button.parentElement.querySelector(".act-error");
-    if (errorBox) errorBox.remove();
+  /**
+   * A one-click write: busy button, error next to it; on success the notebook is read again and
+   * the reader lands on `focus`. The button stays busy until then, so a second click cannot
+   * write twice. `request(key)` receives an idempotency key.
+   */
+  act(button, request, focus, message) {
+    // The same idempotency key until the write succeeds: a click again after a lost answer
+    // replays the first request instead of writing twice (where the API takes a key).
+    button.dataset.key = button.dataset.key || api.newKey();
+    return runAction(button, async () => {
+      await request(button.dataset.key);
+      delete button.dataset.key;
+      await this.afterWrite(focus, message);
+    });
+  }
+
+  /**
+   * Reads the notebook again after a write that succeeded. If only that read fails, the page says
+   * the change is saved (never that it failed: retrying would write twice) and asks to reload.
+   */
+  async afterWrite(focus, message) {
     try {
-      await request();
+      await this.reload(focus, message);
     } catch (problem) {
-      button.disabled = false;
-      button.removeAttribute("aria-busy");
-      const box = h("p", { class: "act-error field__error", role: "alert" }, problem.message);
-      button.after(box);
-      button.focus();
-      return;
+      if (!this.ctx.isCurrent()) return;
+      const box = h("div", { class: "alert alert--warning", role: "alert", tabindex: "-1" },
+        h("p", {}, `${message || "Modification enregistrée."} La page n'a pas pu être mise à jour (${problem instanceof api.NetworkError ? "le réseau ne répond pas" : problemMessage(problem)}) : rechargez-la pour voir le carnet à jour.`),
+        h("p", {}, h("button", { type: "button", class: "secondary small", onclick: () => location.reload() }, "Recharger la page")));
+      this.flash.replaceChildren(box);
+      box.focus();
     }
-    await this.reload(focus, message);
   }
 }
 
@@ -1223,8 +1353,3 @@ function statusClass(status) {
   }
 }
 
-/** The enabled professionals of a structure (to invite one). */
-async function professionalsOf(structureId) {
-  const found = await api.get(`/api/carnets/structures/${encodeURIComponent(structureId)}/professionals`);
-  return Array.isArray(found) ? found : found.items;
-}

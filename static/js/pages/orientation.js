@@ -5,35 +5,21 @@
 // - /departement: the département's notebooks, filtered (without referent, re-orientation
 //   pending, RSA right), paged, each row opening the notebook.
 import * as api from "../api.js";
-import { h, replace, field, bindSave, formValues, alertBox, loading, pagination, formatDate, fullName, announce } from "../ui.js";
+import {
+  h, replace, field, bindSave, formValues, alertBox, loading, pagination, formatDate, fullName, announce,
+  dispositifList, structureList, professionalsOf, referentiel, tableRegion, fieldError,
+} from "../ui.js";
+import { orientationFields, orientationBody } from "./orientation-form.js";
 
 export async function render(ctx) {
   if (ctx.path === "/departement") return department(ctx);
   return queue(ctx);
 }
 
-// Public lists of the instance (no personal data), kept for the page's life.
-let listsPromise = null;
-function lists() {
-  listsPromise = listsPromise || Promise.all([
-    api.get("/api/carnets/dispositifs"),
-    api.get("/api/carnets/structures"),
-  ]).then(([dispositifs, structures]) => ({ dispositifs: dispositifs.items, structures: structures.items }))
-    .catch((problem) => {
-      listsPromise = null;
-      throw problem;
-    });
-  return listsPromise;
-}
-const professionals = new Map();
-function professionalsOf(structureId) {
-  if (!professionals.has(structureId)) {
-    professionals.set(structureId, api.get(`/api/carnets/structures/${structureId}/professionals`).catch((problem) => {
-      professionals.delete(structureId);
-      throw problem;
-    }));
-  }
-  return professionals.get(structureId);
+/** The dispositifs and structures a decision chooses among. */
+async function lists() {
+  const [dispositifs, structures] = await Promise.all([dispositifList(), structureList()]);
+  return { dispositifs, structures };
 }
 
 function plural(count, one, many) {
@@ -45,8 +31,9 @@ function plural(count, one, many) {
 
 async function queue(ctx) {
   // Fresh lists each time the queue is shown (structures and professionals change).
-  listsPromise = null;
-  professionals.clear();
+  dispositifList.reset();
+  structureList.reset();
+  professionalsOf.reset();
   const decided = ctx.query.get("statut") === "decidees";
   const page = Math.max(1, Number(ctx.query.get("page")) || 1);
   const title = decided ? "Demandes d'orientation décidées" : "Demandes d'orientation en attente";
@@ -127,20 +114,12 @@ function decisionForm(request, context, onDecided) {
     label: "Décision", name: "decision", required: true,
     options: [["", "Choisir une décision"], ["keep", "Maintenir l'accompagnement actuel"], ["reorient", "Réorienter"]],
   });
-  const dispositif = field({
-    label: "Nouveau dispositif", name: "dispositif_id", required: true,
-    value: request.suggested_dispositif ? request.suggested_dispositif.id : "",
-    options: [["", "Choisir un dispositif"], ...context.dispositifs.map((d) => [d.id, d.name])],
+  const reorientFields = orientationFields({
+    dispositifs: context.dispositifs,
+    structures: context.structures,
+    dispositifId: request.suggested_dispositif ? request.suggested_dispositif.id : "",
   });
-  const structure = field({
-    label: "Structure du nouveau référent", name: "structure_id", required: true,
-    options: [["", "Choisir une structure"], ...context.structures.map((s) => [s.id, s.city ? `${s.name} (${s.city})` : s.name])],
-  });
-  const referent = field({
-    label: "Nouveau référent", name: "referent_account_id", required: true, hint: "Choisissez d'abord la structure.",
-    options: [["", "Choisir un professionnel"]],
-  });
-  const reorientFields = h("div", { hidden: true }, dispositif, structure, referent);
+  reorientFields.hidden = true;
   const form = h("form", { class: "stack" },
     decision,
     reorientFields,
@@ -154,33 +133,14 @@ function decisionForm(request, context, onDecided) {
   };
   controls.namedItem("decision").addEventListener("change", syncDecision);
   syncDecision();
-  controls.namedItem("structure_id").addEventListener("change", async (event) => {
-    const select = controls.namedItem("referent_account_id");
-    const chosen = event.target.value;
-    select.replaceChildren(h("option", { value: "" }, chosen ? "Chargement…" : "Choisir un professionnel"));
-    if (!chosen) return;
-    try {
-      const people = (await professionalsOf(chosen)).items;
-      if (controls.namedItem("structure_id").value !== chosen) return;
-      select.replaceChildren(
-        h("option", { value: "" }, people.length ? "Choisir un professionnel" : "Aucun professionnel dans cette structure"),
-        ...people.map((p) => h("option", { value: p.account_id }, `${fullName(p)}${p.position ? ` — ${p.position}` : ""}`)));
-    } catch (problem) {
-      select.replaceChildren(h("option", { value: "" }, "Liste indisponible : réessayez"));
-    }
-  });
   bindSave(form, {
     body: (f) => {
       const values = formValues(f);
-      if (!values.decision) throw { field: "decision", message: "Choisissez une décision." };
+      if (!values.decision) throw fieldError("decision", "Choisissez une décision.");
       const body = { decision: values.decision, reason: values.reason };
-      if (values.decision === "reorient") {
-        body.dispositif_id = values.dispositif_id;
-        body.referent_account_id = values.referent_account_id;
-      }
-      return body;
+      return values.decision === "reorient" ? { ...body, ...orientationBody(values) } : body;
     },
-    send: (body) => api.post(`/api/write/orientation-requests/${request.id}/decision`, body),
+    send: (body, key) => api.post(`/api/write/orientation-requests/${request.id}/decision`, body, { idempotencyKey: key }),
     onSuccess: (answer) => onDecided(answer, answer.status === "accepted"
       ? `Décision enregistrée pour ${person} : réorientation acceptée. La demande a quitté la liste des demandes en attente.`
       : `Décision enregistrée pour ${person} : accompagnement maintenu. La demande a quitté la liste des demandes en attente.`),
@@ -194,8 +154,6 @@ function decisionForm(request, context, onDecided) {
 // The département's lists
 
 let focusResults = false;
-// The RSA rights of the national reference lists (no personal data), kept for the page's life.
-let rsaPromise = null;
 
 async function department(ctx) {
   ctx.setTitle("Carnets du département");
@@ -208,11 +166,9 @@ async function department(ctx) {
   const results = h("div", {}, loading("Chargement des carnets…"));
   let rsaRights = [];
   try {
-    rsaPromise = rsaPromise || api.get("/api/referentiel").then((r) => r.coded_values.rsa_right || []);
-    rsaRights = await rsaPromise;
+    rsaRights = (await referentiel()).coded_values.rsa_right || [];
   } catch (_) {
     // The filter still works without labels: only the "all" choice is offered.
-    rsaPromise = null;
   }
   if (!ctx.isCurrent()) return;
   const form = h("form", { class: "filters", role: "search", "aria-label": "Filtrer les carnets" },
@@ -260,21 +216,15 @@ async function department(ctx) {
   replace(results,
     h("h2", {}, "Résultats"),
     summary,
-    list.items.length ? h("div", { class: "table-wrap" },
-      h("table", {},
-        h("caption", {}, `Carnets du département, page ${list.page} sur ${Math.max(1, Math.ceil(list.total / list.per_page))}`),
-        h("thead", {}, h("tr", {},
-          h("th", { scope: "col" }, "Personne"),
-          h("th", { scope: "col" }, "Date de naissance"),
-          h("th", { scope: "col" }, "Référent"),
-          h("th", { scope: "col" }, "Prochain rendez-vous"),
-          h("th", { scope: "col" }, "Dernière activité"))),
-        h("tbody", {}, list.items.map((item) => h("tr", {},
-          h("th", { scope: "row" }, h("a", { href: `/carnets/${item.notebook_id}` }, fullName(item))),
-          h("td", {}, formatDate(item.birth_date) || "—"),
-          h("td", {}, item.referent || "Aucun"),
-          h("td", {}, formatDate(item.next_rendez_vous) || "—"),
-          h("td", {}, formatDate(item.last_activity_at))))))) : null,
+    list.items.length ? tableRegion(
+      `Carnets du département, page ${list.page} sur ${Math.max(1, Math.ceil(list.total / list.per_page))}`,
+      ["Personne", "Date de naissance", "Référent", "Prochain rendez-vous", "Dernière activité"],
+      list.items.map((item) => h("tr", {},
+        h("th", { scope: "row" }, h("a", { href: `/carnets/${item.notebook_id}` }, fullName(item))),
+        h("td", {}, formatDate(item.birth_date) || "—"),
+        h("td", {}, item.referent || "Aucun"),
+        h("td", {}, formatDate(item.next_rendez_vous) || "—"),
+        h("td", {}, formatDate(item.last_activity_at))))) : null,
     pagination(list, (to) => {
       focusResults = true;
       ctx.navigate("/departement" + api.query({
