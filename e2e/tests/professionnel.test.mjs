@@ -592,6 +592,32 @@ test("a professional becomes the referent of a notebook without one, and leaves 
   await checkA11y(page, "carnet quitté");
 });
 
+test("a structure admin manages, in a notebook, the rendez-vous held in their structure only", async () => {
+  const page = await newPage(browser);
+  await signIn(page, "admin-structure-03@demo.carnet.test");
+  const mine = (await apiGet(page, "/api/auth/me")).active_role.structure;
+  const list = await apiGet(page, "/api/carnets/structure?per_page=100");
+  let ours = null;
+  let theirs = null;
+  const now = Date.now();
+  for (const item of list.items) {
+    const coming = (await apiGet(page, `/api/carnets/${item.notebook_id}`)).rendez_vous
+      .filter((r) => !r.cancelled_at && r.status === "pending" && new Date(r.starts_at).getTime() > now);
+    ours = ours || (coming.find((r) => r.structure_id === mine.id) && { item, rendezVous: coming.find((r) => r.structure_id === mine.id) });
+    theirs = theirs || (coming.find((r) => r.structure_id !== mine.id) && { item, rendezVous: coming.find((r) => r.structure_id !== mine.id) });
+    if (ours && theirs) break;
+  }
+  assert.ok(ours && theirs, "the structure's notebooks hold rendez-vous of the structure and of others");
+  for (const [found, manages] of [[ours, true], [theirs, false]]) {
+    await page.goto(`${BASE_URL}/carnets/${found.item.notebook_id}?onglet=rendez-vous`);
+    await page.getByRole("heading", { level: 2, name: "Rendez-vous" }).waitFor();
+    const when = await page.locator(`#rdv-${found.rendezVous.id}`).textContent();
+    assert.equal(await page.getByRole("button", { name: `Annuler le rendez-vous du ${when}` }).count(), manages ? 1 : 0,
+      `${manages ? "may" : "may not"} cancel the rendez-vous held in ${found.rendezVous.structure}`);
+  }
+  await checkA11y(page, "rendez-vous d'une autre structure");
+});
+
 test("a new notebook: errors next to their fields, a possible duplicate, « c'est une autre personne », the account opened", async () => {
   const page = await newPage(browser);
   await signIn(page, account("orientation-2"));

@@ -463,6 +463,9 @@ async fn rendez_vous_are_planned_moved_held_and_cancelled() {
     );
     let rendez_vous = notebook(&d.pro_a, &app, &d.eloise).await["rendez_vous"].clone();
     assert_eq!(rendez_vous.as_array().unwrap().len(), 2);
+    // Each names the structure it is held in, by id too (names are not unique).
+    assert_eq!(rendez_vous[0]["structure_id"], d.structure_a.as_str());
+    assert_eq!(rendez_vous[0]["structure"], "Centre d'addictologie");
     // A recorded contact moves the last contact to now.
     assert_eq!(
         post(

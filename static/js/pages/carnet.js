@@ -989,7 +989,7 @@ class NotebookView {
   /** May the caller manage this rendez-vous (members; a structure admin, their structure's)? */
   mayManage(rendezVous) {
     if (this.canWrite) return true;
-    return this.isStructureAdmin && !!this.myStructure && rendezVous.structure === this.myStructure.name;
+    return this.isStructureAdmin && !!this.myStructure && rendezVous.structure_id === this.myStructure.id;
   }
 
   /** The professionals who may hold a rendez-vous the caller creates. */

@@ -429,7 +429,7 @@ pub async fn full(
     let plan = plan(db, notebook_id).await?;
     let rendez_vous = db
         .query(
-            "SELECT r.id, r.starts_at, r.status, r.cancelled_at, r.version, a.first_name, a.last_name, s.name AS structure_name \
+            "SELECT r.id, r.starts_at, r.status, r.cancelled_at, r.version, a.first_name, a.last_name, r.structure_id, s.name AS structure_name \
              FROM rendez_vous r JOIN accounts a ON a.id = r.account_id LEFT JOIN structures s ON s.id = r.structure_id \
              WHERE r.notebook_id = $1 ORDER BY r.starts_at DESC LIMIT 50",
             params![notebook_id],
@@ -444,6 +444,8 @@ pub async fn full(
                 "cancelled_at": r.get::<Option<String>>("cancelled_at")?,
                 "with": format!("{} {}", r.get::<String>("first_name")?, r.get::<String>("last_name")?),
                 "structure": r.get::<Option<String>>("structure_name")?,
+                // Names are not unique: who may manage a rendez-vous is decided on the id.
+                "structure_id": r.get::<Option<String>>("structure_id")?,
                 "version": r.get::<i64>("version")?,
             }))
         })
