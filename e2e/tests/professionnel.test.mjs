@@ -353,6 +353,12 @@ test("a professional's journey: portfolio, search, plan d'action, rendez-vous, c
   await main(page).getByText("Invitation envoyée").waitFor();
   await page.locator("ul.membres li", { hasText: colleague }).waitFor();
   await checkA11y(page, "collègue invité");
+  // Changing the referent with no one chosen: a French error next to the field, nothing sent.
+  await page.locator("summary", { hasText: "Changer de référent" }).click();
+  await page.getByRole("button", { name: "Changer de référent", exact: true }).click();
+  await main(page).getByText("Choisissez le nouveau référent parmi les membres.").waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.name), "account_id");
+  await checkA11y(page, "changement de référent sans choix");
 
   // Asking for a re-orientation (the referent): the reason is required.
   await openTab(page, "Situation et droits");

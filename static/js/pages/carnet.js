@@ -908,7 +908,7 @@ class NotebookView {
           saved = current.status || saved;
         }
         select.value = saved;
-        state.textContent = `Statut non enregistré : ${problem.message}`;
+        state.textContent = `Statut non enregistré : ${problemMessage(problem)}`;
         state.className = "status-state status-state--error";
       }
     };
@@ -1142,7 +1142,7 @@ class NotebookView {
       list = await api.get(`/api/carnets/${encodeURIComponent(this.id)}/timeline` + api.query({ page, per_page: 20, ...filters }));
     } catch (problem) {
       if (!(problem instanceof api.ApiError) || !problem.fields.length) {
-        section.appendChild(alertBox(problem.message, "error"));
+        section.appendChild(alertBox(problemMessage(problem), "error"));
         return section;
       }
       // Wrong dates: shown next to their fields once the form is in the page.
@@ -1238,7 +1238,7 @@ class NotebookView {
     const personSelect = personField.querySelector("select");
     const status = h("p", { class: "muted", role: "status" });
     structures().then((list) => list.forEach((s) => structureSelect.appendChild(h("option", { value: s.id }, s.name + (s.city ? ` (${s.city})` : ""))))).catch((problem) => {
-      status.textContent = problem.message;
+      status.textContent = problemMessage(problem);
     });
     const memberIds = new Set(this.nb.members.map((m) => m.account_id));
     structureSelect.addEventListener("change", async () => {
@@ -1254,7 +1254,7 @@ class NotebookView {
         status.textContent = `${free.length} professionnel${free.length > 1 ? "s" : ""} dans la liste.`;
       } catch (problem) {
         replace(personSelect, h("option", { value: "" }, "— Liste indisponible —"));
-        status.textContent = problem.message;
+        status.textContent = problemMessage(problem);
       }
     });
     const form = h("form", { id: "form-invitation" },

@@ -7,7 +7,7 @@
 import * as api from "../api.js";
 import {
   h, replace, field, bindSave, formValues, alertBox, loading, pagination, formatDate, fullName, announce,
-  dispositifList, structureList, professionalsOf, referentiel, tableRegion, fieldError,
+  dispositifList, structureList, professionalsOf, referentiel, tableRegion, fieldError, problemMessage,
 } from "../ui.js";
 import { orientationFields, orientationBody } from "./orientation-form.js";
 
@@ -57,7 +57,7 @@ async function queue(ctx) {
     try {
       context = await lists();
     } catch (problem) {
-      replace(message, alertBox(`Les listes de dispositifs et de structures ne sont pas disponibles : ${problem.message}`, "error"));
+      replace(message, alertBox(`Les listes de dispositifs et de structures ne sont pas disponibles : ${problemMessage(problem)}`, "error"));
     }
   }
   const load = async (pageWanted) => {
