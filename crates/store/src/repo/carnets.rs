@@ -861,8 +861,9 @@ pub async fn search(
         conditions.push(if index == 0 {
             format!("e.word IN ({})", list.join(", "))
         } else {
+            // Probed on the primary key (notebook_id, word) for each row of the first word.
             format!(
-                "e.notebook_id IN (SELECT f.notebook_id FROM notebook_search_words f WHERE f.word IN ({}))",
+                "EXISTS (SELECT 1 FROM notebook_search_words f WHERE f.notebook_id = e.notebook_id AND f.word IN ({}))",
                 list.join(", ")
             )
         });
@@ -874,27 +875,38 @@ pub async fn search(
         ));
     }
     let condition = conditions.join(" AND ");
-    let total: i64 = db
-        .query_one(
-            &format!("SELECT COUNT(DISTINCT e.notebook_id) AS n FROM notebook_search_words e WHERE {condition}"),
-            &values,
-        )
-        .await?
-        .get("n")?;
-    let limit = placeholder(&mut values, per_page.into());
-    let offset = placeholder(&mut values, ((page - 1) * per_page).into());
-    let page_ids: Vec<Value> = db
-        .query(
-            &format!(
-                "SELECT DISTINCT e.name_key, e.notebook_id FROM notebook_search_words e WHERE {condition} \
-                 ORDER BY e.name_key, e.notebook_id LIMIT {limit} OFFSET {offset}"
-            ),
-            &values,
-        )
-        .await?
-        .iter()
-        .map(|row| row.get::<String>("notebook_id").map(Value::from))
-        .collect::<Result<_, _>>()?;
+    let ordered = format!(
+        "SELECT DISTINCT e.name_key, e.notebook_id FROM notebook_search_words e WHERE {condition} \
+         ORDER BY e.name_key, e.notebook_id"
+    );
+    let ids = |rows: Vec<Row>| -> Result<Vec<Value>, StoreError> {
+        rows.iter()
+            .map(|row| row.get::<String>("notebook_id").map(Value::from))
+            .collect()
+    };
+    let (total, page_ids) = if searched.len() > 1 {
+        // Several words: their intersection is small; read it once and page it here.
+        let all = ids(db.query(&ordered, &values).await?)?;
+        let total = all.len() as i64;
+        let skip = usize::try_from((page - 1) * per_page).unwrap_or(usize::MAX);
+        let take = usize::try_from(per_page).unwrap_or(0);
+        (total, all.into_iter().skip(skip).take(take).collect())
+    } else {
+        // One word: counted and paged on the index (it may match thousands).
+        let total: i64 = db
+            .query_one(
+                &format!("SELECT COUNT(DISTINCT e.notebook_id) AS n FROM notebook_search_words e WHERE {condition}"),
+                &values,
+            )
+            .await?
+            .get("n")?;
+        let limit = placeholder(&mut values, per_page.into());
+        let offset = placeholder(&mut values, ((page - 1) * per_page).into());
+        let page_ids = ids(db
+            .query(&format!("{ordered} LIMIT {limit} OFFSET {offset}"), &values)
+            .await?)?;
+        (total, page_ids)
+    };
     list_page(db, now, page_ids, total, page, per_page).await
 }
 
