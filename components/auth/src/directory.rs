@@ -80,22 +80,8 @@ pub async fn list_accounts(
         ));
     };
     let mut errors = Vec::new();
-    let page = query.page.unwrap_or(1);
-    let per_page = query.per_page.unwrap_or(20);
-    if !(1..=100_000).contains(&page) {
-        errors.push(FieldError::new(
-            "page",
-            "out_of_range",
-            "Page entre 1 et 100 000.",
-        ));
-    }
-    if !(1..=100).contains(&per_page) {
-        errors.push(FieldError::new(
-            "per_page",
-            "out_of_range",
-            "Entre 1 et 100 éléments par page.",
-        ));
-    }
+    let (page, per_page) =
+        carnet_http::validate::paging_into(query.page, query.per_page, &mut errors);
     let text = query.q.filter(|q| !q.trim().is_empty());
     if text.as_ref().is_some_and(|q| q.chars().count() > 100) {
         errors.push(FieldError::new("q", "too_long", "100 caractères au plus."));

@@ -45,15 +45,7 @@ pub async fn view(auth: Authenticated, Path(id): Path<String>) -> Result<Json<Va
         ReadAccess::Full { nir } => (carnets::full(db, id, nir, auth.ctx.now).await?, "full"),
         _ => (carnets::card(db, id).await?, "card"),
     };
-    carnets::log_access(
-        db,
-        auth.ctx.now,
-        auth.account_id,
-        auth.role_code(),
-        id,
-        view,
-    )
-    .await?;
+    auth.log_read(id, view).await?;
     db.commit().await?;
     Ok(Json(body))
 }
@@ -70,31 +62,7 @@ pub struct TimelineQuery {
     q: Option<String>,
 }
 
-/// Page and page size, validated: page ≥ 1, 1 ≤ per_page ≤ 100 (default 20).
-pub fn paging(page: Option<i64>, per_page: Option<i64>) -> Result<(i64, i64), AppError> {
-    let mut errors = Vec::new();
-    let page = page.unwrap_or(1);
-    let per_page = per_page.unwrap_or(20);
-    if !(1..=100_000).contains(&page) {
-        errors.push(FieldError::new(
-            "page",
-            "out_of_range",
-            "Page entre 1 et 100 000.",
-        ));
-    }
-    if !(1..=100).contains(&per_page) {
-        errors.push(FieldError::new(
-            "per_page",
-            "out_of_range",
-            "Entre 1 et 100 éléments par page.",
-        ));
-    }
-    if errors.is_empty() {
-        Ok((page, per_page))
-    } else {
-        Err(AppError::Validation(errors))
-    }
-}
+pub use carnet_http::validate::paging;
 
 fn day_start(field: &str, date: &str, errors: &mut Vec<FieldError>) -> Option<Instant> {
     let parsed = Instant::parse(&format!("{date}T00:00:00Z"))
@@ -146,15 +114,7 @@ pub async fn timeline(
     let db = &auth.ctx.db;
     db.begin().await?;
     let (events, total) = timeline::page(db, id, &filter, per_page, (page - 1) * per_page).await?;
-    carnets::log_access(
-        db,
-        auth.ctx.now,
-        auth.account_id,
-        auth.role_code(),
-        id,
-        "timeline",
-    )
-    .await?;
+    auth.log_read(id, "timeline").await?;
     db.commit().await?;
     Ok(Json(
         json!({ "items": events, "total": total, "page": page, "per_page": per_page }),

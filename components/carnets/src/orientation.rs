@@ -9,7 +9,7 @@ use carnet_domain::access::{may_list_orientation_requests, may_list_professional
 use carnet_domain::Id;
 use carnet_http::auth::Authenticated;
 use carnet_http::{AppError, FieldError};
-use carnet_store::repo::carnets::{self, Page};
+use carnet_store::repo::carnets::Page;
 use carnet_store::repo::orientation::{self, RequestStatus};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -55,15 +55,7 @@ pub async fn requests(
         }
         logged.push(notebook);
         let id = Id::parse(notebook).map_err(AppError::internal)?;
-        carnets::log_access(
-            db,
-            auth.ctx.now,
-            auth.account_id,
-            auth.role_code(),
-            id,
-            "orientation_request",
-        )
-        .await?;
+        auth.log_read(id, "orientation_request").await?;
     }
     db.commit().await?;
     Ok(Json(found))

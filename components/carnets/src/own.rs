@@ -28,15 +28,7 @@ pub async fn mine(auth: Authenticated) -> Result<Json<Value>, AppError> {
     };
     db.begin().await?;
     let body = carnets::full(db, id, nir, auth.ctx.now).await?;
-    carnets::log_access(
-        db,
-        auth.ctx.now,
-        auth.account_id,
-        auth.role_code(),
-        id,
-        "full",
-    )
-    .await?;
+    auth.log_read(id, "full").await?;
     db.commit().await?;
     Ok(Json(body))
 }

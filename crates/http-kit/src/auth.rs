@@ -160,6 +160,24 @@ impl Authenticated {
         self.assignment.role.code()
     }
 
+    /// Writes the access-log row of a notebook read by this person (`view`: full, card,
+    /// timeline…), in the current transaction.
+    pub async fn log_read(
+        &self,
+        notebook: carnet_domain::Id,
+        view: &str,
+    ) -> Result<(), carnet_store::StoreError> {
+        carnet_store::repo::carnets::log_access(
+            &self.ctx.db,
+            self.ctx.now,
+            self.account_id,
+            self.role_code(),
+            notebook,
+            view,
+        )
+        .await
+    }
+
     /// Writes the audit row of an action by this person, in the current transaction.
     pub async fn audit(
         &self,

@@ -74,3 +74,40 @@ fn capitalize(text: &str) -> String {
         None => String::new(),
     }
 }
+
+/// Checks a page and page size (page ≥ 1, 1 ≤ per_page ≤ 100, default 20), adding an error per
+/// field to `errors`; returns them with their defaults.
+pub fn paging_into(
+    page: Option<i64>,
+    per_page: Option<i64>,
+    errors: &mut Vec<FieldError>,
+) -> (i64, i64) {
+    let page = page.unwrap_or(1);
+    let per_page = per_page.unwrap_or(20);
+    if !(1..=100_000).contains(&page) {
+        errors.push(FieldError::new(
+            "page",
+            "out_of_range",
+            "Page entre 1 et 100 000.",
+        ));
+    }
+    if !(1..=100).contains(&per_page) {
+        errors.push(FieldError::new(
+            "per_page",
+            "out_of_range",
+            "Entre 1 et 100 éléments par page.",
+        ));
+    }
+    (page, per_page)
+}
+
+/// Page and page size, validated (see [`paging_into`]).
+pub fn paging(page: Option<i64>, per_page: Option<i64>) -> Result<(i64, i64), AppError> {
+    let mut errors = Vec::new();
+    let paged = paging_into(page, per_page, &mut errors);
+    if errors.is_empty() {
+        Ok(paged)
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
