@@ -1,6 +1,9 @@
 // Runs the end-to-end suite: a fresh SQLite database with the demo département, the native server
 // (already built by scripts/e2e.sh), a fake email provider standing in for Brevo's HTTP API (the
 // only thing faked: it is outside the project), then every tests/*.test.mjs in headless Chromium.
+// With CARNET_E2E_INSTANCE=<url> the suite runs against that running instance instead (loaded with
+// the demo data, sending its emails through Brevo's API to 127.0.0.1:CARNET_E2E_MAIL_PORT, jobs
+// secret CARNET_E2E_JOBS_SECRET): a real `spin up`, for example.
 //
 //   node run.mjs [test-file-filter]
 //
@@ -44,60 +47,71 @@ const provider = createServer((request, response) => {
     }
   });
 });
-await new Promise((resolve) => provider.listen(0, "127.0.0.1", resolve));
+// Against a running instance (CARNET_E2E_INSTANCE, e.g. a real `spin up` on a database loaded by
+// `carnet-server demo`), the provider listens where that instance sends its emails.
+const instance = process.env.CARNET_E2E_INSTANCE;
+const mailPort = instance ? Number(process.env.CARNET_E2E_MAIL_PORT || 0) : 0;
+await new Promise((resolve) => provider.listen(mailPort, "127.0.0.1", resolve));
 const providerUrl = `http://127.0.0.1:${provider.address().port}`;
 
 function run(args) {
   const result = spawnSync(binary, args, { stdio: "inherit", env: { ...process.env, DATABASE_KIND: "sqlite" } });
   if (result.status !== 0) throw new Error(`${binary} ${args.join(" ")} failed`);
 }
-run(["demo", database, "1000", "93"]);
-
-const port = 20000 + Math.floor(Math.random() * 20000);
-const baseUrl = `http://127.0.0.1:${port}`;
-const jobsSecret = "e2e-jobs-secret-" + Math.random().toString(36).slice(2);
-const server = spawn(binary, ["serve"], {
-  stdio: ["ignore", "inherit", "inherit"],
-  env: {
-    ...process.env,
-    DEPARTMENT_CODE: "93",
-    DEPARTMENT_NAME: "Seine-Saint-Denis",
-    PUBLIC_URL: baseUrl,
-    DATABASE_KIND: "sqlite",
-    DATABASE_URL: database,
-    STATIC_DIR: join(root, "static"),
-    LISTEN: `127.0.0.1:${port}`,
-    SESSION_KEY: "e2e-session-key-0123456789abcdefghijklmnop",
-    JOBS_SECRET: jobsSecret,
-    EMAIL_PROVIDER: "brevo",
-    BREVO_API_KEY: "e2e-brevo-key",
-    BREVO_API_URL: `${providerUrl}/v3/smtp/email`,
-    TIMEZONE: "Europe/Paris",
-    // An example logo served by the instance (tests/shell checks the header shows it).
-    DEPARTMENT_LOGO_URL: "/departement/logo-exemple.svg",
-  },
-});
+let baseUrl;
+let jobsSecret;
+let server = null;
 const stop = () => {
-  server.kill("SIGTERM");
+  server?.kill("SIGTERM");
   provider.close();
 };
 process.on("exit", () => {
-  server.kill("SIGTERM");
+  server?.kill("SIGTERM");
   rmSync(work, { recursive: true, force: true });
 });
+if (instance) {
+  baseUrl = instance.replace(/\/$/, "");
+  jobsSecret = process.env.CARNET_E2E_JOBS_SECRET || "";
+} else {
+  run(["demo", database, "1000", "93"]);
 
-for (let attempt = 0; ; attempt++) {
-  try {
-    const response = await fetch(`${baseUrl}/api/health`);
-    if (response.ok) break;
-  } catch (_) {
-    // not listening yet
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  baseUrl = `http://127.0.0.1:${port}`;
+  jobsSecret = "e2e-jobs-secret-" + Math.random().toString(36).slice(2);
+  server = spawn(binary, ["serve"], {
+    stdio: ["ignore", "inherit", "inherit"],
+    env: {
+      ...process.env,
+      DEPARTMENT_CODE: "93",
+      DEPARTMENT_NAME: "Seine-Saint-Denis",
+      PUBLIC_URL: baseUrl,
+      DATABASE_KIND: "sqlite",
+      DATABASE_URL: database,
+      STATIC_DIR: join(root, "static"),
+      LISTEN: `127.0.0.1:${port}`,
+      SESSION_KEY: "e2e-session-key-0123456789abcdefghijklmnop",
+      JOBS_SECRET: jobsSecret,
+      EMAIL_PROVIDER: "brevo",
+      BREVO_API_KEY: "e2e-brevo-key",
+      BREVO_API_URL: `${providerUrl}/v3/smtp/email`,
+      TIMEZONE: "Europe/Paris",
+      // An example logo served by the instance (tests/shell checks the header shows it).
+      DEPARTMENT_LOGO_URL: "/departement/logo-exemple.svg",
+    },
+  });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const response = await fetch(`${baseUrl}/api/health`);
+      if (response.ok) break;
+    } catch (_) {
+      // not listening yet
+    }
+    if (attempt > 100) {
+      stop();
+      throw new Error("the server did not start");
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  if (attempt > 100) {
-    stop();
-    throw new Error("the server did not start");
-  }
-  await new Promise((resolve) => setTimeout(resolve, 200));
 }
 
 const filter = process.argv[2] || "";
