@@ -227,6 +227,7 @@ pub fn demo_accounts() -> DemoAccounts {
     }
 }
 
+/// A demo account with its role (staff or beneficiary), its terms of use accepted.
 async fn staff(
     db: &Db,
     rng: &mut Rng,
@@ -272,27 +273,13 @@ async fn beneficiary_accounts(db: &Db, rng: &mut Rng, now: Instant) -> Result<()
         .await?;
     db.begin().await?;
     for (n, row) in chosen.iter().enumerate() {
-        let beneficiary: String = row.get("id")?;
-        let beneficiary = Id::parse(&beneficiary).map_err(|e| StoreError::Other(e.to_string()))?;
+        let beneficiary: Id = row.get("id")?;
         let first: String = row.get("first_name")?;
         let last: String = row.get("last_name")?;
         let address = format!("beneficiaire-{}@{DOMAIN}", n + 1);
-        let email = Email::parse(&address).expect("demo email");
-        let id = accounts::create_with_id(
-            db,
-            rng.id(),
-            now,
-            accounts::NewAccount {
-                email: &email,
-                first_name: &first,
-                last_name: &last,
-                created_by: None,
-            },
-        )
-        .await?;
         let assignment =
             Assignment::new(Role::Beneficiary, Scope::Beneficiary(beneficiary)).expect("scope");
-        accounts::grant(db, id, &assignment, now, None).await?;
+        staff(db, rng, now, &address, &first, &last, assignment).await?;
         db.execute(
             "UPDATE beneficiaries SET email = $1 WHERE id = $2",
             params![address, beneficiary],

@@ -80,4 +80,20 @@ async fn demo_data_is_deterministic_and_signs_in() {
         admin.get_json(&first, "/api/carnets/structure").await.0,
         200
     );
+    // Three beneficiaries have an account: each reads their own notebook, which has a referent.
+    for n in 1..=carnet_server::demo::BENEFICIARY_ACCOUNTS {
+        let beneficiary = first
+            .sign_in(&format!("beneficiaire-{n}@{}", carnet_server::demo::DOMAIN))
+            .await;
+        let (status, own) = beneficiary.get_json(&first, "/api/carnets/mine").await;
+        assert_eq!(status, 200, "beneficiaire-{n}");
+        assert!(
+            own["members"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|m| m["member_type"] == "referent"),
+            "beneficiaire-{n}: {own}"
+        );
+    }
 }
