@@ -68,6 +68,60 @@ pub fn verify_opt_out(ctx: &Ctx, token: &str) -> Option<Id> {
 
 const BATCH: usize = 200;
 
+/// The audit row of a retention step on a notebook (no person acts: the role is "retention").
+async fn retention_audit(ctx: &Ctx, action: &str, notebook: String) -> Result<(), AppError> {
+    audit::record(
+        &ctx.db,
+        ctx.now,
+        AuditEntry {
+            actor_account_id: None,
+            actor_role: Some("retention"),
+            action,
+            target_type: Some("notebook"),
+            target_id: Some(notebook),
+            client_addr: None,
+            details: None,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Which notification, about what, to whom, for which period: sent at most once.
+struct Once<'a> {
+    kind: &'a str,
+    subject: &'a str,
+    recipient: &'a str,
+    period: &'a str,
+}
+
+/// Queues `content` for `email` in one transaction with its claim in `notifications_sent`.
+/// Returns false, queuing nothing, when that notification was already claimed.
+async fn queue_once(
+    ctx: &Ctx,
+    once: Once<'_>,
+    email: &str,
+    content: &emails::EmailContent,
+) -> Result<bool, AppError> {
+    ctx.db.begin().await?;
+    if !jobs::claim(
+        &ctx.db,
+        once.kind,
+        once.subject,
+        once.recipient,
+        once.period,
+        ctx.now,
+    )
+    .await?
+    {
+        ctx.db.rollback().await?;
+        return Ok(false);
+    }
+    enqueue_content(&ctx.db, ctx.now, email, content).await?;
+    ctx.db.commit().await?;
+    Ok(true)
+}
+
 /// `POST /api/notifications/jobs/reminders`: the day before each rendez-vous, the professional
 /// and the beneficiary, once each.
 pub async fn reminders(ctx: Ctx, headers: HeaderMap) -> Result<Json<Value>, AppError> {
@@ -78,21 +132,6 @@ pub async fn reminders(ctx: Ctx, headers: HeaderMap) -> Result<Json<Value>, AppE
     let due = jobs::reminders_due(&ctx.db, from, to).await?;
     let (mut sent, mut already) = (0, 0);
     for reminder in due.iter().take(BATCH) {
-        ctx.db.begin().await?;
-        if !jobs::claim(
-            &ctx.db,
-            "rendez_vous_reminder",
-            &reminder.rendez_vous_id.to_string(),
-            &reminder.recipient_id.to_string(),
-            "",
-            ctx.now,
-        )
-        .await?
-        {
-            ctx.db.rollback().await?;
-            already += 1;
-            continue;
-        }
         let link = format!("{}/carnets/{}", ctx.config.public_url, reminder.notebook_id);
         let opt_out = match reminder.is_beneficiary {
             true => Some(format!(
@@ -107,9 +146,16 @@ pub async fn reminders(ctx: Ctx, headers: HeaderMap) -> Result<Json<Value>, AppE
             &link,
             opt_out.as_deref(),
         );
-        enqueue_content(&ctx.db, ctx.now, &reminder.email, &content).await?;
-        ctx.db.commit().await?;
-        sent += 1;
+        let once = Once {
+            kind: "rendez_vous_reminder",
+            subject: &reminder.rendez_vous_id.to_string(),
+            recipient: &reminder.recipient_id.to_string(),
+            period: "",
+        };
+        match queue_once(&ctx, once, &reminder.email, &content).await? {
+            true => sent += 1,
+            false => already += 1,
+        }
     }
     let report = json!({ "job": "reminders", "for_date": tomorrow.to_string(), "queued": sent, "already_sent": already, "remaining": due.len().saturating_sub(BATCH) });
     jobs::record_run(&ctx.db, "reminders", ctx.now, &report).await?;
@@ -130,30 +176,17 @@ pub async fn weekly_digest(ctx: Ctx, headers: HeaderMap) -> Result<Json<Value>, 
     let referents = jobs::overdue_by_referent(&ctx.db, &today.to_string()).await?;
     let (mut sent, mut already) = (0, 0);
     for (account, email, overdue) in referents.iter().take(BATCH) {
-        ctx.db.begin().await?;
-        if !jobs::claim(
-            &ctx.db,
-            "overdue_digest",
-            "",
-            &account.to_string(),
-            &week,
-            ctx.now,
-        )
-        .await?
-        {
-            ctx.db.rollback().await?;
-            already += 1;
-            continue;
+        let once = Once {
+            kind: "overdue_digest",
+            subject: "",
+            recipient: &account.to_string(),
+            period: &week,
+        };
+        let content = emails::overdue_digest(*overdue, &ctx.config.public_url);
+        match queue_once(&ctx, once, email, &content).await? {
+            true => sent += 1,
+            false => already += 1,
         }
-        enqueue_content(
-            &ctx.db,
-            ctx.now,
-            email,
-            &emails::overdue_digest(*overdue, &ctx.config.public_url),
-        )
-        .await?;
-        ctx.db.commit().await?;
-        sent += 1;
     }
     let report =
         json!({ "job": "weekly_digest", "week": week, "queued": sent, "already_sent": already });
@@ -177,35 +210,22 @@ pub async fn unassigned_digest(ctx: Ctx, headers: HeaderMap) -> Result<Json<Valu
     let count = jobs::new_without_referent(&ctx.db, ctx.now.minus_seconds(24 * 3600)).await?;
     let (mut sent, mut already) = (0, 0);
     if count > 0 {
+        let content = emails::unassigned_digest(count, &ctx.config.public_url);
         for (admin, email) in jobs::structure_admins(&ctx.db)
             .await?
             .iter()
             .take(BATCH * 5)
         {
-            ctx.db.begin().await?;
-            if !jobs::claim(
-                &ctx.db,
-                "unassigned_digest",
-                "",
-                &admin.to_string(),
-                &today,
-                ctx.now,
-            )
-            .await?
-            {
-                ctx.db.rollback().await?;
-                already += 1;
-                continue;
+            let once = Once {
+                kind: "unassigned_digest",
+                subject: "",
+                recipient: &admin.to_string(),
+                period: &today,
+            };
+            match queue_once(&ctx, once, email, &content).await? {
+                true => sent += 1,
+                false => already += 1,
             }
-            enqueue_content(
-                &ctx.db,
-                ctx.now,
-                email,
-                &emails::unassigned_digest(count, &ctx.config.public_url),
-            )
-            .await?;
-            ctx.db.commit().await?;
-            sent += 1;
         }
     }
     let report = json!({ "job": "unassigned_digest", "date": today, "without_referent": count, "queued": sent, "already_sent": already });
@@ -245,20 +265,7 @@ pub async fn retention(ctx: Ctx, headers: HeaderMap) -> Result<Json<Value>, AppE
                 },
             )
             .await?;
-            audit::record(
-                db,
-                ctx.now,
-                AuditEntry {
-                    actor_account_id: None,
-                    actor_role: Some("retention"),
-                    action: "notebook_archived",
-                    target_type: Some("notebook"),
-                    target_id: Some(notebook.to_string()),
-                    client_addr: None,
-                    details: None,
-                },
-            )
-            .await?;
+            retention_audit(&ctx, "notebook_archived", notebook.to_string()).await?;
             archived += 1;
         }
         db.commit().await?;
@@ -268,20 +275,7 @@ pub async fn retention(ctx: Ctx, headers: HeaderMap) -> Result<Json<Value>, AppE
         let alias = pseudonym(&ctx, notebook);
         db.begin().await?;
         jobs::destroy(db, notebook, &alias).await?;
-        audit::record(
-            db,
-            ctx.now,
-            AuditEntry {
-                actor_account_id: None,
-                actor_role: Some("retention"),
-                action: "notebook_destroyed",
-                target_type: Some("notebook"),
-                target_id: Some(alias),
-                client_addr: None,
-                details: None,
-            },
-        )
-        .await?;
+        retention_audit(&ctx, "notebook_destroyed", alias).await?;
         db.commit().await?;
         destroyed += 1;
     }
