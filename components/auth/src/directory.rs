@@ -27,16 +27,9 @@ pub struct DirectoryQuery {
 }
 
 fn role_json(held: &HeldRole, may_revoke: bool) -> Value {
-    json!({
-        "id": held.id.to_string(),
-        "role": held.assignment.role.code(),
-        "label": held.assignment.role.label(),
-        "structure": held.assignment.scope.structure_id().map(|id| json!({
-            "id": id.to_string(),
-            "name": held.structure_name,
-        })),
-        "may_revoke": may_revoke,
-    })
+    let mut role = crate::session::role_json(held);
+    role["may_revoke"] = may_revoke.into();
+    role
 }
 
 /// The roles the caller may give (with the structure fixed for a structure admin).

@@ -16,7 +16,8 @@ use carnet_store::StoreError;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-fn role_json(held: &accounts::HeldRole) -> Value {
+/// A held role as the API shows it (who-am-I, role switch, the accounts directory).
+pub(crate) fn role_json(held: &accounts::HeldRole) -> Value {
     json!({
         "id": held.id.to_string(),
         "role": held.assignment.role.code(),
