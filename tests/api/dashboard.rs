@@ -6,9 +6,7 @@ use carnet_tests::{spawn_app, TestApp, User};
 use serde_json::{json, Value};
 
 async fn post(user: &User, app: &TestApp, path: &str, body: Value) -> Value {
-    let response = user.post_json(app, path, &body).await;
-    let status = response.status().as_u16();
-    let body: Value = response.json().await.unwrap_or(Value::Null);
+    let (status, body) = crate::fixtures::post(user, app, path, body).await;
     assert!(status == 200 || status == 201, "{path}: {status} {body}");
     body
 }

@@ -7,6 +7,13 @@ pub fn unique(prefix: &str) -> String {
     format!("{prefix}-{}@exemple.fr", uuid::Uuid::new_v4().simple())
 }
 
+/// POSTs a JSON body (same origin); the status and the JSON answer (null when there is none).
+pub async fn post(user: &User, app: &TestApp, path: &str, body: Value) -> (u16, Value) {
+    let response = user.post_json(app, path, &body).await;
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
 /// A NIR with its right key.
 pub fn nir(body13: &str) -> String {
     let number: u64 = body13.parse().unwrap();

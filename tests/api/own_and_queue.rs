@@ -2,7 +2,7 @@
 //! without its id, choosing reminder emails while signed in, the orientation managers' queue of
 //! re-orientation requests, and a structure's professionals — each role allowed or refused.
 
-use crate::fixtures::department;
+use crate::fixtures::{department, post};
 use carnet_tests::{native_store, spawn_app, TestApp, User};
 use serde_json::{json, Value};
 
@@ -15,12 +15,6 @@ async fn put_json(user: &User, app: &TestApp, path: &str, body: Value) -> (u16, 
         .send()
         .await
         .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
-async fn post(user: &User, app: &TestApp, path: &str, body: Value) -> (u16, Value) {
-    let response = user.post_json(app, path, &body).await;
     let status = response.status().as_u16();
     (status, response.json().await.unwrap_or(Value::Null))
 }

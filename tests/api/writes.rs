@@ -2,7 +2,7 @@
 //! per role; stale versions; idempotent creates; the one-referent rule under concurrency;
 //! invalid payloads leave the database unchanged.
 
-use crate::fixtures::{department, Department};
+use crate::fixtures::{department, post, Department};
 use carnet_tests::{native_store, spawn_app, TestApp, User};
 use serde_json::{json, Value};
 
@@ -14,12 +14,6 @@ async fn patch(user: &User, app: &TestApp, path: &str, body: Value) -> reqwest::
         .send()
         .await
         .unwrap()
-}
-
-async fn post(user: &User, app: &TestApp, path: &str, body: Value) -> (u16, Value) {
-    let response = user.post_json(app, path, &body).await;
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
 }
 
 async fn notebook(user: &User, app: &TestApp, id: &str) -> Value {
