@@ -10,4 +10,5 @@ mod foundation;
 mod idempotency;
 mod notifications;
 mod own_and_queue;
+mod store;
 mod writes;

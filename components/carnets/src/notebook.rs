@@ -45,8 +45,7 @@ pub async fn view(auth: Authenticated, Path(id): Path<String>) -> Result<Json<Va
         ReadAccess::Full { nir } => (carnets::full(db, id, nir, auth.ctx.now).await?, "full"),
         _ => (carnets::card(db, id).await?, "card"),
     };
-    auth.log_read(id, view).await?;
-    db.commit().await?;
+    auth.log_read_and_commit(id, view).await?;
     Ok(Json(body))
 }
 
@@ -114,8 +113,7 @@ pub async fn timeline(
     let db = &auth.ctx.db;
     db.begin().await?;
     let (events, total) = timeline::page(db, id, &filter, per_page, (page - 1) * per_page).await?;
-    auth.log_read(id, "timeline").await?;
-    db.commit().await?;
+    auth.log_read_and_commit(id, "timeline").await?;
     Ok(Json(
         json!({ "items": events, "total": total, "page": page, "per_page": per_page }),
     ))

@@ -28,7 +28,6 @@ pub async fn mine(auth: Authenticated) -> Result<Json<Value>, AppError> {
     };
     db.begin().await?;
     let body = carnets::full(db, id, nir, auth.ctx.now).await?;
-    auth.log_read(id, "full").await?;
-    db.commit().await?;
+    auth.log_read_and_commit(id, "full").await?;
     Ok(Json(body))
 }

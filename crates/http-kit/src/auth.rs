@@ -167,15 +167,35 @@ impl Authenticated {
         notebook: carnet_domain::Id,
         view: &str,
     ) -> Result<(), carnet_store::StoreError> {
-        carnet_store::repo::carnets::log_access(
+        carnet_store::repo::carnets::log_access(&self.ctx.db, self.access_entry(notebook, view))
+            .await
+    }
+
+    /// The same as the read's last write, then commits (one round trip on native PostgreSQL).
+    pub async fn log_read_and_commit(
+        &self,
+        notebook: carnet_domain::Id,
+        view: &str,
+    ) -> Result<(), carnet_store::StoreError> {
+        carnet_store::repo::carnets::log_access_and_commit(
             &self.ctx.db,
-            self.ctx.now,
-            self.account_id,
-            self.role_code(),
-            notebook,
-            view,
+            self.access_entry(notebook, view),
         )
         .await
+    }
+
+    fn access_entry<'a>(
+        &'a self,
+        notebook_id: carnet_domain::Id,
+        view: &'a str,
+    ) -> carnet_store::repo::carnets::AccessLogEntry<'a> {
+        carnet_store::repo::carnets::AccessLogEntry {
+            at: self.ctx.now,
+            account_id: self.account_id,
+            role: self.role_code(),
+            notebook_id,
+            view,
+        }
     }
 
     /// Writes the audit row of an action by this person, in the current transaction.

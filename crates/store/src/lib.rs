@@ -25,7 +25,8 @@ pub use error::StoreError;
 pub use value::{FromValue, Row, Value};
 
 use async_trait::async_trait;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dialect {
@@ -37,15 +38,32 @@ pub enum Dialect {
 ///
 /// Transactions: `begin` first rolls back anything a previous user of a pooled connection left
 /// open (Spin's PostgreSQL pool does not clean up), then opens a transaction that takes the write
-/// lock at once (`BEGIN IMMEDIATE` on SQLite). A connection dropped without `commit` is rolled
-/// back by its backend.
+/// lock at once (`BEGIN IMMEDIATE` on SQLite). Native PostgreSQL sends that `BEGIN` together with
+/// the transaction's first statement (one round trip for both). A connection dropped without
+/// `commit` is rolled back by its backend.
 #[async_trait]
 pub trait Connection: Send + Sync {
     fn dialect(&self) -> Dialect;
     async fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError>;
+    /// Reads that do not depend on each other, answered in order. This default runs them one
+    /// after the other; native PostgreSQL sends them together (one round trip).
+    async fn query_many(&self, batch: &[(&str, &[Value])]) -> Result<Vec<Vec<Row>>, StoreError> {
+        let mut answers = Vec::with_capacity(batch.len());
+        for (sql, params) in batch {
+            answers.push(self.query(sql, params).await?);
+        }
+        Ok(answers)
+    }
     async fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, StoreError>;
     async fn begin(&self) -> Result<(), StoreError>;
     async fn commit(&self) -> Result<(), StoreError>;
+    /// The transaction's last write, then `COMMIT`. This default waits for the write's answer
+    /// before committing; native PostgreSQL sends both at once (if the write fails, the server
+    /// turns the `COMMIT` into a rollback, and the write's error is returned).
+    async fn execute_and_commit(&self, sql: &str, params: &[Value]) -> Result<(), StoreError> {
+        self.execute(sql, params).await?;
+        self.commit().await
+    }
     async fn rollback(&self) -> Result<(), StoreError>;
 }
 
@@ -56,6 +74,9 @@ pub struct Db {
     /// prove a handler that fails half-way leaves nothing behind.
     fail_after_writes: Option<u32>,
     writes: AtomicU32,
+    /// Natively, shared by every connection of the process: the schema was seen current (see
+    /// [`migrations::check_schema`]). Under Spin each request starts afresh: `None`.
+    schema_seen_current: Option<Arc<AtomicBool>>,
 }
 
 impl Db {
@@ -64,6 +85,25 @@ impl Db {
             conn,
             fail_after_writes: None,
             writes: AtomicU32::new(0),
+            schema_seen_current: None,
+        }
+    }
+
+    /// Shares the process's memory of a current schema with this connection (native only).
+    pub fn with_schema_memory(mut self, seen_current: Arc<AtomicBool>) -> Self {
+        self.schema_seen_current = Some(seen_current);
+        self
+    }
+
+    pub(crate) fn schema_seen_current(&self) -> bool {
+        self.schema_seen_current
+            .as_ref()
+            .is_some_and(|seen| seen.load(Ordering::SeqCst))
+    }
+
+    pub(crate) fn remember_schema_current(&self) {
+        if let Some(seen) = &self.schema_seen_current {
+            seen.store(true, Ordering::SeqCst);
         }
     }
 
@@ -82,6 +122,24 @@ impl Db {
         result
     }
 
+    /// Reads that do not depend on each other (see [`Connection::query_many`]), answered in
+    /// order: the way to open a page that needs several lists without paying a round trip each.
+    pub async fn query_many(
+        &self,
+        batch: &[(&str, &[Value])],
+    ) -> Result<Vec<Vec<Row>>, StoreError> {
+        let started = trace_start();
+        let result = self.conn.query_many(batch).await;
+        if started.is_some() {
+            let statements: Vec<&str> = batch.iter().map(|(sql, _)| *sql).collect();
+            trace_end(
+                started,
+                &format!("[{} together] {}", batch.len(), statements.join(" | ")),
+            );
+        }
+        result
+    }
+
     pub async fn query_one(&self, sql: &str, params: &[Value]) -> Result<Row, StoreError> {
         self.query_opt(sql, params)
             .await?
@@ -93,17 +151,34 @@ impl Db {
     }
 
     pub async fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
-        if let Some(limit) = self.fail_after_writes {
-            if self.writes.load(Ordering::SeqCst) >= limit {
-                return Err(StoreError::Other("panne injectée par le mode test".into()));
-            }
-        }
+        self.count_write()?;
         let started = trace_start();
         let changed = self.conn.execute(sql, params).await;
         trace_end(started, sql);
         let changed = changed?;
         self.writes.fetch_add(1, Ordering::SeqCst);
         Ok(changed)
+    }
+
+    /// See [`Connection::execute_and_commit`]: a write that ends the transaction.
+    pub async fn execute_and_commit(&self, sql: &str, params: &[Value]) -> Result<(), StoreError> {
+        self.count_write()?;
+        let started = trace_start();
+        let result = self.conn.execute_and_commit(sql, params).await;
+        trace_end(started, &format!("{sql} + COMMIT"));
+        result?;
+        self.writes.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Test mode only: the injected failure once the allowed number of writes is reached.
+    fn count_write(&self) -> Result<(), StoreError> {
+        match self.fail_after_writes {
+            Some(limit) if self.writes.load(Ordering::SeqCst) >= limit => {
+                Err(StoreError::Other("panne injectée par le mode test".into()))
+            }
+            _ => Ok(()),
+        }
     }
 
     pub async fn begin(&self) -> Result<(), StoreError> {

@@ -121,7 +121,17 @@ impl SchemaStatus {
 
 /// The check every request makes (outside any transaction): one query on a migrated database;
 /// only when it fails (no `schema_migrations` yet) does it ask the catalogue.
+///
+/// A native server remembers, for the life of its process, a schema it once saw current:
+/// versions only go up, and its own code does not change. Under Spin every request checks.
 pub async fn check_schema(db: &Db) -> Result<SchemaStatus, StoreError> {
+    let expected = latest_version();
+    if db.schema_seen_current() {
+        return Ok(SchemaStatus {
+            current: expected,
+            expected,
+        });
+    }
     let current = match db
         .query_one(
             "SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations",
@@ -132,10 +142,10 @@ pub async fn check_schema(db: &Db) -> Result<SchemaStatus, StoreError> {
         Ok(row) => row.get("v")?,
         Err(_) => current_version(db).await?,
     };
-    Ok(SchemaStatus {
-        current,
-        expected: latest_version(),
-    })
+    if current >= expected {
+        db.remember_schema_current();
+    }
+    Ok(SchemaStatus { current, expected })
 }
 
 /// Applies every migration not yet recorded, each in its own transaction together with its

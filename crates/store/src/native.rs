@@ -3,6 +3,7 @@
 
 use crate::{sqlite_placeholders, Connection, Db, Dialect, Row, StoreError, Value};
 use async_trait::async_trait;
+use futures_util::TryStreamExt;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -26,6 +27,8 @@ struct Inner {
     target: Target,
     sqlite_pool: Mutex<Vec<rusqlite::Connection>>,
     postgres_pool: Mutex<Vec<PgClient>>,
+    /// The schema was seen current once: later requests skip the check.
+    schema_seen_current: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// A PostgreSQL client and the statements it has prepared: each query's text is parsed and
@@ -54,6 +57,7 @@ impl NativeStore {
                 target,
                 sqlite_pool: Mutex::new(Vec::new()),
                 postgres_pool: Mutex::new(Vec::new()),
+                schema_seen_current: Arc::default(),
             }),
         }
     }
@@ -77,7 +81,8 @@ impl NativeStore {
                 Ok(Db::new(Box::new(SqliteConnection {
                     conn: Mutex::new(Some(conn)),
                     pool: self.inner.clone(),
-                })))
+                }))
+                .with_schema_memory(self.inner.schema_seen_current.clone()))
             }
             Target::Postgres(url) => {
                 let pooled = {
@@ -99,8 +104,10 @@ impl NativeStore {
                 Ok(Db::new(Box::new(PostgresConnection {
                     client: Some(client),
                     in_transaction: std::sync::atomic::AtomicBool::new(false),
+                    begin_pending: std::sync::atomic::AtomicBool::new(false),
                     pool: self.inner.clone(),
-                })))
+                }))
+                .with_schema_memory(self.inner.schema_seen_current.clone()))
             }
         }
     }
@@ -288,6 +295,9 @@ fn postgres_error(error: tokio_postgres::Error) -> StoreError {
 struct PostgresConnection {
     client: Option<PgClient>,
     in_transaction: std::sync::atomic::AtomicBool,
+    /// `begin` was called and no statement has been sent since: the next one carries the
+    /// `BEGIN` with it.
+    begin_pending: std::sync::atomic::AtomicBool,
     pool: Arc<Inner>,
 }
 
@@ -391,28 +401,15 @@ impl PostgresConnection {
         Ok(statement)
     }
 
-    fn set_in_transaction(&self, value: bool) {
-        self.in_transaction
-            .store(value, std::sync::atomic::Ordering::SeqCst);
-    }
-}
-
-#[async_trait]
-impl Connection for PostgresConnection {
-    fn dialect(&self) -> Dialect {
-        Dialect::Postgres
-    }
-
-    async fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
-        let boxed: Vec<_> = params.iter().map(to_postgres).collect();
-        let refs: Vec<&(dyn ToSql + Sync)> = boxed
-            .iter()
-            .map(|b| b.as_ref() as &(dyn ToSql + Sync))
-            .collect();
+    /// The rows of one statement, prepared once per connection.
+    async fn rows(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
         let statement = self.statement(sql).await?;
-        let rows = self
+        let rows: Vec<tokio_postgres::Row> = self
             .client()
-            .query(&statement, &refs)
+            .query_raw(&statement, params.iter().map(to_postgres))
+            .await
+            .map_err(postgres_error)?
+            .try_collect()
             .await
             .map_err(postgres_error)?;
         let Some(first) = rows.first() else {
@@ -433,30 +430,83 @@ impl Connection for PostgresConnection {
             .collect()
     }
 
+    fn take_pending_begin(&self) -> bool {
+        self.begin_pending
+            .swap(false, std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Runs `work`, preceded in the same round trip by the transaction's `BEGIN` when one is
+    /// pending. Same discipline as under Spin: whatever a previous user of the connection left
+    /// open is rolled back first. The two futures are polled in order, so `BEGIN` is written
+    /// to the server before the statements of `work`.
+    async fn after_pending_begin<T>(
+        &self,
+        work: impl std::future::Future<Output = Result<T, StoreError>>,
+    ) -> Result<T, StoreError> {
+        if !self.take_pending_begin() {
+            return work.await;
+        }
+        let begin = async {
+            self.client()
+                .batch_execute("ROLLBACK; BEGIN")
+                .await
+                .map_err(postgres_error)
+        };
+        let (begun, result) = futures_util::future::join(begin, work).await;
+        begun?;
+        result
+    }
+
+    fn set_in_transaction(&self, value: bool) {
+        self.in_transaction
+            .store(value, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[async_trait]
+impl Connection for PostgresConnection {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
+    async fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
+        self.after_pending_begin(self.rows(sql, params)).await
+    }
+
+    /// Sent together: tokio-postgres writes every request of futures polled at the same time
+    /// before waiting for the answers (pipelining), and answers them in order.
+    async fn query_many(&self, batch: &[(&str, &[Value])]) -> Result<Vec<Vec<Row>>, StoreError> {
+        let all = futures_util::future::try_join_all(
+            batch.iter().map(|(sql, params)| self.rows(sql, params)),
+        );
+        self.after_pending_begin(all).await
+    }
+
     async fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
-        let boxed: Vec<_> = params.iter().map(to_postgres).collect();
-        let refs: Vec<&(dyn ToSql + Sync)> = boxed
-            .iter()
-            .map(|b| b.as_ref() as &(dyn ToSql + Sync))
-            .collect();
-        let statement = self.statement(sql).await?;
-        self.client()
-            .execute(&statement, &refs)
-            .await
-            .map_err(postgres_error)
+        self.after_pending_begin(async {
+            let statement = self.statement(sql).await?;
+            self.client()
+                .execute_raw(&statement, params.iter().map(to_postgres))
+                .await
+                .map_err(postgres_error)
+        })
+        .await
     }
 
     async fn begin(&self) -> Result<(), StoreError> {
-        // Same discipline as under Spin: whatever a previous user left open is rolled back first.
-        // One round trip for both (simple query protocol).
+        // Sent with the next statement (see `after_pending_begin`).
         self.set_in_transaction(true);
-        self.client()
-            .batch_execute("ROLLBACK; BEGIN")
-            .await
-            .map_err(postgres_error)
+        self.begin_pending
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
     }
 
     async fn commit(&self) -> Result<(), StoreError> {
+        if self.take_pending_begin() {
+            // Nothing was sent inside the transaction: nothing to commit.
+            self.set_in_transaction(false);
+            return Ok(());
+        }
         let result = self
             .client()
             .batch_execute("COMMIT")
@@ -468,7 +518,38 @@ impl Connection for PostgresConnection {
         result
     }
 
+    async fn execute_and_commit(&self, sql: &str, params: &[Value]) -> Result<(), StoreError> {
+        // Prepared first (its own round trip when new), so that nothing is written between the
+        // write and its COMMIT.
+        let statement = self.statement(sql).await?;
+        let write = async {
+            self.client()
+                .execute_raw(&statement, params.iter().map(to_postgres))
+                .await
+                .map_err(postgres_error)
+        };
+        let commit = async {
+            self.client()
+                .batch_execute("COMMIT")
+                .await
+                .map_err(postgres_error)
+        };
+        let (written, committed) = self
+            .after_pending_begin(async { Ok(futures_util::future::join(write, commit).await) })
+            .await?;
+        if committed.is_ok() {
+            // Committed, or rolled back by the server after a failed write: either way over.
+            self.set_in_transaction(false);
+        }
+        written?;
+        committed
+    }
+
     async fn rollback(&self) -> Result<(), StoreError> {
+        if self.take_pending_begin() {
+            self.set_in_transaction(false);
+            return Ok(());
+        }
         self.client()
             .batch_execute("ROLLBACK")
             .await

@@ -246,24 +246,51 @@ pub async fn notebook_of(db: &Db, beneficiary: Id) -> Result<Option<Id>, StoreEr
     .transpose()
 }
 
-/// Records a notebook read: who, which notebook, which view.
-pub async fn log_access(
-    db: &Db,
-    at: Instant,
-    account_id: Id,
-    role: &str,
-    notebook_id: Id,
-    view: &str,
-) -> Result<(), StoreError> {
-    db.execute(
-        "INSERT INTO notebook_access_log (id, at, account_id, role, notebook_id, view) VALUES ($1, $2, $3, $4, $5, $6)",
-        params![Id::new_random(), at, account_id, role, notebook_id, view],
-    )
-    .await
-    .map(|_| ())
+/// One notebook read, for the access log: who, which notebook, which view, when.
+pub struct AccessLogEntry<'a> {
+    pub at: Instant,
+    pub account_id: Id,
+    pub role: &'a str,
+    pub notebook_id: Id,
+    pub view: &'a str,
+}
+
+const ACCESS_LOG_SQL: &str = "INSERT INTO notebook_access_log (id, at, account_id, role, notebook_id, view) VALUES ($1, $2, $3, $4, $5, $6)";
+
+impl AccessLogEntry<'_> {
+    fn values(&self) -> Vec<Value> {
+        params![
+            Id::new_random(),
+            self.at,
+            self.account_id,
+            self.role,
+            self.notebook_id,
+            self.view
+        ]
+        .to_vec()
+    }
+}
+
+/// Records a notebook read, in the current transaction.
+pub async fn log_access(db: &Db, entry: AccessLogEntry<'_>) -> Result<(), StoreError> {
+    db.execute(ACCESS_LOG_SQL, &entry.values())
+        .await
+        .map(|_| ())
+}
+
+/// Records a notebook read as the last write of its transaction, and commits.
+pub async fn log_access_and_commit(db: &Db, entry: AccessLogEntry<'_>) -> Result<(), StoreError> {
+    db.execute_and_commit(ACCESS_LOG_SQL, &entry.values()).await
 }
 
 const SENSITIVE_LABEL: &str = "structure d'accompagnement";
+
+/// The active members of a notebook (parameter: the notebook), referent first.
+const MEMBERS_SQL: &str = "SELECT m.id, m.member_type, m.joined_at, a.id AS account_id, a.first_name, a.last_name, a.email, p.phone, p.position, \
+        s.id AS structure_id, s.name AS structure_name, s.sensitive \
+     FROM notebook_members m JOIN accounts a ON a.id = m.account_id \
+     LEFT JOIN professionals p ON p.account_id = a.id LEFT JOIN structures s ON s.id = m.structure_id \
+     WHERE m.notebook_id = $1 AND m.active = TRUE ORDER BY CASE m.member_type WHEN 'referent' THEN 0 ELSE 1 END, m.joined_at";
 
 /// The members of a notebook and how to reach them. `mask_sensitive` replaces a sensitive
 /// structure's name (for the restricted card).
@@ -272,16 +299,11 @@ pub async fn members(
     notebook_id: Id,
     mask_sensitive: bool,
 ) -> Result<Vec<Json>, StoreError> {
-    let rows = db
-        .query(
-            "SELECT m.id, m.member_type, m.joined_at, a.id AS account_id, a.first_name, a.last_name, a.email, p.phone, p.position, \
-                    s.id AS structure_id, s.name AS structure_name, s.sensitive \
-             FROM notebook_members m JOIN accounts a ON a.id = m.account_id \
-             LEFT JOIN professionals p ON p.account_id = a.id LEFT JOIN structures s ON s.id = m.structure_id \
-             WHERE m.notebook_id = $1 AND m.active = TRUE ORDER BY CASE m.member_type WHEN 'referent' THEN 0 ELSE 1 END, m.joined_at",
-            params![notebook_id],
-        )
-        .await?;
+    let rows = db.query(MEMBERS_SQL, params![notebook_id]).await?;
+    members_from_rows(&rows, mask_sensitive)
+}
+
+fn members_from_rows(rows: &[Row], mask_sensitive: bool) -> Result<Vec<Json>, StoreError> {
     rows.iter()
         .map(|row| {
             let sensitive: Option<bool> = row.get("sensitive")?;
@@ -315,49 +337,105 @@ fn text(row: &Row, column: &str) -> Result<Json, StoreError> {
 
 /// The restricted card: names, birth date, members and how to reach them. Nothing else.
 pub async fn card(db: &Db, notebook_id: Id) -> Result<Json, StoreError> {
-    let row = db
-        .query_one(
-            "SELECT b.first_name, b.last_name, b.birth_date FROM notebooks n JOIN beneficiaries b ON b.id = n.beneficiary_id WHERE n.id = $1",
-            params![notebook_id],
-        )
-        .await?;
+    let id = params![notebook_id];
+    let [names, members] = answers(
+        db.query_many(&[
+            (
+                "SELECT b.first_name, b.last_name, b.birth_date FROM notebooks n JOIN beneficiaries b ON b.id = n.beneficiary_id WHERE n.id = $1",
+                id,
+            ),
+            (MEMBERS_SQL, id),
+        ])
+        .await?,
+    )?;
+    let row = only_row(&names)?;
     Ok(json!({
         "id": notebook_id.to_string(),
         "view": "card",
         "beneficiary": {
             "first_name": row.get::<String>("first_name")?,
             "last_name": row.get::<String>("last_name")?,
-            "birth_date": text(&row, "birth_date")?,
+            "birth_date": text(row, "birth_date")?,
         },
-        "members": members(db, notebook_id, true).await?,
+        "members": members_from_rows(&members, true)?,
     }))
 }
 
+/// The answers of a [`Db::query_many`] of `N` reads, as an array to destructure.
+fn answers<const N: usize>(answers: Vec<Vec<Row>>) -> Result<[Vec<Row>; N], StoreError> {
+    answers
+        .try_into()
+        .map_err(|_| StoreError::Other("nombre de réponses inattendu".into()))
+}
+
+fn only_row(rows: &[Row]) -> Result<&Row, StoreError> {
+    rows.first()
+        .ok_or_else(|| StoreError::Other("la requête n'a renvoyé aucune ligne".into()))
+}
+
+/// The notebook, its beneficiary and dispositif, its pending orientation request and next
+/// rendez-vous (parameters: the notebook, now).
+const FULL_SQL: &str = "SELECT b.*, n.work_situation, n.work_situation_date, n.work_situation_end_date, n.rqth, n.education_level, \
+        n.contract_type, n.contract_sign_date, n.contract_start_date, n.contract_end_date, n.last_contact_at, \
+        n.last_activity_at, n.archived_at, n.created_at AS notebook_created_at, n.version, n.dispositif_id, \
+        d.name AS dispositif_name, \
+        (SELECT o.id FROM orientation_requests o WHERE o.notebook_id = n.id AND o.status = 'pending' \
+          ORDER BY o.created_at, o.id LIMIT 1) AS pending_request_id, \
+        (SELECT o.created_at FROM orientation_requests o WHERE o.notebook_id = n.id AND o.status = 'pending' \
+          ORDER BY o.created_at, o.id LIMIT 1) AS pending_request_at, \
+        (SELECT MIN(r.starts_at) FROM rendez_vous r WHERE r.notebook_id = n.id AND r.cancelled_at IS NULL \
+          AND r.starts_at >= $2) AS next_rendez_vous \
+     FROM notebooks n JOIN beneficiaries b ON b.id = n.beneficiary_id LEFT JOIN dispositifs d ON d.id = n.dispositif_id \
+     WHERE n.id = $1";
+
+const SITUATIONS_SQL: &str = "SELECT s.situation_code, r.label, r.theme_code, s.added_at, a.first_name, a.last_name \
+     FROM notebook_situations s JOIN ref_situation r ON r.code = s.situation_code LEFT JOIN accounts a ON a.id = s.added_by \
+     WHERE s.notebook_id = $1 AND s.removed_at IS NULL ORDER BY r.position";
+
+const JOB_PROJECTS_SQL: &str = "SELECT id, rome_code, rome_label, mobility_radius_km, hourly_wage_cents, contract_type, working_time, version \
+     FROM job_projects WHERE notebook_id = $1 ORDER BY created_at";
+
+const FOCUSES_SQL: &str = "SELECT f.id, f.theme_code, t.label, f.version FROM focuses f JOIN ref_theme t ON t.code = f.theme_code \
+     WHERE f.notebook_id = $1 ORDER BY f.created_at, f.id";
+
+const OBJECTIFS_SQL: &str = "SELECT id, focus_id, ref_code, label, status, linked_to, version FROM objectifs WHERE notebook_id = $1 ORDER BY created_at, id";
+
+const ACTIONS_SQL: &str = "SELECT id, objectif_id, ref_code, label, status, start_date, due_date, version FROM actions WHERE notebook_id = $1 ORDER BY created_at, id";
+
+const RENDEZ_VOUS_SQL: &str = "SELECT r.id, r.starts_at, r.status, r.cancelled_at, r.version, a.first_name, a.last_name, r.structure_id, s.name AS structure_name \
+     FROM rendez_vous r JOIN accounts a ON a.id = r.account_id LEFT JOIN structures s ON s.id = r.structure_id \
+     WHERE r.notebook_id = $1 ORDER BY r.starts_at DESC LIMIT 50";
+
+/// How many of the latest events the full view shows.
+const LATEST_EVENTS: i64 = 10;
+
 /// The full view: identity and rights, diagnostic, plan, rendez-vous, members, orientation,
-/// latest events. The NIR only when `with_nir`.
+/// latest events. The NIR only when `with_nir`. Its nine reads do not depend on each other and
+/// are sent together.
 pub async fn full(
     db: &Db,
     notebook_id: Id,
     with_nir: bool,
     now: Instant,
 ) -> Result<Json, StoreError> {
-    let row = db
-        .query_one(
-            "SELECT b.*, n.work_situation, n.work_situation_date, n.work_situation_end_date, n.rqth, n.education_level, \
-                    n.contract_type, n.contract_sign_date, n.contract_start_date, n.contract_end_date, n.last_contact_at, \
-                    n.last_activity_at, n.archived_at, n.created_at AS notebook_created_at, n.version, n.dispositif_id, \
-                    d.name AS dispositif_name, \
-                    (SELECT o.id FROM orientation_requests o WHERE o.notebook_id = n.id AND o.status = 'pending' \
-                      ORDER BY o.created_at, o.id LIMIT 1) AS pending_request_id, \
-                    (SELECT o.created_at FROM orientation_requests o WHERE o.notebook_id = n.id AND o.status = 'pending' \
-                      ORDER BY o.created_at, o.id LIMIT 1) AS pending_request_at, \
-                    (SELECT MIN(r.starts_at) FROM rendez_vous r WHERE r.notebook_id = n.id AND r.cancelled_at IS NULL \
-                      AND r.starts_at >= $2) AS next_rendez_vous \
-             FROM notebooks n JOIN beneficiaries b ON b.id = n.beneficiary_id LEFT JOIN dispositifs d ON d.id = n.dispositif_id \
-             WHERE n.id = $1",
-            params![notebook_id, now],
-        )
-        .await?;
+    let id = params![notebook_id];
+    let latest_events = super::timeline::latest_sql();
+    let [notebook, situations, job_projects, focuses, objectifs, actions, rendez_vous, events, members] =
+        answers(
+            db.query_many(&[
+                (FULL_SQL, params![notebook_id, now]),
+                (SITUATIONS_SQL, id),
+                (JOB_PROJECTS_SQL, id),
+                (FOCUSES_SQL, id),
+                (OBJECTIFS_SQL, id),
+                (ACTIONS_SQL, id),
+                (RENDEZ_VOUS_SQL, id),
+                (&latest_events, params![notebook_id, LATEST_EVENTS, 0i64]),
+                (MEMBERS_SQL, id),
+            ])
+            .await?,
+        )?;
+    let row = only_row(&notebook)?;
     let mut identity = serde_json::Map::new();
     for column in [
         "first_name",
@@ -373,27 +451,20 @@ pub async fn full(
         "postal_code",
         "city",
     ] {
-        identity.insert(column.into(), text(&row, column)?);
+        identity.insert(column.into(), text(row, column)?);
     }
     if with_nir {
-        identity.insert("nir".into(), text(&row, "nir")?);
+        identity.insert("nir".into(), text(row, "nir")?);
     }
     let rights = json!({
-        "rsa_right": text(&row, "rsa_right")?,
-        "rsa_closure_reason": text(&row, "rsa_closure_reason")?,
-        "rsa_suspension_reason": text(&row, "rsa_suspension_reason")?,
+        "rsa_right": text(row, "rsa_right")?,
+        "rsa_closure_reason": text(row, "rsa_closure_reason")?,
+        "rsa_suspension_reason": text(row, "rsa_suspension_reason")?,
         "are": row.get::<bool>("are_right")?,
         "ass": row.get::<bool>("ass_right")?,
         "prime_activite": row.get::<bool>("prime_activite")?,
     });
-    let situations = db
-        .query(
-            "SELECT s.situation_code, r.label, r.theme_code, s.added_at, a.first_name, a.last_name \
-             FROM notebook_situations s JOIN ref_situation r ON r.code = s.situation_code LEFT JOIN accounts a ON a.id = s.added_by \
-             WHERE s.notebook_id = $1 AND s.removed_at IS NULL ORDER BY r.position",
-            params![notebook_id],
-        )
-        .await?
+    let situations = situations
         .iter()
         .map(|r| {
             Ok(json!({
@@ -405,13 +476,7 @@ pub async fn full(
             }))
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
-    let job_projects = db
-        .query(
-            "SELECT id, rome_code, rome_label, mobility_radius_km, hourly_wage_cents, contract_type, working_time, version \
-             FROM job_projects WHERE notebook_id = $1 ORDER BY created_at",
-            params![notebook_id],
-        )
-        .await?
+    let job_projects = job_projects
         .iter()
         .map(|r| {
             Ok(json!({
@@ -426,15 +491,7 @@ pub async fn full(
             }))
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
-    let plan = plan(db, notebook_id).await?;
-    let rendez_vous = db
-        .query(
-            "SELECT r.id, r.starts_at, r.status, r.cancelled_at, r.version, a.first_name, a.last_name, r.structure_id, s.name AS structure_name \
-             FROM rendez_vous r JOIN accounts a ON a.id = r.account_id LEFT JOIN structures s ON s.id = r.structure_id \
-             WHERE r.notebook_id = $1 ORDER BY r.starts_at DESC LIMIT 50",
-            params![notebook_id],
-        )
-        .await?
+    let rendez_vous = rendez_vous
         .iter()
         .map(|r| {
             Ok(json!({
@@ -456,7 +513,6 @@ pub async fn full(
         }
         None => None,
     };
-    let events = super::timeline::latest(db, notebook_id, 10).await?;
     let next_rendez_vous = row.get::<Option<String>>("next_rendez_vous")?;
     Ok(json!({
         "id": notebook_id.to_string(),
@@ -465,29 +521,29 @@ pub async fn full(
         "beneficiary": Json::Object(identity),
         "rights": rights,
         "diagnostic": {
-            "work_situation": text(&row, "work_situation")?,
-            "work_situation_date": text(&row, "work_situation_date")?,
-            "work_situation_end_date": text(&row, "work_situation_end_date")?,
+            "work_situation": text(row, "work_situation")?,
+            "work_situation_date": text(row, "work_situation_date")?,
+            "work_situation_end_date": text(row, "work_situation_end_date")?,
             "rqth": row.get::<bool>("rqth")?,
-            "education_level": text(&row, "education_level")?,
+            "education_level": text(row, "education_level")?,
             "situations": situations,
             "job_projects": job_projects,
         },
         "contract": {
-            "type": text(&row, "contract_type")?,
-            "sign_date": text(&row, "contract_sign_date")?,
-            "start_date": text(&row, "contract_start_date")?,
-            "end_date": text(&row, "contract_end_date")?,
+            "type": text(row, "contract_type")?,
+            "sign_date": text(row, "contract_sign_date")?,
+            "start_date": text(row, "contract_start_date")?,
+            "end_date": text(row, "contract_end_date")?,
         },
         "orientation": {
             "dispositif": row.get::<Option<String>>("dispositif_id")?.map(|id| json!({ "id": id, "name": row.get::<Option<String>>("dispositif_name").ok().flatten() })),
             "pending_request": pending_orientation,
         },
-        "plan": plan,
+        "plan": plan(&focuses, &objectifs, &actions)?,
         "rendez_vous": rendez_vous,
         "next_rendez_vous": next_rendez_vous,
-        "members": members(db, notebook_id, false).await?,
-        "latest_events": events,
+        "members": members_from_rows(&members, false)?,
+        "latest_events": super::timeline::events_from_rows(&events)?,
         "last_contact_at": row.get::<String>("last_contact_at")?,
         "last_activity_at": row.get::<String>("last_activity_at")?,
         "archived_at": row.get::<Option<String>>("archived_at")?,
@@ -495,29 +551,10 @@ pub async fn full(
     }))
 }
 
-/// Focuses → objectifs → actions.
-async fn plan(db: &Db, notebook_id: Id) -> Result<Vec<Json>, StoreError> {
-    let focuses = db
-        .query(
-            "SELECT f.id, f.theme_code, t.label, f.version FROM focuses f JOIN ref_theme t ON t.code = f.theme_code \
-             WHERE f.notebook_id = $1 ORDER BY f.created_at, f.id",
-            params![notebook_id],
-        )
-        .await?;
-    let objectifs = db
-        .query(
-            "SELECT id, focus_id, ref_code, label, status, linked_to, version FROM objectifs WHERE notebook_id = $1 ORDER BY created_at, id",
-            params![notebook_id],
-        )
-        .await?;
-    let actions = db
-        .query(
-            "SELECT id, objectif_id, ref_code, label, status, start_date, due_date, version FROM actions WHERE notebook_id = $1 ORDER BY created_at, id",
-            params![notebook_id],
-        )
-        .await?;
+/// Focuses → objectifs → actions, from their three lists.
+fn plan(focuses: &[Row], objectifs: &[Row], actions: &[Row]) -> Result<Vec<Json>, StoreError> {
     let mut out = Vec::new();
-    for focus in &focuses {
+    for focus in focuses {
         let focus_id: String = focus.get("id")?;
         let mut items = Vec::new();
         for objectif in objectifs

@@ -1,6 +1,6 @@
 //! Timeline events: what happened in a notebook, readable by a person (what, who, before/after).
 
-use crate::{params, Db, StoreError, Value};
+use crate::{params, Db, Row, StoreError, Value};
 use carnet_domain::text::sort_key;
 use carnet_domain::{Id, Instant};
 use serde::Serialize;
@@ -81,46 +81,50 @@ pub async fn page(
         filter.event_type.clone(),
         text
     ];
-    let total: i64 = db
-        .query_one(
-            &format!("SELECT COUNT(*) AS n FROM timeline_events e WHERE {condition}"),
-            base,
-        )
-        .await?
+    let with_paging: Vec<Value> = base
+        .iter()
+        .cloned()
+        .chain([limit.into(), offset.into()])
+        .collect();
+    let count = format!("SELECT COUNT(*) AS n FROM timeline_events e WHERE {condition}");
+    let listed = events_sql(condition, base.len() + 1);
+    let answers = db
+        .query_many(&[(&count, base), (&listed, &with_paging)])
+        .await?;
+    let total: i64 = answers[0]
+        .first()
+        .ok_or_else(|| StoreError::Other("COUNT sans ligne".into()))?
         .get("n")?;
-    let events = events(db, condition, base, limit, offset).await?;
-    Ok((events, total))
+    Ok((events_from_rows(&answers[1])?, total))
 }
 
 /// A notebook's latest events, newest first (no count: the notebook's view shows a few).
 pub async fn latest(db: &Db, notebook_id: Id, limit: i64) -> Result<Vec<Event>, StoreError> {
-    events(db, "e.notebook_id = $1", params![notebook_id], limit, 0).await
+    let rows = db
+        .query(&latest_sql(), params![notebook_id, limit, 0i64])
+        .await?;
+    events_from_rows(&rows)
 }
 
-/// The events matching `condition` (whose parameters are `base`), newest first.
-async fn events(
-    db: &Db,
-    condition: &str,
-    base: &[Value],
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<Event>, StoreError> {
-    let mut with_paging = base.to_vec();
-    with_paging.push(limit.into());
-    with_paging.push(offset.into());
-    let rows = db
-        .query(
-            &format!(
-                "SELECT e.id, e.at, e.event_type, e.summary, e.before_value, e.after_value, \
-                 a.first_name AS actor_first, a.last_name AS actor_last \
-                 FROM timeline_events e LEFT JOIN accounts a ON a.id = e.actor_account_id \
-                 WHERE {condition} ORDER BY e.at DESC, e.id DESC LIMIT ${} OFFSET ${}",
-                base.len() + 1,
-                base.len() + 2
-            ),
-            &with_paging,
-        )
-        .await?;
+/// The query of [`latest`], for a caller that sends it with others: parameters are the
+/// notebook, the limit and 0.
+pub(super) fn latest_sql() -> String {
+    events_sql("e.notebook_id = $1", 2)
+}
+
+/// The events matching `condition`, newest first; `$paging` and the next parameter are the
+/// limit and the offset.
+fn events_sql(condition: &str, paging: usize) -> String {
+    format!(
+        "SELECT e.id, e.at, e.event_type, e.summary, e.before_value, e.after_value, \
+         a.first_name AS actor_first, a.last_name AS actor_last \
+         FROM timeline_events e LEFT JOIN accounts a ON a.id = e.actor_account_id \
+         WHERE {condition} ORDER BY e.at DESC, e.id DESC LIMIT ${paging} OFFSET ${}",
+        paging + 1
+    )
+}
+
+pub(super) fn events_from_rows(rows: &[Row]) -> Result<Vec<Event>, StoreError> {
     rows.iter()
         .map(|row| {
             let first: Option<String> = row.get("actor_first")?;
