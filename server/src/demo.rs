@@ -305,6 +305,8 @@ pub async fn load(db: &Db, beneficiaries: usize, seed: u64) -> Result<(), StoreE
         ));
     }
     let mut rng = Rng::new(seed);
+    // Job projects draw from their own stream, so that adding them changed nothing else.
+    let mut job_rng = Rng::new(seed.wrapping_mul(31).wrapping_add(7));
     let base = Instant::parse("2026-11-02T09:00:00Z").expect("instant");
     let situations: Vec<String> = db
         .query("SELECT code FROM ref_situation ORDER BY code", params![])
@@ -321,6 +323,29 @@ pub async fn load(db: &Db, beneficiaries: usize, seed: u64) -> Result<(), StoreE
         .iter()
         .map(|r| r.get("code"))
         .collect::<Result<_, _>>()?;
+    // A few hundred ROME appellations, every 25th of the répertoire.
+    let appellations: Vec<(String, String)> = db
+        .query(
+            "SELECT rome_code, label FROM ref_rome_appellation WHERE retired_at IS NULL ORDER BY code",
+            params![],
+        )
+        .await?
+        .iter()
+        .step_by(25)
+        .map(|r| Ok((r.get("rome_code")?, r.get("label")?)))
+        .collect::<Result<_, StoreError>>()?;
+    let coded = |list: &'static str| async move {
+        db.query(
+            "SELECT code FROM ref_coded_value WHERE list_name = $1 AND retired_at IS NULL ORDER BY code",
+            params![list],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get::<String>("code"))
+        .collect::<Result<Vec<_>, StoreError>>()
+    };
+    let contract_types = coded("job_contract_type").await?;
+    let working_times = coded("working_time").await?;
     let objectifs: Vec<(String, String, String)> = db
         .query("SELECT o.code, o.label, t.focus_code FROM ref_objectif o JOIN ref_theme t ON t.code = o.theme_code ORDER BY o.code", params![])
         .await?
@@ -469,6 +494,20 @@ pub async fn load(db: &Db, beneficiaries: usize, seed: u64) -> Result<(), StoreE
             "member_type",
             "active",
             "joined_at",
+        ],
+    );
+    let mut job_projects = BulkInsert::new(
+        "job_projects",
+        &[
+            "id",
+            "notebook_id",
+            "rome_code",
+            "rome_label",
+            "mobility_radius_km",
+            "hourly_wage_cents",
+            "contract_type",
+            "working_time",
+            "created_at",
         ],
     );
     let mut focuses = BulkInsert::new(
@@ -654,6 +693,32 @@ pub async fn load(db: &Db, beneficiaries: usize, seed: u64) -> Result<(), StoreE
                     author.into(),
                 ]);
             }
+            // Six in ten have one or two job projects.
+            let projects = match job_rng.below(10) {
+                0..=3 => 0,
+                4..=7 => 1,
+                _ => 2,
+            };
+            for _ in 0..projects.min(appellations.len()) {
+                let (rome_code, rome_label) = job_rng.pick(&appellations).clone();
+                job_projects.push(vec![
+                    job_rng.id().into(),
+                    notebook.into(),
+                    rome_code.into(),
+                    rome_label.into(),
+                    Some(5 * (1 + job_rng.below(10)) as i64).into(),
+                    (job_rng.below(2) == 0)
+                        .then(|| 1_200 + 10 * job_rng.below(80) as i64)
+                        .into(),
+                    (!contract_types.is_empty())
+                        .then(|| job_rng.pick(&contract_types).clone())
+                        .into(),
+                    (!working_times.is_empty())
+                        .then(|| job_rng.pick(&working_times).clone())
+                        .into(),
+                    created.into(),
+                ]);
+            }
             for f in 0..2 {
                 let focus = rng.id();
                 let theme = themes[(i + f * 3) % themes.len()].clone();
@@ -760,6 +825,7 @@ pub async fn load(db: &Db, beneficiaries: usize, seed: u64) -> Result<(), StoreE
         }
         for bulk in [
             &mut notebook_situations,
+            &mut job_projects,
             &mut members,
             &mut focuses,
             &mut objectif_rows,
@@ -778,8 +844,8 @@ pub async fn load(db: &Db, beneficiaries: usize, seed: u64) -> Result<(), StoreE
     carnets::refresh_all_member_keys(db).await?;
     beneficiary_accounts(db, &mut rng, base).await?;
     eprintln!(
-        "démo : {beneficiaries} bénéficiaires, {} actions, {} objectifs, {} rendez-vous, {} événements, {} membres",
-        action_rows.written, objectif_rows.written, rendez_vous.written, events.written, members.written
+        "démo : {beneficiaries} bénéficiaires, {} actions, {} objectifs, {} rendez-vous, {} événements, {} membres, {} projets professionnels",
+        action_rows.written, objectif_rows.written, rendez_vous.written, events.written, members.written, job_projects.written
     );
     Ok(())
 }

@@ -13,6 +13,7 @@ async fn fingerprint(url: &str) -> Vec<String> {
         "notebook_members",
         "actions",
         "rendez_vous",
+        "job_projects",
     ] {
         let rows = db
             .query(&format!("SELECT id FROM {table} ORDER BY id"), &[])
@@ -75,6 +76,42 @@ async fn demo_data_is_deterministic_and_signs_in() {
         .await;
     assert_eq!(status, 200);
     assert_eq!(full["plan"].as_array().unwrap().len(), 2);
+    // Job projects: about six notebooks in ten, every value from the référentiels, shown in
+    // the diagnostic.
+    let (projects, invalid, with_project): (i64, i64, String) = {
+        let row = db
+            .query_one(
+                "SELECT COUNT(*) AS n, \
+                    SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM ref_rome_appellation r WHERE r.rome_code = j.rome_code AND r.label = j.rome_label) \
+                        OR NOT EXISTS (SELECT 1 FROM ref_coded_value c WHERE c.list_name = 'job_contract_type' AND c.code = j.contract_type) \
+                        OR NOT EXISTS (SELECT 1 FROM ref_coded_value c WHERE c.list_name = 'working_time' AND c.code = j.working_time) \
+                        THEN 1 ELSE 0 END) AS invalid, \
+                    MIN(j.notebook_id) AS notebook \
+                 FROM job_projects j",
+                &[],
+            )
+            .await
+            .unwrap();
+        (
+            row.get("n").unwrap(),
+            row.get("invalid").unwrap(),
+            row.get("notebook").unwrap(),
+        )
+    };
+    assert!(
+        (20..=70).contains(&projects),
+        "{projects} job projects for 60 notebooks"
+    );
+    assert_eq!(invalid, 0, "every job project uses the référentiels");
+    let (status, full) = manager
+        .get_json(&first, &format!("/api/carnets/{with_project}"))
+        .await;
+    assert_eq!(status, 200);
+    let shown = full["diagnostic"]["job_projects"].as_array().unwrap();
+    assert!(
+        !shown.is_empty() && shown[0]["rome_label"].is_string(),
+        "{full}"
+    );
     let admin = first.sign_in(&accounts.structure_admin).await;
     assert_eq!(
         admin.get_json(&first, "/api/carnets/structure").await.0,
