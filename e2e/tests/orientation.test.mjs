@@ -237,6 +237,33 @@ test("a manager corrects a beneficiary's identity and rights: emptied fields ref
   assert.equal(traced.total, 1, "the correction is in the timeline");
   await checkA11y(page, "identité corrigée");
 
+  // Another notebook given this one's département identifier: the same warning as at creation,
+  // with a link to this notebook; confirmed as another person, saved.
+  const identifier = `E2E-${Date.now()}`;
+  await page.locator("summary", { hasText: "Modifier l'identité et les droits" }).click();
+  await form.getByLabel("Identifiant départemental").fill(identifier);
+  await form.getByRole("button", { name: "Enregistrer l'identité et les droits" }).click();
+  await main(page).getByText("Identité et droits enregistrés.").waitFor();
+  await page.goto(`${BASE_URL}/departement`);
+  const otherLink = page.locator("tbody tr th a").nth(4);
+  const otherId = (await otherLink.getAttribute("href")).split("/").pop();
+  await otherLink.click();
+  await page.getByRole("navigation", { name: "Parties du carnet" }).waitFor();
+  await page.locator("summary", { hasText: "Modifier l'identité et les droits" }).click();
+  const otherForm = page.locator("#form-identite");
+  await otherForm.getByLabel("Identifiant départemental").fill(identifier);
+  await otherForm.getByRole("button", { name: "Enregistrer l'identité et les droits" }).click();
+  const warning = page.locator("#doublons-identite");
+  await warning.getByText(/ressemble à celle d'un autre carnet/).waitFor();
+  assert.equal(await focusedId(page), "doublons-identite", "focus on the warning");
+  assert.equal(await warning.getByRole("link").getAttribute("href"), `/carnets/${notebookId}`);
+  await warning.getByText(/même identifiant départemental/).waitFor();
+  assert.equal((await apiJson(page, `/api/carnets/${otherId}`)).beneficiary.department_identifier !== identifier, true, "nothing saved yet");
+  await checkA11y(page, "doublon possible à la modification");
+  await warning.getByRole("button", { name: "C'est une autre personne : enregistrer" }).click();
+  await main(page).getByText("Identité et droits enregistrés.").waitFor();
+  assert.equal((await apiJson(page, `/api/carnets/${otherId}`)).beneficiary.department_identifier, identifier);
+
   // The dashboard on a phone: the charts are drawn at the screen's width, so their 12 px text is
   // not shrunk (a chart scaled down to fit would make it unreadable).
   const chartScales = () => page.evaluate(() => [...document.querySelectorAll("svg.chart")]

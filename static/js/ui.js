@@ -293,6 +293,70 @@ export function handleError(form, problem, fieldFor = (f) => f) {
 }
 
 /** An alert box. */
+const DUPLICATE_RULES = {
+  nir: "même NIR",
+  department_identifier: "même identifiant départemental",
+  names_and_birth_date: "mêmes nom, prénom et date de naissance",
+};
+
+/**
+ * A form whose save may be answered 409 `possible_duplicate` (a new beneficiary, or a change of
+ * identity that makes one look like another): `zone` lists the notebooks it resembles, each
+ * opened in a new tab, with a button that sends the same data again with
+ * `confirm_different_person`. A confirmation applies to the data it was given for: any change
+ * to the form asks again. `send` wraps the request: it answers null after showing the warning.
+ */
+export function duplicateCheck(form, { id, confirmText }) {
+  const zone = h("div", { id, tabindex: "-1" });
+  let confirmed = false;
+  form.addEventListener("input", () => {
+    if (confirmed || zone.childNodes.length) {
+      confirmed = false;
+      replace(zone);
+    }
+  });
+  const show = (problem) => {
+    const found = (problem.details && problem.details.duplicates) || [];
+    const button = h("button", {
+      type: "button", class: "secondary", onclick: () => {
+        confirmed = true;
+        form.requestSubmit();
+      },
+    }, confirmText);
+    replace(zone, h("div", { class: "alert alert--warning", role: "alert" },
+      h("p", {}, problem.message),
+      h("ul", {}, found.map((d, index) => h("li", {},
+        h("a", { href: `/carnets/${encodeURIComponent(d.notebook_id)}`, target: "_blank", rel: "noopener" },
+          `Voir le carnet existant${found.length > 1 ? ` n° ${index + 1}` : ""} (${DUPLICATE_RULES[d.rule] || d.rule}) — s'ouvre dans un nouvel onglet`)))),
+      h("div", { class: "actions-bar" }, button)));
+  };
+  return {
+    zone,
+    /** The body, with the confirmation when it was given. */
+    mark(body) {
+      if (confirmed) body.confirm_different_person = true;
+      return body;
+    },
+    async send(request) {
+      try {
+        return await request();
+      } catch (problem) {
+        if (problem instanceof ApiError && problem.code === "possible_duplicate") {
+          show(problem);
+          return null;
+        }
+        throw problem;
+      }
+    },
+    /** After a save: when it was answered by the warning, moves the focus there; true then. */
+    stopped(result) {
+      if (result !== null) return false;
+      zone.focus();
+      return true;
+    },
+  };
+}
+
 export function alertBox(message, kind = "info") {
   return h("div", { class: `alert alert--${kind}`, role: kind === "error" ? "alert" : null }, message);
 }

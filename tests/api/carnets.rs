@@ -1,7 +1,7 @@
 //! The carnet: creation and duplicates, every read endpoint, who reads what (role by role, on an
 //! allowed and a forbidden notebook), search, and the access log.
 
-use crate::fixtures::{account, create_beneficiary, department, nir};
+use crate::fixtures::{account, create_beneficiary, department, nir, patch};
 use carnet_tests::{native_store, spawn_app, TestApp, User};
 use serde_json::{json, Value};
 
@@ -78,6 +78,126 @@ async fn creation_refuses_possible_duplicates_unless_confirmed() {
     let (status, list) = manager.get_json(&app, "/api/carnets/departement").await;
     assert_eq!(status, 200);
     assert_eq!(list["total"], 3);
+}
+
+#[tokio::test]
+async fn an_identity_change_that_makes_a_duplicate_is_refused_unless_confirmed() {
+    let app = spawn_app().await;
+    if !app
+        .require_test_mode("an_identity_change_that_makes_a_duplicate_is_refused_unless_confirmed")
+    {
+        return;
+    }
+    let (manager, _) = account(&app, "manager", None).await;
+    let created = |body: Value| {
+        let (manager, app) = (&manager, &app);
+        async move {
+            let response = create_beneficiary(manager, app, body).await;
+            assert_eq!(response.status(), 201);
+            let created: Value = response.json().await.unwrap();
+            created["notebook_id"].as_str().unwrap().to_string()
+        }
+    };
+    let first_nir = nir("1840176451089");
+    let original = created(
+        json!({ "first_name": "Hélène", "last_name": "Lefèvre", "birth_date": "1984-01-01",
+        "nir": first_nir, "department_identifier": "D-42" }),
+    )
+    .await;
+    let other_nir = nir("1700275123456");
+    let paul = created(
+        json!({ "first_name": "Paul", "last_name": "Martin", "birth_date": "1970-02-02",
+        "nir": other_nir, "department_identifier": "D-7" }),
+    )
+    .await;
+    let namesake = created(
+        json!({ "first_name": "Hélène", "last_name": "Lefèvre", "birth_date": "1990-05-05" }),
+    )
+    .await;
+
+    let identity = |id: &str| format!("/api/write/carnets/{id}/identity");
+    let read = |id: String| {
+        let (manager, app) = (&manager, &app);
+        async move {
+            let (status, body) = view(app, manager, &id).await;
+            assert_eq!(status, 200);
+            body
+        }
+    };
+    for (notebook, change, rule) in [
+        (&paul, json!({ "nir": first_nir }), "nir"),
+        (
+            &paul,
+            json!({ "department_identifier": "D-42" }),
+            "department_identifier",
+        ),
+        (
+            &namesake,
+            json!({ "birth_date": "1984-01-01" }),
+            "names_and_birth_date",
+        ),
+    ] {
+        let before = read(notebook.clone()).await;
+        let mut body = change.clone();
+        body["version"] = before["version"].clone();
+        let response = patch(&manager, &app, &identity(notebook), body).await;
+        assert_eq!(response.status(), 409, "{rule}");
+        let conflict: Value = response.json().await.unwrap();
+        assert_eq!(conflict["error"]["code"], "possible_duplicate", "{rule}");
+        assert_eq!(
+            conflict["error"]["details"]["duplicates"][0]["notebook_id"],
+            original.as_str(),
+            "{rule}"
+        );
+        assert_eq!(conflict["error"]["details"]["duplicates"][0]["rule"], rule);
+        assert_eq!(
+            conflict["error"]["details"]["duplicates"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1,
+            "{rule}"
+        );
+        let after = read(notebook.clone()).await;
+        assert_eq!(
+            after["beneficiary"], before["beneficiary"],
+            "{rule}: nothing changed"
+        );
+        assert_eq!(after["version"], before["version"], "{rule}");
+    }
+    // Confirmed as another person: saved, and the confirmation is audited with what it resembled.
+    let before = read(namesake.clone()).await;
+    let response = patch(&manager, &app, &identity(&namesake),
+        json!({ "version": before["version"], "birth_date": "1984-01-01", "confirm_different_person": true })).await;
+    assert_eq!(response.status(), 200);
+    let after = read(namesake.clone()).await;
+    assert_eq!(after["beneficiary"]["birth_date"], "1984-01-01");
+    if let Some(url) = &app.database_url {
+        let db = native_store(url).connect().await.unwrap();
+        let actions = carnet_store::repo::audit::actions_for_target(&db, &namesake)
+            .await
+            .unwrap();
+        assert!(
+            actions
+                .iter()
+                .any(|a| a == "identity_duplicate_confirmed_different"),
+            "{actions:?}"
+        );
+    }
+    // A correction that touches none of the rules' fields is not asked about again.
+    let response = patch(&manager, &app, &identity(&namesake),
+        json!({ "version": after["version"], "birth_place": "Bobigny", "rsa_right": "rsa_droit_ouvert_versable" })).await;
+    assert_eq!(response.status(), 200);
+    // Nor is a change back to what is not a duplicate.
+    let current = read(paul.clone()).await;
+    let response = patch(
+        &manager,
+        &app,
+        &identity(&paul),
+        json!({ "version": current["version"], "department_identifier": "D-8" }),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
 }
 
 #[tokio::test]

@@ -14,6 +14,17 @@ pub async fn post(user: &User, app: &TestApp, path: &str, body: Value) -> (u16, 
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
+/// PATCHes a JSON body (same origin).
+pub async fn patch(user: &User, app: &TestApp, path: &str, body: Value) -> reqwest::Response {
+    user.client
+        .patch(app.url(path))
+        .header("origin", &app.base_url)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
 /// A NIR with its right key.
 pub fn nir(body13: &str) -> String {
     let number: u64 = body13.parse().unwrap();

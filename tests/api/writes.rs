@@ -2,19 +2,9 @@
 //! per role; stale versions; idempotent creates; the one-referent rule under concurrency;
 //! invalid payloads leave the database unchanged.
 
-use crate::fixtures::{department, post, Department};
+use crate::fixtures::{department, patch, post, Department};
 use carnet_tests::{native_store, spawn_app, TestApp, User};
 use serde_json::{json, Value};
-
-async fn patch(user: &User, app: &TestApp, path: &str, body: Value) -> reqwest::Response {
-    user.client
-        .patch(app.url(path))
-        .header("origin", &app.base_url)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
 
 async fn notebook(user: &User, app: &TestApp, id: &str) -> Value {
     let (status, body) = user.get_json(app, &format!("/api/carnets/{id}")).await;

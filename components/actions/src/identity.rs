@@ -10,7 +10,7 @@ use carnet_http::auth::Authenticated;
 use carnet_http::routing::JsonBody;
 use carnet_http::validate::Validator;
 use carnet_http::AppError;
-use carnet_store::repo::carnets;
+use carnet_store::repo::carnets::{self, DuplicateRules};
 use carnet_store::{params, Db, Value as DbValue};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -108,9 +108,15 @@ pub struct IdentityUpdate {
     are_right: Option<bool>,
     ass_right: Option<bool>,
     prime_activite: Option<bool>,
+    /// The manager checked the possible duplicates this change revealed: another person.
+    #[serde(default)]
+    confirm_different_person: bool,
 }
 
-/// `PATCH /api/write/carnets/{id}/identity` (managers).
+/// `PATCH /api/write/carnets/{id}/identity` (managers). A change of NIR, département identifier,
+/// names or birth date that makes the beneficiary look like another one gets the same 409
+/// `possible_duplicate` as a creation, and changes nothing, unless confirmed as another person
+/// (then audited with the notebooks it resembles).
 pub async fn update_identity(
     auth: Authenticated,
     Path(id): Path<String>,
@@ -226,6 +232,34 @@ pub async fn update_identity(
             &row.get::<String>("last_name")?,
         )
         .await?;
+    }
+    let changed = |column: &str| before.get(column) != after.get(column);
+    let rules = DuplicateRules {
+        nir: changed("nir"),
+        department_identifier: changed("department_identifier"),
+        names_and_birth_date: changed("first_name")
+            || changed("last_name")
+            || changed("birth_date"),
+    };
+    if rules.any() {
+        let duplicates = carnets::duplicates_of(db, beneficiary, rules).await?;
+        if !duplicates.is_empty() {
+            if !body.confirm_different_person {
+                db.rollback().await?;
+                return Err(AppError::Conflict {
+                    code: "possible_duplicate",
+                    message: "Avec cette modification, la personne ressemble à celle d'un autre carnet. Vérifiez-le, ou confirmez qu'il s'agit d'une autre personne.".into(),
+                    details: Some(json!({ "duplicates": duplicates })),
+                });
+            }
+            auth.audit(
+                "identity_duplicate_confirmed_different",
+                "notebook",
+                notebook,
+                Some(json!({ "duplicates": duplicates })),
+            )
+            .await?;
+        }
     }
     trace(
         &auth,

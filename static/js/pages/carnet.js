@@ -10,7 +10,7 @@ import {
   h, replace, field, bindSave, formValues, alertBox, pagination, announce,
   formatDate, formatDateTime, toLocalInput, fullName, showFieldError, showFormMessage,
   referentiel, dispositifList as dispositifs, structureList as structures, professionalsOf,
-  tableRegion, phoneLink, fieldError, runAction, messageZone, problemMessage,
+  tableRegion, phoneLink, fieldError, runAction, messageZone, problemMessage, duplicateCheck,
 } from "../ui.js";
 import { orientationFields, orientationBody } from "./orientation-form.js";
 
@@ -440,12 +440,19 @@ class NotebookView {
       field({ label: "ASS", name: "ass_right", type: "checkbox", value: r.ass }),
       field({ label: "Prime d'activité", name: "prime_activite", type: "checkbox", value: r.prime_activite }),
       h("div", { class: "actions-bar" }, h("button", { type: "submit" }, "Enregistrer l'identité et les droits")));
+    // A new NIR, département identifier, names or birth date may make the person look like
+    // another one: the API answers with those notebooks, as at creation.
+    const duplicates = duplicateCheck(form, { id: "doublons-identite", confirmText: "C'est une autre personne : enregistrer" });
+    form.insertBefore(duplicates.zone, form.lastElementChild);
     // Emptied, these are cleared by the API (names: it answers that they are required).
     const clearable = new Set(["first_name", "last_name", "birth_place", "department_identifier", "caf_number", "ft_identifier"]);
     bindSave(form, {
-      body: (f) => ({ version: this.nb.version, ...changedValues(formValues(f), current, clearable) }),
-      send: (body) => api.patch(this.url("/identity"), body),
-      onSuccess: () => this.reload("#partie-titre", "Identité et droits enregistrés."),
+      body: (f) => duplicates.mark({ version: this.nb.version, ...changedValues(formValues(f), current, clearable) }),
+      send: (body) => duplicates.send(() => api.patch(this.url("/identity"), body)),
+      onSuccess: (saved) => {
+        if (duplicates.stopped(saved)) return;
+        return this.reload("#partie-titre", "Identité et droits enregistrés.");
+      },
     });
     return disclosure("Modifier l'identité et les droits", form);
   }

@@ -3,17 +3,11 @@
 // notebooks: the page shows them, and « C'est une autre personne » sends the same data again
 // with `confirm_different_person`. With an email, the beneficiary's account can be opened at once.
 import * as api from "../api.js";
-import { h, replace, field, bindSave, formValues, alertBox, referentiel } from "../ui.js";
+import { h, replace, field, bindSave, formValues, alertBox, referentiel, duplicateCheck } from "../ui.js";
 
 // The API's rule (crates/domain/src/access.rs, may_create_beneficiary): managers and
 // orientation managers create notebooks; other roles are told how to proceed.
 const CREATORS = ["manager", "orientation_manager"];
-
-const RULES = {
-  nir: "même NIR",
-  department_identifier: "même identifiant départemental",
-  names_and_birth_date: "mêmes nom, prénom et date de naissance",
-};
 
 export async function render(ctx) {
   ctx.setTitle("Nouveau carnet");
@@ -43,8 +37,6 @@ export async function render(ctx) {
     if (accountField.hidden) accountField.querySelector("input").checked = false;
   });
 
-  const duplicates = h("div", { id: "doublons", tabindex: "-1" });
-  let confirmDifferent = false;
   const form = h("form", { id: "form-nouveau-carnet" },
     h("p", {}, "Les champs marqués d'un astérisque (*) sont obligatoires."),
     h("fieldset", {},
@@ -76,16 +68,9 @@ export async function render(ctx) {
       field({ label: "ARE (allocation d'aide au retour à l'emploi)", name: "are_right", type: "checkbox" }),
       field({ label: "ASS (allocation de solidarité spécifique)", name: "ass_right", type: "checkbox" }),
       field({ label: "Prime d'activité", name: "prime_activite", type: "checkbox" })),
-    duplicates,
     h("div", { class: "actions-bar" }, h("button", { type: "submit" }, "Créer le carnet")));
-
-  // A confirmation applies to the data it was given for: any change asks again.
-  form.addEventListener("input", () => {
-    if (confirmDifferent || duplicates.childNodes.length) {
-      confirmDifferent = false;
-      replace(duplicates);
-    }
-  });
+  const duplicates = duplicateCheck(form, { id: "doublons", confirmText: "C'est une autre personne : créer le carnet" });
+  form.insertBefore(duplicates.zone, form.lastElementChild);
 
   const done = h("div", { id: "carnet-cree", tabindex: "-1" });
   bindSave(form, {
@@ -98,25 +83,11 @@ export async function render(ctx) {
         body[key] = value;
       }
       if (body.create_account && !body.email) delete body.create_account;
-      if (confirmDifferent) body.confirm_different_person = true;
-      return body;
+      return duplicates.mark(body);
     },
-    send: async (body, key) => {
-      try {
-        return await api.post("/api/write/beneficiaries", body, { idempotencyKey: key });
-      } catch (problem) {
-        if (problem instanceof api.ApiError && problem.code === "possible_duplicate") {
-          showDuplicates(problem);
-          return null;
-        }
-        throw problem;
-      }
-    },
+    send: (body, key) => duplicates.send(() => api.post("/api/write/beneficiaries", body, { idempotencyKey: key })),
     onSuccess: (created, body) => {
-      if (!created) {
-        duplicates.focus();
-        return;
-      }
+      if (duplicates.stopped(created)) return;
       const name = `${body.first_name} ${body.last_name}`;
       replace(done, h("div", { class: "alert alert--success" },
         h("p", {}, `Le carnet de ${name} est créé.`,
@@ -127,22 +98,6 @@ export async function render(ctx) {
       done.focus();
     },
   });
-
-  function showDuplicates(problem) {
-    const found = (problem.details && problem.details.duplicates) || [];
-    const button = h("button", {
-      type: "button", class: "secondary", onclick: () => {
-        confirmDifferent = true;
-        form.requestSubmit();
-      },
-    }, "C'est une autre personne : créer le carnet");
-    replace(duplicates, h("div", { class: "alert alert--warning", role: "alert" },
-      h("p", {}, problem.message),
-      h("ul", {}, found.map((d, index) => h("li", {},
-        h("a", { href: `/carnets/${encodeURIComponent(d.notebook_id)}`, target: "_blank", rel: "noopener" },
-          `Voir le carnet existant${found.length > 1 ? ` n° ${index + 1}` : ""} (${RULES[d.rule] || d.rule}) — s'ouvre dans un nouvel onglet`)))),
-      h("div", { class: "actions-bar" }, button)));
-  }
 
   replace(ctx.main,
     h("h1", {}, "Nouveau carnet"),

@@ -68,6 +68,10 @@ pub async fn find_duplicates(db: &Db, new: &NewBeneficiary) -> Result<Vec<Duplic
             params![new.nir.clone(), new.department_identifier.clone(), key, new.birth_date.clone()],
         )
         .await?;
+    duplicates_from_rows(&rows)
+}
+
+fn duplicates_from_rows(rows: &[Row]) -> Result<Vec<Duplicate>, StoreError> {
     rows.iter()
         .map(|row| {
             Ok(Duplicate {
@@ -76,6 +80,51 @@ pub async fn find_duplicates(db: &Db, new: &NewBeneficiary) -> Result<Vec<Duplic
             })
         })
         .collect()
+}
+
+/// Which duplicate rules to apply to a beneficiary whose identity changed: only those whose
+/// fields changed (a person once confirmed different is not asked about again for an unrelated
+/// correction).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DuplicateRules {
+    pub nir: bool,
+    pub department_identifier: bool,
+    pub names_and_birth_date: bool,
+}
+
+impl DuplicateRules {
+    pub fn any(&self) -> bool {
+        self.nir || self.department_identifier || self.names_and_birth_date
+    }
+}
+
+/// Other beneficiaries who may be the same person as this one, as it now is (read inside the
+/// transaction that changed it), by the rules asked.
+pub async fn duplicates_of(
+    db: &Db,
+    beneficiary_id: Id,
+    rules: DuplicateRules,
+) -> Result<Vec<Duplicate>, StoreError> {
+    let rows = db
+        .query(
+            "SELECT n.id AS notebook_id, \
+               CASE WHEN $2 AND b.nir = me.nir THEN 'nir' \
+                    WHEN $3 AND b.department_identifier = me.department_identifier THEN 'department_identifier' \
+                    ELSE 'names_and_birth_date' END AS rule \
+             FROM beneficiaries me JOIN beneficiaries b ON b.id <> me.id JOIN notebooks n ON n.beneficiary_id = b.id \
+             WHERE me.id = $1 AND (($2 AND b.nir = me.nir) \
+                OR ($3 AND b.department_identifier = me.department_identifier) \
+                OR ($4 AND b.name_key = me.name_key AND b.birth_date = me.birth_date)) \
+             ORDER BY n.created_at",
+            params![
+                beneficiary_id,
+                rules.nir,
+                rules.department_identifier,
+                rules.names_and_birth_date
+            ],
+        )
+        .await?;
+    duplicates_from_rows(&rows)
 }
 
 /// Creates the beneficiary, their search words and their notebook. Returns
