@@ -15,8 +15,9 @@ use carnet_http::AppError;
 use carnet_store::repo::accounts;
 use carnet_store::repo::carnets::{self, NewBeneficiary};
 use carnet_store::repo::outbox::enqueue_content;
+use carnet_store::repo::referentiel;
 use carnet_store::repo::timeline::{self, NewEvent};
-use carnet_store::{params, Db, StoreError};
+use carnet_store::Db;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -51,16 +52,6 @@ pub struct BeneficiaryBody {
     /// Open the beneficiary's account now (needs an email).
     #[serde(default)]
     create_account: bool,
-}
-
-async fn known_code(db: &Db, list: &str, code: &str) -> Result<bool, StoreError> {
-    Ok(db
-        .query_opt(
-            "SELECT code FROM ref_coded_value WHERE list_name = $1 AND code = $2 AND retired_at IS NULL",
-            params![list, code],
-        )
-        .await?
-        .is_some())
 }
 
 pub(crate) fn identifier(
@@ -127,7 +118,7 @@ async fn validate(
     ];
     for (field, list, value) in &codes {
         if let Some(code) = value {
-            if !known_code(db, list, code).await? {
+            if !referentiel::is_current_code(db, list, code).await? {
                 check.error(
                     field,
                     "unknown_code",

@@ -13,17 +13,12 @@ use carnet_http::idempotency::IdempotentJson;
 use carnet_http::routing::JsonBody;
 use carnet_http::validate::Validator;
 use carnet_http::AppError;
+use carnet_store::repo::diagnostic::{self, NewJobProject, JOB_PROJECT_COLUMNS as PROJECT};
 use carnet_store::repo::plan::{self, Versioned};
-use carnet_store::{params, Db, StoreError, Value as DbValue};
+use carnet_store::repo::referentiel;
+use carnet_store::{Db, Value as DbValue};
 use serde::Deserialize;
 use serde_json::{json, Value};
-
-async fn coded(db: &Db, list: &str, code: &str) -> Result<bool, StoreError> {
-    Ok(db
-        .query_opt("SELECT code FROM ref_coded_value WHERE list_name = $1 AND code = $2 AND retired_at IS NULL", params![list, code])
-        .await?
-        .is_some())
-}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -38,41 +33,6 @@ pub struct DiagnosticUpdate {
     contract_sign_date: Option<String>,
     contract_start_date: Option<String>,
     contract_end_date: Option<String>,
-}
-
-const DIAGNOSTIC: &[&str] = &[
-    "work_situation",
-    "work_situation_date",
-    "work_situation_end_date",
-    "rqth",
-    "education_level",
-    "contract_type",
-    "contract_sign_date",
-    "contract_start_date",
-    "contract_end_date",
-    "version",
-];
-
-async fn diagnostic_state(db: &Db, notebook: Id) -> Result<Value, AppError> {
-    let row = db
-        .query_one(
-            &format!(
-                "SELECT {} FROM notebooks WHERE id = $1",
-                DIAGNOSTIC.join(", ")
-            ),
-            params![notebook],
-        )
-        .await?;
-    let mut state = serde_json::Map::new();
-    for column in DIAGNOSTIC {
-        let value = match *column {
-            "rqth" => json!(row.get::<bool>("rqth")?),
-            "version" => json!(row.get::<i64>("version")?),
-            other => json!(row.get::<Option<String>>(other)?),
-        };
-        state.insert(column.to_string(), value);
-    }
-    Ok(Value::Object(state))
 }
 
 /// `PATCH /api/write/carnets/{id}/diagnostic`: the fields given, based on the notebook's version.
@@ -96,7 +56,7 @@ pub async fn update(
         ),
     ] {
         if let Some(code) = value {
-            if coded(db, list, code).await? {
+            if referentiel::is_current_code(db, list, code).await? {
                 changes.push((field, code.clone().into()));
             } else {
                 check.error(
@@ -148,27 +108,15 @@ pub async fn update(
     }
     check.finish()?;
     db.begin().await?;
-    let before = diagnostic_state(db, notebook).await?;
-    let mut params = vec![DbValue::from(notebook), DbValue::from(version)];
-    let assignments: Vec<String> = changes
-        .into_iter()
-        .map(|(column, value)| {
-            params.push(value);
-            format!("{column} = ${}", params.len())
-        })
-        .collect();
-    let sql = format!(
-        "UPDATE notebooks SET {}, version = version + 1 WHERE id = $1 AND version = $2",
-        assignments.join(", ")
-    );
-    if db.execute(&sql, &params).await? != 1 {
+    let before = diagnostic::state(db, notebook).await?;
+    if !diagnostic::update(db, notebook, version, changes).await? {
         return Err(AppError::Conflict {
             code: "stale_version",
             message: "Le diagnostic a été modifié entre-temps : voici son état actuel.".into(),
             details: Some(json!({ "current": before })),
         });
     }
-    let after = diagnostic_state(db, notebook).await?;
+    let after = diagnostic::state(db, notebook).await?;
     trace(
         &auth,
         notebook,
@@ -208,21 +156,13 @@ pub async fn add_situation(
         ));
     };
     db.begin().await?;
-    let active = db
-        .query_opt("SELECT id FROM notebook_situations WHERE notebook_id = $1 AND situation_code = $2 AND removed_at IS NULL", params![notebook, code.clone()])
-        .await?
-        .is_some();
-    if active {
+    if diagnostic::has_situation(db, notebook, &code).await? {
         return Err(AppError::conflict(
             "situation_exists",
             "Cette situation figure déjà au diagnostic.",
         ));
     }
-    db.execute(
-        "INSERT INTO notebook_situations (id, notebook_id, situation_code, added_at, added_by) VALUES ($1, $2, $3, $4, $5)",
-        params![Id::new_random(), notebook, code.clone(), auth.ctx.now, auth.account_id],
-    )
-    .await?;
+    diagnostic::add_situation(db, notebook, &code, auth.ctx.now, auth.account_id).await?;
     trace(
         &auth,
         notebook,
@@ -249,13 +189,7 @@ pub async fn remove_situation(
     let (notebook, _) = writable(&auth, &id, WriteScope::NotebookContent).await?;
     let db = &auth.ctx.db;
     db.begin().await?;
-    let removed = db
-        .execute(
-            "UPDATE notebook_situations SET removed_at = $3, removed_by = $4 WHERE notebook_id = $1 AND situation_code = $2 AND removed_at IS NULL",
-            params![notebook, code.clone(), auth.ctx.now, auth.account_id],
-        )
-        .await?;
-    if removed == 0 {
+    if !diagnostic::remove_situation(db, notebook, &code, auth.ctx.now, auth.account_id).await? {
         return Err(AppError::NotFound);
     }
     let label = plan::reference(db, "ref_situation", &code)
@@ -300,22 +234,17 @@ async fn job_project_fields(
     let mut check = Validator::new();
     let mut values: Vec<(&'static str, DbValue)> = Vec::new();
     let rome = match &body.appellation {
-        Some(code) => {
-            let row = db
-                .query_opt("SELECT rome_code, label FROM ref_rome_appellation WHERE code = $1 AND retired_at IS NULL", params![code.clone()])
-                .await?;
-            match row {
-                Some(row) => Some((row.get::<String>("rome_code")?, row.get::<String>("label")?)),
-                None => {
-                    check.error(
-                        "appellation",
-                        "unknown_code",
-                        "Métier inconnu du répertoire ROME.",
-                    );
-                    None
-                }
+        Some(code) => match referentiel::rome_appellation(db, code).await? {
+            Some(rome) => Some(rome),
+            None => {
+                check.error(
+                    "appellation",
+                    "unknown_code",
+                    "Métier inconnu du répertoire ROME.",
+                );
+                None
             }
-        }
+        },
         None if creating => {
             check.error("appellation", "required", "Choisissez un métier.");
             None
@@ -345,7 +274,7 @@ async fn job_project_fields(
         ("working_time", "working_time", &body.working_time),
     ] {
         if let Some(code) = value {
-            if coded(db, list, code).await? {
+            if referentiel::is_current_code(db, list, code).await? {
                 values.push((field, code.clone().into()));
             } else {
                 check.error(
@@ -359,15 +288,6 @@ async fn job_project_fields(
     check.finish()?;
     Ok(JobProject { rome, values })
 }
-
-const PROJECT: &[&str] = &[
-    "rome_code",
-    "rome_label",
-    "mobility_radius_km",
-    "hourly_wage_cents",
-    "contract_type",
-    "working_time",
-];
 
 /// `POST /api/write/carnets/{id}/job-projects`.
 pub async fn create_job_project(
@@ -384,18 +304,18 @@ pub async fn create_job_project(
     let (rome_code, rome_label) = fields.rome.clone().unwrap_or_default();
     let project = Id::new_random();
     db.begin().await?;
-    db.execute(
-        "INSERT INTO job_projects (id, notebook_id, rome_code, rome_label, created_at) VALUES ($1, $2, $3, $4, $5)",
-        params![project, notebook, rome_code.clone(), rome_label.clone(), auth.ctx.now],
+    diagnostic::create_job_project(
+        db,
+        NewJobProject {
+            id: project,
+            notebook_id: notebook,
+            rome_code: &rome_code,
+            rome_label: &rome_label,
+            values: fields.values,
+        },
+        auth.ctx.now,
     )
     .await?;
-    for (column, value) in fields.values {
-        db.execute(
-            &format!("UPDATE job_projects SET {column} = $2 WHERE id = $1"),
-            &[project.into(), value],
-        )
-        .await?;
-    }
     let state = plan::current(db, Versioned::JobProject, project, notebook, PROJECT)
         .await?
         .ok_or(AppError::NotFound)?;

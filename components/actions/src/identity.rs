@@ -10,53 +10,12 @@ use carnet_http::auth::Authenticated;
 use carnet_http::routing::JsonBody;
 use carnet_http::validate::Validator;
 use carnet_http::AppError;
+use carnet_store::repo::beneficiaries;
 use carnet_store::repo::carnets::{self, DuplicateRules};
-use carnet_store::{params, Db, Value as DbValue};
+use carnet_store::repo::referentiel;
+use carnet_store::{Db, Value as DbValue};
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
-
-async fn apply(
-    db: &Db,
-    beneficiary: carnet_domain::Id,
-    changes: &[(&'static str, DbValue)],
-) -> Result<(Value, Value), AppError> {
-    let columns: Vec<&str> = changes.iter().map(|(c, _)| *c).collect();
-    let read = |row: &carnet_store::Row| -> Value {
-        let mut map = Map::new();
-        for column in &columns {
-            let value = row
-                .get::<Option<String>>(column)
-                .map(|v| json!(v))
-                .or_else(|_| row.get::<bool>(column).map(|v| json!(v)))
-                .unwrap_or(Value::Null);
-            map.insert(column.to_string(), value);
-        }
-        Value::Object(map)
-    };
-    let sql = format!(
-        "SELECT {} FROM beneficiaries WHERE id = $1",
-        columns.join(", ")
-    );
-    let before = read(&db.query_one(&sql, params![beneficiary]).await?);
-    let mut values = vec![DbValue::from(beneficiary)];
-    let assignments: Vec<String> = changes
-        .iter()
-        .map(|(column, value)| {
-            values.push(value.clone());
-            format!("{column} = ${}", values.len())
-        })
-        .collect();
-    db.execute(
-        &format!(
-            "UPDATE beneficiaries SET {} WHERE id = $1",
-            assignments.join(", ")
-        ),
-        &values,
-    )
-    .await?;
-    let after = read(&db.query_one(&sql, params![beneficiary]).await?);
-    Ok((before, after))
-}
+use serde_json::{json, Value};
 
 /// Takes the notebook's version (identity and contact details are part of it): 409 if stale.
 async fn bump_version(
@@ -65,22 +24,10 @@ async fn bump_version(
     version: Option<i64>,
 ) -> Result<(), AppError> {
     let version = crate::support::version(version)?;
-    let bumped = db
-        .execute(
-            "UPDATE notebooks SET version = version + 1 WHERE id = $1 AND version = $2",
-            params![notebook, version],
-        )
-        .await?;
-    if bumped == 1 {
+    if beneficiaries::take_notebook_version(db, notebook, version).await? {
         return Ok(());
     }
-    let current: i64 = db
-        .query_one(
-            "SELECT version FROM notebooks WHERE id = $1",
-            params![notebook],
-        )
-        .await?
-        .get("version")?;
+    let current = beneficiaries::notebook_version(db, notebook).await?;
     Err(AppError::Conflict {
         code: "stale_version",
         message:
@@ -184,14 +131,7 @@ pub async fn update_identity(
         ("rsa_suspension_reason", &body.rsa_suspension_reason),
     ] {
         if let Some(code) = value {
-            let known = db
-                .query_opt(
-                    "SELECT code FROM ref_coded_value WHERE list_name = $1 AND code = $2 AND retired_at IS NULL",
-                    params![field, code.clone()],
-                )
-                .await?
-                .is_some();
-            if known {
+            if referentiel::is_current_code(db, field, code).await? {
                 changes.push((field, code.clone().into()));
             } else {
                 check.error(
@@ -217,21 +157,10 @@ pub async fn update_identity(
     check.finish()?;
     db.begin().await?;
     bump_version(db, notebook, body.version).await?;
-    let (before, after) = apply(db, beneficiary, &changes).await?;
+    let (before, after) = beneficiaries::update(db, beneficiary, &changes).await?;
     if body.first_name.is_some() || body.last_name.is_some() {
-        let row = db
-            .query_one(
-                "SELECT first_name, last_name FROM beneficiaries WHERE id = $1",
-                params![beneficiary],
-            )
-            .await?;
-        carnets::reindex_names(
-            db,
-            beneficiary,
-            &row.get::<String>("first_name")?,
-            &row.get::<String>("last_name")?,
-        )
-        .await?;
+        let (first_name, last_name) = beneficiaries::names(db, beneficiary).await?;
+        carnets::reindex_names(db, beneficiary, &first_name, &last_name).await?;
     }
     let changed = |column: &str| before.get(column) != after.get(column);
     let rules = DuplicateRules {
@@ -321,7 +250,7 @@ pub async fn update_contact_details(
     let db = &auth.ctx.db;
     db.begin().await?;
     bump_version(db, notebook, body.version).await?;
-    let (before, after) = apply(db, beneficiary, &changes).await?;
+    let (before, after) = beneficiaries::update(db, beneficiary, &changes).await?;
     trace(
         &auth,
         notebook,
@@ -360,13 +289,7 @@ pub async fn restore(
     check.finish()?;
     let db = &auth.ctx.db;
     db.begin().await?;
-    let restored = db
-        .execute(
-            "UPDATE notebooks SET archived_at = NULL, last_contact_at = $2 WHERE id = $1 AND archived_at IS NOT NULL",
-            params![notebook, auth.ctx.now],
-        )
-        .await?;
-    if restored == 0 {
+    if !beneficiaries::restore_notebook(db, notebook, auth.ctx.now).await? {
         return Err(match carnets::facts(db, notebook).await? {
             Some(_) => AppError::conflict("not_archived", "Ce carnet n'est pas archivé."),
             None => AppError::NotFound,

@@ -9,9 +9,9 @@ use carnet_domain::Id;
 use carnet_http::auth::Authenticated;
 use carnet_http::idempotency::IdempotentJson;
 use carnet_http::AppError;
-use carnet_store::repo::carnets;
 use carnet_store::repo::timeline::{self, NewEvent};
-use carnet_store::{params, StoreError};
+use carnet_store::repo::{carnets, members, orientation, structures};
+use carnet_store::StoreError;
 
 use serde::Deserialize;
 use serde_json::json;
@@ -72,14 +72,7 @@ pub async fn attach_self(
         ("referent", Some(id)) => {
             let id = Id::parse(id)
                 .map_err(|_| AppError::field("dispositif_id", "unknown", "Dispositif inconnu."))?;
-            let known = db
-                .query_opt(
-                    "SELECT id FROM dispositifs WHERE id = $1 AND retired_at IS NULL",
-                    params![id],
-                )
-                .await?
-                .is_some();
-            if !known {
+            if !structures::dispositif_is_active(db, id).await? {
                 return Err(AppError::field(
                     "dispositif_id",
                     "unknown",
@@ -101,12 +94,15 @@ pub async fn attach_self(
         return Ok(replay);
     }
     db.begin().await?;
-    let inserted = db
-        .execute(
-            "INSERT INTO notebook_members (id, notebook_id, account_id, structure_id, member_type, active, joined_at) VALUES ($1, $2, $3, $4, $5, TRUE, $6)",
-            params![Id::new_random(), notebook_id, auth.account_id, structure_id, member_type, auth.ctx.now],
-        )
-        .await;
+    let inserted = members::add(
+        db,
+        auth.ctx.now,
+        notebook_id,
+        auth.account_id,
+        structure_id,
+        member_type,
+    )
+    .await;
     if let Err(StoreError::UniqueViolation(detail)) = &inserted {
         db.rollback().await?;
         return Err(
@@ -122,11 +118,7 @@ pub async fn attach_self(
     inserted?;
     carnets::refresh_member_keys(db, notebook_id).await?;
     if let Some(dispositif) = dispositif {
-        db.execute(
-            "UPDATE notebooks SET dispositif_id = $2, version = version + 1 WHERE id = $1",
-            params![notebook_id, dispositif],
-        )
-        .await?;
+        orientation::set_dispositif(db, notebook_id, dispositif).await?;
     }
     let summary = if member_type == "referent" {
         "Nouveau référent"
@@ -162,23 +154,6 @@ pub async fn attach_self(
         .await
 }
 
-/// An account's active professional role: its structure.
-async fn professional_structure(
-    db: &carnet_store::Db,
-    account: Id,
-) -> Result<Option<Id>, AppError> {
-    Ok(db
-        .query_opt(
-            "SELECT r.structure_id FROM role_assignments r JOIN accounts a ON a.id = r.account_id \
-             WHERE r.account_id = $1 AND r.role = 'professional' AND r.revoked_at IS NULL AND a.disabled_at IS NULL ORDER BY r.created_at",
-            params![account],
-        )
-        .await?
-        .map(|r| r.get::<Option<Id>>("structure_id"))
-        .transpose()?
-        .flatten())
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Invite {
@@ -203,7 +178,7 @@ pub async fn invite(
     let invited = Id::parse(&body.account_id)
         .map_err(|_| AppError::field("account_id", "unknown", "Professionnel inconnu."))?;
     let db = &auth.ctx.db;
-    let Some(structure) = professional_structure(db, invited).await? else {
+    let Some(structure) = orientation::referent_structure(db, invited).await? else {
         return Err(AppError::field(
             "account_id",
             "unknown",
@@ -219,22 +194,19 @@ pub async fn invite(
             "Cette personne est déjà membre du carnet.",
         ));
     }
-    let email: String = db
-        .query_one("SELECT email FROM accounts WHERE id = $1", params![invited])
-        .await?
-        .get("email")?;
+    let email = members::email_of(db, invited).await?;
     db.begin().await?;
-    db.execute(
-        "INSERT INTO notebook_members (id, notebook_id, account_id, structure_id, member_type, active, joined_at) VALUES ($1, $2, $3, $4, 'member', TRUE, $5)",
-        params![Id::new_random(), notebook, invited, structure, auth.ctx.now],
+    members::add(
+        db,
+        auth.ctx.now,
+        notebook,
+        invited,
+        Some(structure),
+        "member",
     )
     .await?;
     carnets::refresh_member_keys(db, notebook).await?;
-    db.execute(
-        "INSERT INTO notebook_invitations (id, notebook_id, account_id, invited_by, created_at) VALUES ($1, $2, $3, $4, $5)",
-        params![Id::new_random(), notebook, invited, auth.account_id, auth.ctx.now],
-    )
-    .await?;
+    members::record_invitation(db, auth.ctx.now, notebook, invited, auth.account_id).await?;
     let link = format!("{}/carnets/{notebook}", auth.ctx.config.public_url);
     carnet_store::repo::outbox::enqueue_content(
         db,
@@ -274,10 +246,7 @@ pub async fn leave(
     )
     .await?;
     let db = &auth.ctx.db;
-    let member_type: String = db
-        .query_one("SELECT member_type FROM notebook_members WHERE notebook_id = $1 AND account_id = $2 AND active = TRUE", params![notebook, auth.account_id])
-        .await?
-        .get("member_type")?;
+    let member_type = members::active_member_type(db, notebook, auth.account_id).await?;
     if member_type == "referent" {
         return Err(AppError::conflict(
             "referent_cannot_leave",
@@ -285,13 +254,7 @@ pub async fn leave(
         ));
     }
     db.begin().await?;
-    let left = db
-        .execute(
-            "UPDATE notebook_members SET active = FALSE, left_at = $3 WHERE notebook_id = $1 AND account_id = $2 AND active = TRUE AND member_type <> 'referent'",
-            params![notebook, auth.account_id, auth.ctx.now],
-        )
-        .await?;
-    if left == 0 {
+    if !members::leave(db, auth.ctx.now, notebook, auth.account_id).await? {
         db.rollback().await?;
         return Err(AppError::conflict(
             "referent_cannot_leave",
@@ -327,25 +290,10 @@ pub async fn set_referent(
     referent: Id,
     structure: Id,
 ) -> Result<(), AppError> {
-    db.execute(
-        "UPDATE notebook_members SET member_type = 'member' WHERE notebook_id = $1 AND member_type = 'referent' AND active = TRUE",
-        params![notebook],
-    )
-    .await?;
-    let promoted = db
-        .execute(
-            "UPDATE notebook_members SET member_type = 'referent', structure_id = $3 WHERE notebook_id = $1 AND account_id = $2 AND active = TRUE",
-            params![notebook, referent, structure],
-        )
-        .await;
+    members::demote_referent(db, notebook).await?;
+    let promoted = members::promote_to_referent(db, notebook, referent, structure).await;
     let inserted = match promoted {
-        Ok(0) => db
-            .execute(
-                "INSERT INTO notebook_members (id, notebook_id, account_id, structure_id, member_type, active, joined_at) VALUES ($1, $2, $3, $4, 'referent', TRUE, $5)",
-                params![Id::new_random(), notebook, referent, structure, now],
-            )
-            .await
-            .map(|_| ()),
+        Ok(false) => members::add(db, now, notebook, referent, Some(structure), "referent").await,
         other => other.map(|_| ()),
     };
     match inserted {
@@ -373,13 +321,11 @@ pub async fn dispositif(
         )
     })?)
     .map_err(|_| unknown())?;
-    db.query_opt(
-        "SELECT id FROM dispositifs WHERE id = $1 AND retired_at IS NULL",
-        params![id],
-    )
-    .await?
-    .ok_or_else(unknown)?;
-    Ok(id)
+    if structures::dispositif_is_active(db, id).await? {
+        Ok(id)
+    } else {
+        Err(unknown())
+    }
 }
 
 /// `POST /api/write/carnets/{id}/referent {"account_id", "dispositif_id"}`: a member, or the
@@ -394,7 +340,7 @@ pub async fn change_referent(
     let referent = Id::parse(&body.account_id)
         .map_err(|_| AppError::field("account_id", "unknown", "Professionnel inconnu."))?;
     let db = &auth.ctx.db;
-    let Some(structure) = professional_structure(db, referent).await? else {
+    let Some(structure) = orientation::referent_structure(db, referent).await? else {
         return Err(AppError::field(
             "account_id",
             "unknown",
@@ -413,11 +359,7 @@ pub async fn change_referent(
     }
     db.begin().await?;
     set_referent(db, auth.ctx.now, notebook, referent, structure).await?;
-    db.execute(
-        "UPDATE notebooks SET dispositif_id = $2, version = version + 1 WHERE id = $1",
-        params![notebook, dispositif],
-    )
-    .await?;
+    orientation::set_dispositif(db, notebook, dispositif).await?;
     crate::support::trace(
         &auth,
         notebook,

@@ -15,8 +15,9 @@ use carnet_http::idempotency::IdempotentJson;
 use carnet_http::validate::Validator;
 use carnet_http::AppError;
 use carnet_store::repo::carnets;
+use carnet_store::repo::orientation::{self as repo, NewRequest};
 use carnet_store::repo::outbox::enqueue_content;
-use carnet_store::{params, Db};
+use carnet_store::Db;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -33,14 +34,9 @@ fn require_orientation_manager(auth: &Authenticated) -> Result<(), AppError> {
 
 /// A professional's structure, for a referent.
 async fn referent_structure(db: &Db, account: Id) -> Result<Id, AppError> {
-    db.query_opt(
-        "SELECT r.structure_id FROM role_assignments r JOIN accounts a ON a.id = r.account_id \
-         WHERE r.account_id = $1 AND r.role = 'professional' AND r.revoked_at IS NULL AND a.disabled_at IS NULL ORDER BY r.created_at",
-        params![account],
-    )
-    .await?
-    .and_then(|r| r.get::<Option<Id>>("structure_id").ok().flatten())
-    .ok_or_else(|| AppError::field("referent_account_id", "unknown", "Professionnel inconnu."))
+    repo::referent_structure(db, account)
+        .await?
+        .ok_or_else(|| AppError::field("referent_account_id", "unknown", "Professionnel inconnu."))
 }
 
 /// Emails the referent and, if they have an account, the beneficiary.
@@ -51,18 +47,7 @@ async fn tell_both_sides(
 ) -> Result<(), AppError> {
     let db = &auth.ctx.db;
     let link = format!("{}/carnets/{notebook}", auth.ctx.config.public_url);
-    let rows = db
-        .query(
-            "SELECT a.email FROM notebook_members m JOIN accounts a ON a.id = m.account_id \
-               WHERE m.notebook_id = $1 AND m.active = TRUE AND m.member_type = 'referent' AND a.disabled_at IS NULL \
-             UNION SELECT a.email FROM notebooks n JOIN role_assignments r ON r.beneficiary_id = n.beneficiary_id AND r.revoked_at IS NULL \
-               JOIN accounts a ON a.id = r.account_id WHERE n.id = $1 AND a.disabled_at IS NULL \
-             UNION SELECT a.email FROM accounts a WHERE a.id = $2 AND a.disabled_at IS NULL",
-            params![notebook, extra],
-        )
-        .await?;
-    for row in rows {
-        let email: String = row.get("email")?;
+    for email in repo::emails_to_tell(db, notebook, extra).await? {
         enqueue_content(db, auth.ctx.now, &email, &emails::orientation_update(&link)).await?;
     }
     Ok(())
@@ -114,11 +99,7 @@ pub async fn orient(
     }
     db.begin().await?;
     set_referent(db, auth.ctx.now, notebook, referent, structure).await?;
-    db.execute(
-        "UPDATE notebooks SET dispositif_id = $2, version = version + 1 WHERE id = $1",
-        params![notebook, dispositif],
-    )
-    .await?;
+    repo::set_dispositif(db, notebook, dispositif).await?;
     trace(&auth, notebook, "oriented", "Orientation décidée", None, Some(json!({ "dispositif_id": dispositif.to_string(), "referent": referent.to_string(), "structure_id": structure.to_string() }))).await?;
     tell_both_sides(&auth, notebook, None).await?;
     request
@@ -148,14 +129,7 @@ pub async fn request(
     let body = &sent.body;
     let notebook = open_notebook(&auth, &id).await?;
     let db = &auth.ctx.db;
-    let is_referent = db
-        .query_opt(
-            "SELECT id FROM notebook_members WHERE notebook_id = $1 AND account_id = $2 AND active = TRUE AND member_type = 'referent'",
-            params![notebook, auth.account_id],
-        )
-        .await?
-        .is_some();
-    if !is_referent {
+    if !repo::is_referent(db, notebook, auth.account_id).await? {
         let facts = carnets::facts(db, notebook).await?.unwrap_or_default();
         return Err(
             match carnet_domain::access::notebook_read(&crate::support::actor(&auth), &facts) {
@@ -177,23 +151,23 @@ pub async fn request(
         return Ok(replay);
     }
     db.begin().await?;
-    let pending = db
-        .query_opt(
-            "SELECT id FROM orientation_requests WHERE notebook_id = $1 AND status = 'pending'",
-            params![notebook],
-        )
-        .await?
-        .is_some();
-    if pending {
+    if repo::has_pending_request(db, notebook).await? {
         return Err(AppError::conflict(
             "request_pending",
             "Une demande de réorientation est déjà en attente.",
         ));
     }
     let request = Id::new_random();
-    db.execute(
-        "INSERT INTO orientation_requests (id, notebook_id, requested_by, reason, suggested_dispositif_id, status, created_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6)",
-        params![request, notebook, auth.account_id, reason, suggested, auth.ctx.now],
+    repo::create_request(
+        db,
+        NewRequest {
+            id: request,
+            notebook_id: notebook,
+            requested_by: auth.account_id,
+            reason: &reason,
+            suggested_dispositif_id: suggested,
+        },
+        auth.ctx.now,
     )
     .await?;
     trace(
@@ -233,15 +207,10 @@ pub async fn decide(
     require_orientation_manager(&auth)?;
     let request = path_id(&id)?;
     let db = &auth.ctx.db;
-    let row = db
-        .query_opt(
-            "SELECT notebook_id, requested_by, status FROM orientation_requests WHERE id = $1",
-            params![request],
-        )
+    let info = repo::request_info(db, request)
         .await?
         .ok_or(AppError::NotFound)?;
-    let notebook: Id = row.get("notebook_id")?;
-    let requested_by: Id = row.get("requested_by")?;
+    let (notebook, requested_by) = (info.notebook_id, info.requested_by);
     open_notebook(&auth, &notebook.to_string()).await?;
     let mut check = Validator::new();
     let reason = check.required("reason", body.reason.as_deref(), 2000);
@@ -277,13 +246,7 @@ pub async fn decide(
     } else {
         "denied"
     };
-    let decided = db
-        .execute(
-            "UPDATE orientation_requests SET status = $2, decided_at = $3, decided_by = $4, decision_reason = $5 WHERE id = $1 AND status = 'pending'",
-            params![request, status, auth.ctx.now, auth.account_id, reason],
-        )
-        .await?;
-    if decided == 0 {
+    if !repo::decide_request(db, request, status, auth.ctx.now, auth.account_id, &reason).await? {
         return Err(AppError::conflict(
             "already_decided",
             "Cette demande a déjà reçu une décision.",
@@ -292,11 +255,7 @@ pub async fn decide(
     let summary = match change {
         Some((dispositif, referent, structure)) => {
             set_referent(db, auth.ctx.now, notebook, referent, structure).await?;
-            db.execute(
-                "UPDATE notebooks SET dispositif_id = $2, version = version + 1 WHERE id = $1",
-                params![notebook, dispositif],
-            )
-            .await?;
+            repo::set_dispositif(db, notebook, dispositif).await?;
             "Réorientation décidée"
         }
         None => "Accompagnement actuel maintenu",

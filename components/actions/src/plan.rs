@@ -15,8 +15,8 @@ use carnet_http::idempotency::IdempotentJson;
 use carnet_http::routing::JsonBody;
 use carnet_http::validate::Validator;
 use carnet_http::AppError;
-use carnet_store::params;
 use carnet_store::repo::plan::{self, NewAction, NewObjectif, Versioned};
+use carnet_store::repo::referentiel;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -50,12 +50,7 @@ pub async fn create_focus(
     }
     let db = &auth.ctx.db;
     let theme = request.body.theme.clone().unwrap_or_default();
-    let label: Option<String> = db
-        .query_opt("SELECT label FROM ref_theme WHERE code = $1 AND is_focus = TRUE AND retired_at IS NULL", params![theme.clone()])
-        .await?
-        .map(|row| row.get("label"))
-        .transpose()?;
-    let Some(label) = label else {
+    let Some(label) = plan::focus_label(db, &theme).await? else {
         return Err(AppError::field(
             "theme",
             "unknown_code",
@@ -63,14 +58,7 @@ pub async fn create_focus(
         ));
     };
     db.begin().await?;
-    let exists = db
-        .query_opt(
-            "SELECT id FROM focuses WHERE notebook_id = $1 AND theme_code = $2",
-            params![notebook, theme.clone()],
-        )
-        .await?
-        .is_some();
-    if exists {
+    if plan::focus_exists(db, notebook, &theme).await? {
         return Err(AppError::conflict(
             "focus_exists",
             "Cet axe de travail existe déjà dans le plan d'action.",
@@ -118,27 +106,15 @@ pub async fn create_objectif(
     }
     let focus = path_id(&focus)?;
     let db = &auth.ctx.db;
-    let focus_theme: String = db
-        .query_opt(
-            "SELECT theme_code FROM focuses WHERE id = $1 AND notebook_id = $2",
-            params![focus, notebook],
-        )
+    let focus_theme = plan::focus_theme(db, focus, notebook)
         .await?
-        .ok_or(AppError::NotFound)?
-        .get("theme_code")?;
+        .ok_or(AppError::NotFound)?;
     let body = &request.body;
     let mut check = Validator::new();
     let label = match (&body.ref_code, &body.label) {
         (Some(code), _) => match plan::reference(db, "ref_objectif", code).await? {
             Some((label, theme)) => {
-                let focus_of_theme: Option<String> = db
-                    .query_opt(
-                        "SELECT focus_code FROM ref_theme WHERE code = $1",
-                        params![theme],
-                    )
-                    .await?
-                    .map(|r| r.get("focus_code"))
-                    .transpose()?;
+                let focus_of_theme = plan::theme_focus(db, &theme).await?;
                 if focus_of_theme.as_deref() != Some(focus_theme.as_str()) {
                     check.error(
                         "ref_code",
@@ -324,16 +300,8 @@ pub struct ItemUpdate {
 }
 
 async fn status_label(auth: &Authenticated, list: &str, code: &str) -> Result<String, AppError> {
-    Ok(auth
-        .ctx
-        .db
-        .query_opt(
-            "SELECT label FROM ref_coded_value WHERE list_name = $1 AND code = $2",
-            params![list, code],
-        )
+    Ok(referentiel::coded_value_label(&auth.ctx.db, list, code)
         .await?
-        .map(|r| r.get::<String>("label"))
-        .transpose()?
         .unwrap_or_else(|| code.to_string()))
 }
 

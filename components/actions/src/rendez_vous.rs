@@ -15,8 +15,8 @@ use carnet_http::auth::Authenticated;
 use carnet_http::idempotency::{Idempotent, IdempotentJson};
 use carnet_http::routing::JsonBody;
 use carnet_http::AppError;
-use carnet_store::params;
 use carnet_store::repo::plan::{self, Versioned};
+use carnet_store::repo::rendez_vous::{self as repo, NewRendezVous as NewRow};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -30,17 +30,7 @@ const STATE: &[&str] = &[
 
 /// The structure a professional works in (their active professional role).
 async fn structure_of(auth: &Authenticated, account: Id) -> Result<Option<Id>, AppError> {
-    Ok(auth
-        .ctx
-        .db
-        .query_opt(
-            "SELECT structure_id FROM role_assignments WHERE account_id = $1 AND role = 'professional' AND revoked_at IS NULL ORDER BY created_at",
-            params![account],
-        )
-        .await?
-        .map(|r| r.get::<Option<Id>>("structure_id"))
-        .transpose()?
-        .flatten())
+    Ok(repo::holder_structure(&auth.ctx.db, account).await?)
 }
 
 fn instant(field: &str, text: Option<&str>) -> Result<Instant, AppError> {
@@ -106,9 +96,17 @@ pub async fn create(
     let db = &auth.ctx.db;
     let rendez_vous = Id::new_random();
     db.begin().await?;
-    db.execute(
-        "INSERT INTO rendez_vous (id, notebook_id, account_id, structure_id, starts_at, status, created_at, created_by) VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7)",
-        params![rendez_vous, notebook, holder, structure, starts_at, auth.ctx.now, auth.account_id],
+    repo::create(
+        db,
+        NewRow {
+            id: rendez_vous,
+            notebook_id: notebook,
+            account_id: holder,
+            structure_id: structure,
+            starts_at,
+        },
+        auth.ctx.now,
+        auth.account_id,
     )
     .await?;
     let local = auth.ctx.config.timezone.format_local(starts_at);
@@ -131,17 +129,7 @@ async fn scope_of(auth: &Authenticated, id: &str, item: Id) -> Result<WriteScope
         return Ok(WriteScope::NotebookContent);
     }
     let notebook = path_id(id)?;
-    let structure = auth
-        .ctx
-        .db
-        .query_opt(
-            "SELECT structure_id FROM rendez_vous WHERE id = $1 AND notebook_id = $2",
-            params![item, notebook],
-        )
-        .await?
-        .map(|r| r.get::<Option<Id>>("structure_id"))
-        .transpose()?
-        .flatten();
+    let structure = repo::structure(&auth.ctx.db, item, notebook).await?;
     Ok(WriteScope::RendezVous(structure))
 }
 
@@ -232,7 +220,7 @@ pub async fn update(
         .await?,
     )?;
     if status.as_deref() == Some("present") {
-        record_contact(db, notebook, held_at).await?;
+        repo::record_contact(db, notebook, held_at).await?;
     }
     let after = plan::current(db, Versioned::RendezVous, item, notebook, STATE)
         .await?
@@ -322,16 +310,6 @@ pub async fn cancel(
     Ok(Json(response))
 }
 
-/// Moves the last individual contact forward (never back).
-async fn record_contact(db: &carnet_store::Db, notebook: Id, at: Instant) -> Result<(), AppError> {
-    db.execute(
-        "UPDATE notebooks SET last_contact_at = $2 WHERE id = $1 AND last_contact_at < $2",
-        params![notebook, at],
-    )
-    .await?;
-    Ok(())
-}
-
 /// `POST /api/write/carnets/{id}/contacts {}`: a member records an individual contact now;
 /// idempotent with an `Idempotency-Key` (a retry records no second contact event). The body,
 /// if any, is not read.
@@ -346,7 +324,7 @@ pub async fn record_individual_contact(
     }
     let db = &auth.ctx.db;
     db.begin().await?;
-    record_contact(db, notebook, auth.ctx.now).await?;
+    repo::record_contact(db, notebook, auth.ctx.now).await?;
     trace(
         &auth,
         notebook,

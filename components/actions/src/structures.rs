@@ -11,7 +11,7 @@ use carnet_http::idempotency::IdempotentJson;
 use carnet_http::routing::JsonBody;
 use carnet_http::validate::Validator;
 use carnet_http::AppError;
-use carnet_store::params;
+use carnet_store::repo::structures::{self, StructureChanges};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -65,14 +65,16 @@ pub async fn update(
     check.finish()?;
     let db = &auth.ctx.db;
     db.begin().await?;
-    let changed = db
-        .execute(
-            "UPDATE structures SET siret = COALESCE($2, siret), address = COALESCE($3, address), postal_code = COALESCE($4, postal_code), \
-             city = COALESCE($5, city), phone = COALESCE($6, phone), email = COALESCE($7, email), sensitive = COALESCE($8, sensitive) WHERE id = $1",
-            params![id, siret, address, postal_code, city, phone, email.map(|e| e.as_str().to_string()), body.sensitive],
-        )
-        .await?;
-    if changed == 0 {
+    let changes = StructureChanges {
+        siret,
+        address,
+        postal_code,
+        city,
+        phone,
+        email: email.map(|e| e.as_str().to_string()),
+        sensitive: body.sensitive,
+    };
+    if !structures::update(db, id, changes).await? {
         db.rollback().await?;
         return Err(AppError::NotFound);
     }
@@ -116,13 +118,8 @@ pub async fn create_dispositif(
     }
     check.finish()?;
     let db = &auth.ctx.db;
-    let id = Id::new_random();
     db.begin().await?;
-    db.execute(
-        "INSERT INTO dispositifs (id, name, orientation_type, created_at) VALUES ($1, $2, $3, $4)",
-        params![id, name.clone(), kind.clone(), auth.ctx.now],
-    )
-    .await?;
+    let id = structures::create_dispositif(db, auth.ctx.now, &name, &kind).await?;
     auth.audit("dispositif_created", "dispositif", id, None)
         .await?;
     request

@@ -10,6 +10,7 @@ use carnet_domain::access::{
 use carnet_http::auth::Authenticated;
 use carnet_http::{AppError, FieldError};
 use carnet_store::repo::carnets::{self, DepartmentFilter, ListItem, Page};
+use carnet_store::repo::{directory, referentiel};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -73,16 +74,7 @@ pub async fn department(
     }
     let (page, per_page) = paging(query.page, query.per_page)?;
     if let Some(code) = &query.rsa {
-        let known = auth
-            .ctx
-            .db
-            .query_opt(
-                "SELECT code FROM ref_coded_value WHERE list_name = 'rsa_right' AND code = $1",
-                carnet_store::params![code.clone()],
-            )
-            .await?
-            .is_some();
-        if !known {
+        if !referentiel::is_known_code(&auth.ctx.db, "rsa_right", code).await? {
             return Err(AppError::Validation(vec![FieldError::new(
                 "rsa",
                 "unknown_code",
@@ -162,18 +154,7 @@ pub async fn dispositifs(auth: Authenticated) -> Result<Json<serde_json::Value>,
     if !auth.assignment.role.is_staff() {
         return Err(refused());
     }
-    let rows = auth
-        .ctx
-        .db
-        .query(
-            "SELECT id, name, orientation_type FROM dispositifs WHERE retired_at IS NULL ORDER BY name",
-            carnet_store::params![],
-        )
-        .await?;
-    let items: Vec<serde_json::Value> = rows
-        .iter()
-        .map(|row| row.to_json(&["id", "name", "orientation_type"]))
-        .collect();
+    let items = directory::dispositifs(&auth.ctx.db).await?;
     Ok(Json(serde_json::json!({ "items": items })))
 }
 
@@ -182,30 +163,6 @@ pub async fn structures(auth: Authenticated) -> Result<Json<serde_json::Value>, 
     if !auth.assignment.role.is_staff() {
         return Err(refused());
     }
-    let rows = auth
-        .ctx
-        .db
-        .query(
-            "SELECT id, name, siret, address, postal_code, city, phone, email, sensitive FROM structures ORDER BY sort_key, id",
-            carnet_store::params![],
-        )
-        .await?;
-    let items: Vec<serde_json::Value> = rows
-        .iter()
-        .map(|row| {
-            let mut item = row.to_json(&[
-                "id",
-                "name",
-                "siret",
-                "address",
-                "postal_code",
-                "city",
-                "phone",
-                "email",
-            ]);
-            item["sensitive"] = row.get::<bool>("sensitive").unwrap_or(false).into();
-            item
-        })
-        .collect();
+    let items = directory::structures(&auth.ctx.db).await?;
     Ok(Json(serde_json::json!({ "items": items })))
 }

@@ -6,7 +6,8 @@ use axum::extract::Query;
 use axum::Json;
 use carnet_domain::text::sort_key;
 use carnet_http::{AppError, Ctx};
-use carnet_store::{params, Db, StoreError};
+use carnet_store::repo::referentiel::{self, RomeAppellation, ThemedList};
+use carnet_store::{Db, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -45,61 +46,46 @@ pub async fn get_referentiel(ctx: Ctx) -> Result<Json<Referentiel>, AppError> {
     Ok(Json(load(&ctx.db).await?))
 }
 
-async fn items_by_theme(db: &Db, table: &str) -> Result<BTreeMap<String, Vec<Item>>, StoreError> {
-    let sql = format!(
-        "SELECT code, theme_code, label FROM {table} WHERE retired_at IS NULL ORDER BY position"
-    );
+async fn items_by_theme(
+    db: &Db,
+    list: ThemedList,
+) -> Result<BTreeMap<String, Vec<Item>>, StoreError> {
     let mut by_theme: BTreeMap<String, Vec<Item>> = BTreeMap::new();
-    for row in db.query(&sql, params![]).await? {
-        by_theme
-            .entry(row.get("theme_code")?)
-            .or_default()
-            .push(Item {
-                code: row.get("code")?,
-                label: row.get("label")?,
-            });
+    for item in referentiel::themed_items(db, list).await? {
+        by_theme.entry(item.theme_code).or_default().push(Item {
+            code: item.code,
+            label: item.label,
+        });
     }
     Ok(by_theme)
 }
 
 async fn load(db: &Db) -> Result<Referentiel, StoreError> {
-    let mut situations = items_by_theme(db, "ref_situation").await?;
-    let mut objectifs = items_by_theme(db, "ref_objectif").await?;
-    let mut actions = items_by_theme(db, "ref_action").await?;
-    let mut themes = Vec::new();
-    for row in db
-        .query(
-            "SELECT code, label, is_focus, focus_code FROM ref_theme WHERE retired_at IS NULL ORDER BY position",
-            params![],
-        )
+    let mut situations = items_by_theme(db, ThemedList::Situations).await?;
+    let mut objectifs = items_by_theme(db, ThemedList::Objectifs).await?;
+    let mut actions = items_by_theme(db, ThemedList::Actions).await?;
+    let themes = referentiel::themes(db)
         .await?
-    {
-        let code: String = row.get("code")?;
-        themes.push(Theme {
-            situations: situations.remove(&code).unwrap_or_default(),
-            objectifs: objectifs.remove(&code).unwrap_or_default(),
-            actions: actions.remove(&code).unwrap_or_default(),
-            label: row.get("label")?,
-            is_focus: row.get("is_focus")?,
-            focus_code: row.get("focus_code")?,
-            code,
-        });
-    }
+        .into_iter()
+        .map(|theme| Theme {
+            situations: situations.remove(&theme.code).unwrap_or_default(),
+            objectifs: objectifs.remove(&theme.code).unwrap_or_default(),
+            actions: actions.remove(&theme.code).unwrap_or_default(),
+            label: theme.label,
+            is_focus: theme.is_focus,
+            focus_code: theme.focus_code,
+            code: theme.code,
+        })
+        .collect();
     let mut coded_values: BTreeMap<String, Vec<CodedValue>> = BTreeMap::new();
-    for row in db
-        .query(
-            "SELECT list_name, code, label, extra FROM ref_coded_value WHERE retired_at IS NULL ORDER BY list_name, position",
-            params![],
-        )
-        .await?
-    {
+    for value in referentiel::coded_values(db).await? {
         coded_values
-            .entry(row.get("list_name")?)
+            .entry(value.list_name)
             .or_default()
             .push(CodedValue {
-                code: row.get("code")?,
-                label: row.get("label")?,
-                extra: row.get("extra")?,
+                code: value.code,
+                label: value.label,
+                extra: value.extra,
             });
     }
     Ok(Referentiel {
@@ -116,13 +102,6 @@ pub struct RomeQuery {
 #[derive(Serialize)]
 pub struct RomeResults {
     results: Vec<RomeAppellation>,
-}
-
-#[derive(Serialize)]
-struct RomeAppellation {
-    code: String,
-    rome_code: String,
-    label: String,
 }
 
 const ROME_RESULTS: i64 = 20;
@@ -144,26 +123,6 @@ pub async fn search_rome(
             "Saisissez au moins deux lettres.",
         ));
     }
-    let mut sql = String::from(
-        "SELECT code, rome_code, label FROM ref_rome_appellation WHERE retired_at IS NULL",
-    );
-    for index in 1..=words.len() {
-        sql.push_str(&format!(" AND sort_key LIKE ${index}"));
-    }
-    sql.push_str(&format!(" ORDER BY sort_key LIMIT {ROME_RESULTS}"));
-    let params: Vec<carnet_store::Value> = words.into_iter().map(Into::into).collect();
-    let results = ctx
-        .db
-        .query(&sql, &params)
-        .await?
-        .into_iter()
-        .map(|row| {
-            Ok(RomeAppellation {
-                code: row.get("code")?,
-                rome_code: row.get("rome_code")?,
-                label: row.get("label")?,
-            })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
+    let results = referentiel::search_rome(&ctx.db, &words, ROME_RESULTS).await?;
     Ok(Json(RomeResults { results }))
 }

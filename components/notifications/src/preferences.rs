@@ -6,7 +6,7 @@ use carnet_domain::roles::Role;
 use carnet_http::auth::Authenticated;
 use carnet_http::routing::JsonBody;
 use carnet_http::{AppError, Ctx};
-use carnet_store::params;
+use carnet_store::repo::preferences;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -25,12 +25,7 @@ pub async fn opt_out(ctx: Ctx, JsonBody(body): JsonBody<OptOut>) -> Result<Json<
         ));
     };
     ctx.db.begin().await?;
-    ctx.db
-        .execute(
-            "UPDATE accounts SET reminders_opt_out_at = COALESCE(reminders_opt_out_at, $2) WHERE id = $1",
-            params![account, ctx.now],
-        )
-        .await?;
+    preferences::opt_out_of_reminders(&ctx.db, account, ctx.now).await?;
     carnet_store::repo::audit::record(
         &ctx.db,
         ctx.now,
@@ -59,27 +54,20 @@ pub async fn failed_emails(auth: Authenticated) -> Result<Json<Value>, AppError>
             "Réservé aux gestionnaires du département.",
         ));
     }
-    let rows = auth
-        .ctx
-        .db
-        .query(
-            "SELECT id, template, recipient, attempts, last_error, created_at FROM outbox WHERE status = 'failed' ORDER BY created_at DESC LIMIT 200",
-            params![],
-        )
-        .await?;
-    let items = rows
-        .iter()
-        .map(|r| {
-            Ok(json!({
-                "id": r.get::<String>("id")?,
-                "template": r.get::<String>("template")?,
-                "recipient": r.get::<String>("recipient")?,
-                "attempts": r.get::<i64>("attempts")?,
-                "last_error": r.get::<Option<String>>("last_error")?,
-                "created_at": r.get::<String>("created_at")?,
-            }))
+    let items: Vec<Value> = preferences::failed_emails(&auth.ctx.db)
+        .await?
+        .into_iter()
+        .map(|email| {
+            json!({
+                "id": email.id,
+                "template": email.template,
+                "recipient": email.recipient,
+                "attempts": email.attempts,
+                "last_error": email.last_error,
+                "created_at": email.created_at,
+            })
         })
-        .collect::<Result<Vec<_>, carnet_store::StoreError>>()?;
+        .collect();
     Ok(Json(json!({ "items": items })))
 }
 
@@ -91,9 +79,7 @@ fn reminders_refused() -> AppError {
 }
 
 async fn reminders_state(auth: &Authenticated) -> Result<Value, AppError> {
-    let since =
-        carnet_store::repo::preferences::reminders_opted_out_at(&auth.ctx.db, auth.account_id)
-            .await?;
+    let since = preferences::reminders_opted_out_at(&auth.ctx.db, auth.account_id).await?;
     Ok(json!({ "reminders": since.is_none(), "reminders_opted_out_at": since }))
 }
 
@@ -135,9 +121,7 @@ pub async fn put_preferences(
     };
     let db = &auth.ctx.db;
     db.begin().await?;
-    let changed =
-        carnet_store::repo::preferences::set_reminders(db, auth.account_id, enabled, auth.ctx.now)
-            .await?;
+    let changed = preferences::set_reminders(db, auth.account_id, enabled, auth.ctx.now).await?;
     if changed {
         auth.audit(
             if enabled {

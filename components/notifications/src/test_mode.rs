@@ -8,7 +8,7 @@ use carnet_domain::{Email, Id, Instant};
 use carnet_http::routing::JsonBody;
 use carnet_http::{AppError, Ctx};
 use carnet_store::repo::accounts;
-use carnet_store::{params, Dialect, StoreError};
+use carnet_store::repo::test_data::{self, OutboxEmail};
 use serde::{Deserialize, Serialize};
 
 fn require_test_mode(ctx: &Ctx) -> Result<(), AppError> {
@@ -39,13 +39,7 @@ pub async fn set_clock(
     let now = Instant::parse(&body.now)
         .map_err(|error| AppError::field("now", "invalid_instant", &error.to_string()))?;
     ctx.db.begin().await?;
-    ctx.db.execute("DELETE FROM test_clock", params![]).await?;
-    ctx.db
-        .execute(
-            "INSERT INTO test_clock (id, now) VALUES (1, $1)",
-            params![now],
-        )
-        .await?;
+    test_data::set_clock(&ctx.db, now).await?;
     ctx.db.commit().await?;
     Ok(Json(ClockState { now: now.to_db() }))
 }
@@ -53,7 +47,7 @@ pub async fn set_clock(
 /// `DELETE /api/test/clock`: back to the system clock.
 pub async fn reset_clock(ctx: Ctx) -> Result<axum::http::StatusCode, AppError> {
     require_test_mode(&ctx)?;
-    ctx.db.execute("DELETE FROM test_clock", params![]).await?;
+    test_data::clear_clock(&ctx.db).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
@@ -63,37 +57,9 @@ pub async fn reset_clock(ctx: Ctx) -> Result<axum::http::StatusCode, AppError> {
 pub async fn reset_data(ctx: Ctx) -> Result<axum::http::StatusCode, AppError> {
     require_test_mode(&ctx)?;
     let db = &ctx.db;
-    let catalogue = match db.dialect() {
-        Dialect::Sqlite => {
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'"
-        }
-        Dialect::Postgres => {
-            "SELECT CAST(tablename AS TEXT) AS name FROM pg_tables WHERE schemaname = current_schema()"
-        }
-    };
-    let mut tables = Vec::new();
-    for row in db.query(catalogue, params![]).await? {
-        let name: String = row.get("name")?;
-        if !name.starts_with("ref_") && name != "schema_migrations" {
-            tables.push(name);
-        }
-    }
+    let tables = test_data::data_tables(db).await?;
     db.begin().await?;
-    match db.dialect() {
-        Dialect::Postgres => {
-            db.execute(&format!("TRUNCATE {}", tables.join(", ")), params![])
-                .await?;
-        }
-        Dialect::Sqlite => {
-            // Rows reference each other; checked at COMMIT, when every table is empty.
-            db.execute("PRAGMA defer_foreign_keys = ON", params![])
-                .await?;
-            for table in &tables {
-                db.execute(&format!("DELETE FROM {table}"), params![])
-                    .await?;
-            }
-        }
-    }
+    test_data::empty_tables(db, &tables).await?;
     db.commit().await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
@@ -103,49 +69,13 @@ pub struct OutboxQuery {
     recipient: Option<String>,
 }
 
-#[derive(Serialize)]
-pub struct OutboxEmail {
-    id: String,
-    template: String,
-    recipient: String,
-    subject: String,
-    body_text: String,
-    body_html: String,
-    status: String,
-    attempts: i64,
-    created_at: String,
-}
-
 /// `GET /api/test/outbox[?recipient=…]`: what the instance queued or sent, newest last.
 pub async fn outbox(
     ctx: Ctx,
     Query(query): Query<OutboxQuery>,
 ) -> Result<Json<Vec<OutboxEmail>>, AppError> {
     require_test_mode(&ctx)?;
-    let rows = ctx
-        .db
-        .query(
-            "SELECT id, template, recipient, subject, body_text, body_html, status, attempts, created_at \
-             FROM outbox WHERE (CAST($1 AS TEXT) IS NULL OR LOWER(recipient) = LOWER(CAST($1 AS TEXT))) ORDER BY created_at, id",
-            params![query.recipient],
-        )
-        .await?;
-    let emails = rows
-        .into_iter()
-        .map(|row| {
-            Ok(OutboxEmail {
-                id: row.get("id")?,
-                template: row.get("template")?,
-                recipient: row.get("recipient")?,
-                subject: row.get("subject")?,
-                body_text: row.get("body_text")?,
-                body_html: row.get("body_html")?,
-                status: row.get("status")?,
-                attempts: row.get("attempts")?,
-                created_at: row.get("created_at")?,
-            })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
+    let emails = test_data::outbox(&ctx.db, query.recipient.as_deref()).await?;
     Ok(Json(emails))
 }
 

@@ -186,3 +186,44 @@ async fn roles_of(
     }
     Ok(by_account)
 }
+
+/// The instance's current (not retired) orientation systems (`dispositifs`), by name: each
+/// with its id, name and orientation type.
+pub async fn dispositifs(db: &Db) -> Result<Vec<serde_json::Value>, StoreError> {
+    Ok(db
+        .query(
+            "SELECT id, name, orientation_type FROM dispositifs WHERE retired_at IS NULL ORDER BY name",
+            crate::params![],
+        )
+        .await?
+        .iter()
+        .map(|row| row.to_json(&["id", "name", "orientation_type"]))
+        .collect())
+}
+
+/// The instance's structures, sorted the French way (`sort_key`): each with its id, name,
+/// SIRET, address, postal code, city, phone, email and whether it is sensitive.
+pub async fn structures(db: &Db) -> Result<Vec<serde_json::Value>, StoreError> {
+    Ok(db
+        .query(
+            "SELECT id, name, siret, address, postal_code, city, phone, email, sensitive FROM structures ORDER BY sort_key, id",
+            crate::params![],
+        )
+        .await?
+        .iter()
+        .map(|row| {
+            let mut item = row.to_json(&[
+                "id",
+                "name",
+                "siret",
+                "address",
+                "postal_code",
+                "city",
+                "phone",
+                "email",
+            ]);
+            item["sensitive"] = row.get::<bool>("sensitive").unwrap_or(false).into();
+            item
+        })
+        .collect())
+}

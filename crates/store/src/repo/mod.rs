@@ -3,15 +3,22 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod beneficiaries;
 pub mod bulk;
 pub mod carnets;
 pub mod dashboard;
+pub mod diagnostic;
 pub mod directory;
 pub mod idempotency;
 pub mod jobs;
+pub mod members;
 pub mod orientation;
 pub mod outbox;
 pub mod plan;
 pub mod preferences;
+pub mod referentiel;
+pub mod rendez_vous;
 pub mod sessions;
+pub mod structures;
+pub mod test_data;
 pub mod timeline;

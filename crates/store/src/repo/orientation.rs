@@ -5,7 +5,7 @@
 use super::carnets::Page;
 use crate::{params, Db, Row, StoreError};
 use carnet_domain::text::sort_key;
-use carnet_domain::Id;
+use carnet_domain::{Id, Instant};
 use serde_json::{json, Value as Json};
 
 /// Which requests a queue shows.
@@ -181,4 +181,133 @@ pub async fn professionals(db: &Db, structure_id: Id) -> Result<Option<Vec<Json>
     people.sort_by(|a, b| a.0.cmp(&b.0));
     people.dedup_by(|a, b| a.1["account_id"] == b.1["account_id"]);
     Ok(Some(people.into_iter().map(|(_, person)| person).collect()))
+}
+
+/// The structure of an enabled professional (their oldest active professional role); `None` for
+/// anyone else, or when that role names no structure.
+pub async fn referent_structure(db: &Db, account_id: Id) -> Result<Option<Id>, StoreError> {
+    Ok(db
+        .query_opt(
+            "SELECT r.structure_id FROM role_assignments r JOIN accounts a ON a.id = r.account_id \
+             WHERE r.account_id = $1 AND r.role = 'professional' AND r.revoked_at IS NULL AND a.disabled_at IS NULL ORDER BY r.created_at",
+            params![account_id],
+        )
+        .await?
+        .and_then(|r| r.get::<Option<Id>>("structure_id").ok().flatten()))
+}
+
+/// The email addresses told of an orientation change: the notebook's active referent, the
+/// beneficiary's own account and, if given, one more account (each only if enabled).
+pub async fn emails_to_tell(
+    db: &Db,
+    notebook_id: Id,
+    extra_account_id: Option<Id>,
+) -> Result<Vec<String>, StoreError> {
+    db.query(
+        "SELECT a.email FROM notebook_members m JOIN accounts a ON a.id = m.account_id \
+           WHERE m.notebook_id = $1 AND m.active = TRUE AND m.member_type = 'referent' AND a.disabled_at IS NULL \
+         UNION SELECT a.email FROM notebooks n JOIN role_assignments r ON r.beneficiary_id = n.beneficiary_id AND r.revoked_at IS NULL \
+           JOIN accounts a ON a.id = r.account_id WHERE n.id = $1 AND a.disabled_at IS NULL \
+         UNION SELECT a.email FROM accounts a WHERE a.id = $2 AND a.disabled_at IS NULL",
+        params![notebook_id, extra_account_id],
+    )
+    .await?
+    .iter()
+    .map(|row| row.get::<String>("email"))
+    .collect()
+}
+
+/// Sets a notebook's dispositif and bumps the notebook's version.
+pub async fn set_dispositif(db: &Db, notebook_id: Id, dispositif_id: Id) -> Result<(), StoreError> {
+    db.execute(
+        "UPDATE notebooks SET dispositif_id = $2, version = version + 1 WHERE id = $1",
+        params![notebook_id, dispositif_id],
+    )
+    .await
+    .map(|_| ())
+}
+
+/// Whether an account is the notebook's active referent.
+pub async fn is_referent(db: &Db, notebook_id: Id, account_id: Id) -> Result<bool, StoreError> {
+    Ok(db
+        .query_opt(
+            "SELECT id FROM notebook_members WHERE notebook_id = $1 AND account_id = $2 AND active = TRUE AND member_type = 'referent'",
+            params![notebook_id, account_id],
+        )
+        .await?
+        .is_some())
+}
+
+/// Whether the notebook has a re-orientation request still waiting for a decision.
+pub async fn has_pending_request(db: &Db, notebook_id: Id) -> Result<bool, StoreError> {
+    Ok(db
+        .query_opt(
+            "SELECT id FROM orientation_requests WHERE notebook_id = $1 AND status = 'pending'",
+            params![notebook_id],
+        )
+        .await?
+        .is_some())
+}
+
+/// A validated re-orientation request.
+pub struct NewRequest<'a> {
+    pub id: Id,
+    pub notebook_id: Id,
+    pub requested_by: Id,
+    pub reason: &'a str,
+    pub suggested_dispositif_id: Option<Id>,
+}
+
+/// Records a pending re-orientation request, created now.
+pub async fn create_request(db: &Db, new: NewRequest<'_>, now: Instant) -> Result<(), StoreError> {
+    db.execute(
+        "INSERT INTO orientation_requests (id, notebook_id, requested_by, reason, suggested_dispositif_id, status, created_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6)",
+        params![new.id, new.notebook_id, new.requested_by, new.reason, new.suggested_dispositif_id, now],
+    )
+    .await
+    .map(|_| ())
+}
+
+/// A re-orientation request: its notebook, who asked, and its status.
+#[derive(Clone, Debug)]
+pub struct RequestInfo {
+    pub notebook_id: Id,
+    pub requested_by: Id,
+    pub status: String,
+}
+
+/// Reads a re-orientation request by id; `None` when there is none.
+pub async fn request_info(db: &Db, request_id: Id) -> Result<Option<RequestInfo>, StoreError> {
+    db.query_opt(
+        "SELECT notebook_id, requested_by, status FROM orientation_requests WHERE id = $1",
+        params![request_id],
+    )
+    .await?
+    .map(|row| {
+        Ok(RequestInfo {
+            notebook_id: row.get("notebook_id")?,
+            requested_by: row.get("requested_by")?,
+            status: row.get("status")?,
+        })
+    })
+    .transpose()
+}
+
+/// Records the decision on a pending request (status, when, by whom, why); `false` when the
+/// request was no longer pending (nothing written).
+pub async fn decide_request(
+    db: &Db,
+    request_id: Id,
+    status: &str,
+    now: Instant,
+    by: Id,
+    reason: &str,
+) -> Result<bool, StoreError> {
+    Ok(db
+        .execute(
+            "UPDATE orientation_requests SET status = $2, decided_at = $3, decided_by = $4, decision_reason = $5 WHERE id = $1 AND status = 'pending'",
+            params![request_id, status, now, by, reason],
+        )
+        .await?
+        != 0)
 }

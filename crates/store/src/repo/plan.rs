@@ -249,3 +249,51 @@ pub async fn belongs(
 ) -> Result<bool, StoreError> {
     Ok(current(db, kind, id, notebook_id, &[]).await?.is_some())
 }
+
+/// The label of a focus theme (`ref_theme`, a focus, not retired); `None` for any other code.
+pub async fn focus_label(db: &Db, theme: &str) -> Result<Option<String>, StoreError> {
+    db.query_opt(
+        "SELECT label FROM ref_theme WHERE code = $1 AND is_focus = TRUE AND retired_at IS NULL",
+        params![theme],
+    )
+    .await?
+    .map(|row| row.get("label"))
+    .transpose()
+}
+
+/// Whether the notebook already has a focus on this theme.
+pub async fn focus_exists(db: &Db, notebook_id: Id, theme: &str) -> Result<bool, StoreError> {
+    Ok(db
+        .query_opt(
+            "SELECT id FROM focuses WHERE notebook_id = $1 AND theme_code = $2",
+            params![notebook_id, theme],
+        )
+        .await?
+        .is_some())
+}
+
+/// The theme of a focus of the notebook; `None` when the focus is not in this notebook.
+pub async fn focus_theme(
+    db: &Db,
+    focus_id: Id,
+    notebook_id: Id,
+) -> Result<Option<String>, StoreError> {
+    db.query_opt(
+        "SELECT theme_code FROM focuses WHERE id = $1 AND notebook_id = $2",
+        params![focus_id, notebook_id],
+    )
+    .await?
+    .map(|row| row.get("theme_code"))
+    .transpose()
+}
+
+/// The focus a theme belongs to (`ref_theme.focus_code`); `None` for an unknown theme.
+pub async fn theme_focus(db: &Db, theme: &str) -> Result<Option<String>, StoreError> {
+    db.query_opt(
+        "SELECT focus_code FROM ref_theme WHERE code = $1",
+        params![theme],
+    )
+    .await?
+    .map(|row| row.get("focus_code"))
+    .transpose()
+}
