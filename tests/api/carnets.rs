@@ -699,3 +699,69 @@ async fn the_timeline_is_paged_and_filtered() {
         422
     );
 }
+
+async fn statuses(app: &TestApp, user: &User, paths: &[String]) -> Vec<u16> {
+    let mut out = Vec::new();
+    for path in paths {
+        out.push(user.get_json(app, path).await.0);
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_notebook_read_refuses_every_session_the_others_refuse() {
+    let app = spawn_app().await;
+    if !app.require_test_mode("a_notebook_read_refuses_every_session_the_others_refuse") {
+        return;
+    }
+    // The notebook endpoints read the session together with the notebook's facts: the same
+    // rules must hold there as everywhere.
+    let d = department(&app).await;
+    let paths = [
+        format!("/api/carnets/{}", d.eloise),
+        format!("/api/carnets/{}/timeline", d.eloise),
+    ];
+    assert_eq!(statuses(&app, &d.manager, &paths).await, [200, 200]);
+    // Staff who have not accepted the CGU.
+    let pro_email = crate::fixtures::unique("pro-sans-cgu");
+    app.create_account(&pro_email, "professional", Some("CCAS"))
+        .await;
+    let without_cgu = app.sign_in_without_cgu(&pro_email).await;
+    for path in &paths {
+        let (status, body) = without_cgu.get_json(&app, path).await;
+        assert_eq!(status, 403, "{path}");
+        assert_eq!(body["error"]["code"], "cgu_required", "{path}");
+    }
+    // Expired by the instance's clock, then back.
+    app.set_clock("2099-01-01T00:00:00Z").await;
+    assert_eq!(statuses(&app, &d.manager, &paths).await, [401, 401]);
+    let back = app
+        .send_json(reqwest::Method::DELETE, "/api/test/clock", &json!({}))
+        .await;
+    assert_eq!(back.status(), 204);
+    assert_eq!(statuses(&app, &d.manager, &paths).await, [200, 200]);
+    // Ended by a logout; not an id, not signed in.
+    let response = d
+        .manager
+        .post_json(&app, "/api/auth/logout", &json!({}))
+        .await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(statuses(&app, &d.manager, &paths).await, [401, 401]);
+    assert_eq!(app.get("/api/carnets/nimporte").await.status(), 401);
+    // A disabled account.
+    let (manager, _) = account(&app, "manager", None).await;
+    let (pro, created) = account(&app, "professional", Some("CCAS")).await;
+    let id = created["account_id"].as_str().unwrap();
+    assert_eq!(
+        manager
+            .post_json(
+                &app,
+                &format!("/api/auth/accounts/{id}/disable"),
+                &json!({})
+            )
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(statuses(&app, &pro, &paths).await, [401, 401]);
+}

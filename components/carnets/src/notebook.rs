@@ -2,12 +2,15 @@
 //! (`carnet_domain::access::notebook_read`) decides; every read writes an access-log row in the
 //! same transaction as the read.
 
+use axum::extract::FromRequestParts;
 use axum::extract::{Path, Query};
+use axum::http::request::Parts;
 use axum::Json;
 use carnet_domain::access::{notebook_read, Actor, ReadAccess};
 use carnet_domain::{Id, Instant};
-use carnet_http::auth::Authenticated;
+use carnet_http::auth::{authenticate, authenticate_and_read, Authenticated};
 use carnet_http::{AppError, FieldError};
+use carnet_http::{AppState, Ctx};
 use carnet_store::repo::carnets;
 use carnet_store::repo::timeline::{self, EventFilter};
 use serde::Deserialize;
@@ -20,25 +23,45 @@ pub fn actor(auth: &Authenticated) -> Actor {
     }
 }
 
-/// The caller's access to a notebook; 404 when it does not exist or may not be known.
-async fn access(auth: &Authenticated, id: &str) -> Result<(Id, ReadAccess), AppError> {
-    let id = Id::parse(id).map_err(|_| AppError::NotFound)?;
-    let facts = carnets::facts(&auth.ctx.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    match notebook_read(&actor(auth), &facts) {
-        ReadAccess::Hidden => Err(AppError::NotFound),
-        ReadAccess::Forbidden => Err(AppError::forbidden(
-            "notebook_forbidden",
-            "Vous n'avez pas accès à ce carnet.",
-        )),
-        access => Ok((id, access)),
+/// A signed-in request on the notebook its path names, with the caller's read access decided
+/// by the policy: 404 when the notebook does not exist or may not be known, 403 when known but
+/// beyond the caller's rights. The session and the notebook's facts are read in one round trip.
+pub struct NotebookRequest {
+    pub auth: Authenticated,
+    pub id: Id,
+    pub access: ReadAccess,
+}
+
+impl FromRequestParts<AppState> for NotebookRequest {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::NotFound)?;
+        let ctx = Ctx::from_request_parts(parts, state).await?;
+        let Ok(id) = Id::parse(&raw) else {
+            // Not an id: still signed in first (401 before 404), then unknown.
+            authenticate(parts, ctx, true).await?;
+            return Err(AppError::NotFound);
+        };
+        let (auth, rows) =
+            authenticate_and_read(parts, ctx, (carnets::FACTS_SQL, &[id.into()])).await?;
+        let facts = carnets::facts_from_rows(&rows)?.ok_or(AppError::NotFound)?;
+        match notebook_read(&actor(&auth), &facts) {
+            ReadAccess::Hidden => Err(AppError::NotFound),
+            ReadAccess::Forbidden => Err(AppError::forbidden(
+                "notebook_forbidden",
+                "Vous n'avez pas accès à ce carnet.",
+            )),
+            access => Ok(NotebookRequest { auth, id, access }),
+        }
     }
 }
 
 /// `GET /api/carnets/{id}`: the full view, or the restricted card.
-pub async fn view(auth: Authenticated, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
-    let (id, access) = access(&auth, &id).await?;
+pub async fn view(request: NotebookRequest) -> Result<Json<Value>, AppError> {
+    let NotebookRequest { auth, id, access } = request;
     let db = &auth.ctx.db;
     db.begin().await?;
     let (body, view) = match access {
@@ -79,10 +102,10 @@ fn day_start(field: &str, date: &str, errors: &mut Vec<FieldError>) -> Option<In
 
 /// `GET /api/carnets/{id}/timeline?page&per_page&from&to&type&q`: full access only.
 pub async fn timeline(
-    auth: Authenticated,
-    Path(id): Path<String>,
+    request: NotebookRequest,
     Query(query): Query<TimelineQuery>,
 ) -> Result<Json<Value>, AppError> {
+    let NotebookRequest { auth, id, access } = request;
     let (page, per_page) = paging(query.page, query.per_page)?;
     let mut errors = Vec::new();
     let from = query
@@ -97,7 +120,6 @@ pub async fn timeline(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let (id, access) = access(&auth, &id).await?;
     if !matches!(access, ReadAccess::Full { .. }) {
         return Err(AppError::forbidden(
             "notebook_forbidden",

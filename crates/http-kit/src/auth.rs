@@ -15,6 +15,7 @@ use base64::Engine;
 use carnet_domain::roles::Assignment;
 use carnet_domain::{Id, Instant, CGU_VERSION};
 use carnet_store::repo::sessions;
+use carnet_store::{Row, Value};
 use jwt_simple::prelude::*;
 use sha2::Digest;
 
@@ -230,6 +231,33 @@ pub async fn authenticate(
     ctx: Ctx,
     require_cgu: bool,
 ) -> Result<Authenticated, AppError> {
+    let session_id = session_id_of(parts, &ctx)?;
+    let state = sessions::load(&ctx.db, session_id).await?;
+    admit(ctx, session_id, state, require_cgu)
+}
+
+/// The same, with the CGU accepted, and in the same round trip as the session's read (native
+/// PostgreSQL sends them together) a read that does not depend on who asks, such as the facts
+/// of the notebook a path names. Its rows are dropped unread when the request is refused.
+pub async fn authenticate_and_read(
+    parts: &Parts,
+    ctx: Ctx,
+    read: (&str, &[Value]),
+) -> Result<(Authenticated, Vec<Row>), AppError> {
+    let session_id = session_id_of(parts, &ctx)?;
+    let [session, rows]: [Vec<Row>; 2] = ctx
+        .db
+        .query_many(&[(sessions::SESSION_SQL, &[session_id.into()]), read])
+        .await?
+        .try_into()
+        .map_err(|_| AppError::internal("two answers expected"))?;
+    let state = sessions::session_from_rows(&session)?;
+    Ok((admit(ctx, session_id, state, true)?, rows))
+}
+
+/// The session a request's token names (cookie or bearer; a cookie-authenticated write must be
+/// same-origin); nothing is read from the database.
+fn session_id_of(parts: &Parts, ctx: &Ctx) -> Result<Id, AppError> {
     let (token, via_cookie) = match (bearer_token(parts), cookie_token(parts)) {
         (Some(token), _) => (token, false),
         (None, Some(token)) => (token, true),
@@ -242,11 +270,18 @@ pub async fn authenticate(
             "Demande refusée : elle ne vient pas du site Carnet de bord.",
         ));
     }
-    let session_id =
-        verify_session_token(&ctx.config, &token, ctx.now).ok_or(AppError::Unauthenticated)?;
-    let state = sessions::load(&ctx.db, session_id)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
+    verify_session_token(&ctx.config, &token, ctx.now).ok_or(AppError::Unauthenticated)
+}
+
+/// Admits the request when its session, account and role are all current (and, when
+/// `require_cgu`, the staff's CGU accepted).
+fn admit(
+    ctx: Ctx,
+    session_id: Id,
+    state: Option<sessions::SessionState>,
+    require_cgu: bool,
+) -> Result<Authenticated, AppError> {
+    let state = state.ok_or(AppError::Unauthenticated)?;
     if state.ended
         || state.account_disabled
         || state.assignment_revoked

@@ -254,17 +254,19 @@ pub async fn refresh_all_member_keys(db: &Db) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// The notebook, with one row per active member (or one row with no member): what the read
+/// policy needs (parameter: the notebook), for [`facts_from_rows`].
+pub const FACTS_SQL: &str = "SELECT n.beneficiary_id, n.archived_at, m.account_id, m.structure_id \
+     FROM notebooks n LEFT JOIN notebook_members m ON m.notebook_id = n.id AND m.active = TRUE \
+     WHERE n.id = $1";
+
 /// What the read policy needs; `None` when there is no such notebook.
 pub async fn facts(db: &Db, notebook_id: Id) -> Result<Option<NotebookFacts>, StoreError> {
-    // One query: the notebook, with one row per active member (or one row with no member).
-    let rows = db
-        .query(
-            "SELECT n.beneficiary_id, n.archived_at, m.account_id, m.structure_id \
-             FROM notebooks n LEFT JOIN notebook_members m ON m.notebook_id = n.id AND m.active = TRUE \
-             WHERE n.id = $1",
-            params![notebook_id],
-        )
-        .await?;
+    facts_from_rows(&db.query(FACTS_SQL, params![notebook_id]).await?)
+}
+
+/// The answer of [`FACTS_SQL`] (sent alone, or with other reads).
+pub fn facts_from_rows(rows: &[Row]) -> Result<Option<NotebookFacts>, StoreError> {
     let Some(first) = rows.first() else {
         return Ok(None);
     };
@@ -273,7 +275,7 @@ pub async fn facts(db: &Db, notebook_id: Id) -> Result<Option<NotebookFacts>, St
         archived: first.get::<Option<String>>("archived_at")?.is_some(),
         ..Default::default()
     };
-    for member in &rows {
+    for member in rows {
         if let Some(account) = member.get::<Option<Id>>("account_id")? {
             facts.active_members.push(account);
         }

@@ -1,6 +1,6 @@
 //! Sessions: opened by a sign-in, read on every request, ended by logout, disabling or revocation.
 
-use crate::{params, Db, StoreError};
+use crate::{params, Db, Row, StoreError};
 use carnet_domain::roles::Assignment;
 use carnet_domain::{Id, Instant};
 
@@ -33,29 +33,33 @@ pub struct SessionState {
     pub cgu_version: Option<String>,
 }
 
+/// A session with its account and role (parameter: the session id), for [`session_from_rows`].
+pub const SESSION_SQL: &str = "SELECT s.account_id, s.assignment_id, s.expires_at, s.ended_at, a.disabled_at, a.cgu_version, \
+        r.role, r.structure_id, r.beneficiary_id, r.revoked_at \
+     FROM sessions s JOIN accounts a ON a.id = s.account_id JOIN role_assignments r ON r.id = s.assignment_id \
+     WHERE s.id = $1";
+
+/// A session with its account and role; `None` when there is no such session.
 pub async fn load(db: &Db, session_id: Id) -> Result<Option<SessionState>, StoreError> {
-    let row = db
-        .query_opt(
-            "SELECT s.account_id, s.assignment_id, s.expires_at, s.ended_at, a.disabled_at, a.cgu_version, \
-                    r.role, r.structure_id, r.beneficiary_id, r.revoked_at \
-             FROM sessions s JOIN accounts a ON a.id = s.account_id JOIN role_assignments r ON r.id = s.assignment_id \
-             WHERE s.id = $1",
-            params![session_id],
-        )
-        .await?;
-    row.map(|row| {
-        Ok(SessionState {
-            account_id: row.get("account_id")?,
-            assignment_id: row.get("assignment_id")?,
-            assignment: super::accounts::assignment_from_row(&row)?,
-            expires_at: row.get("expires_at")?,
-            ended: row.get::<Option<String>>("ended_at")?.is_some(),
-            account_disabled: row.get::<Option<String>>("disabled_at")?.is_some(),
-            assignment_revoked: row.get::<Option<String>>("revoked_at")?.is_some(),
-            cgu_version: row.get("cgu_version")?,
+    session_from_rows(&db.query(SESSION_SQL, params![session_id]).await?)
+}
+
+/// The answer of [`SESSION_SQL`] (sent alone, or with other reads).
+pub fn session_from_rows(rows: &[Row]) -> Result<Option<SessionState>, StoreError> {
+    rows.first()
+        .map(|row| {
+            Ok(SessionState {
+                account_id: row.get("account_id")?,
+                assignment_id: row.get("assignment_id")?,
+                assignment: super::accounts::assignment_from_row(row)?,
+                expires_at: row.get("expires_at")?,
+                ended: row.get::<Option<String>>("ended_at")?.is_some(),
+                account_disabled: row.get::<Option<String>>("disabled_at")?.is_some(),
+                assignment_revoked: row.get::<Option<String>>("revoked_at")?.is_some(),
+                cgu_version: row.get("cgu_version")?,
+            })
         })
-    })
-    .transpose()
+        .transpose()
 }
 
 pub async fn end(db: &Db, session_id: Id, now: Instant, reason: &str) -> Result<(), StoreError> {
