@@ -72,6 +72,28 @@ async fn sign_in(
         .to_string())
 }
 
+/// The disk's floor for a durable commit, to read the figures by: 500 appends of 4 KB, each
+/// followed by `fdatasync`, in the temporary directory.
+fn disk_sync_probe() -> Result<()> {
+    use std::io::Write;
+    let path = std::env::temp_dir().join(format!("carnet-bench-sync-{}", std::process::id()));
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)?;
+    let mut times = Vec::new();
+    for _ in 0..500 {
+        file.write_all(&[b'x'; 4096])?;
+        let t = Instant::now();
+        file.sync_data()?;
+        times.push(t.elapsed());
+    }
+    drop(file);
+    std::fs::remove_file(&path)?;
+    report("disk fdatasync (4 KB)", times);
+    Ok(())
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -251,6 +273,7 @@ async fn main() -> Result<()> {
         }
     }
     println!("{kind}: {beneficiaries} beneficiaries, {samples} samples per operation, sequential requests over HTTP");
+    disk_sync_probe()?;
     report(&format!("{kind} open notebook"), open);
     report(&format!("{kind} search"), search);
     report(&format!("{kind} portfolio page"), portfolio);
