@@ -44,7 +44,7 @@ pub async fn attach_self(
     let facts = carnets::facts(db, notebook_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let actor = crate::support::actor(&auth);
+    let actor = auth.actor();
     if carnet_domain::access::notebook_read(&actor, &facts)
         == carnet_domain::access::ReadAccess::Hidden
     {

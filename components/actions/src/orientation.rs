@@ -58,7 +58,7 @@ async fn open_notebook(auth: &Authenticated, id: &str) -> Result<Id, AppError> {
     let facts = carnets::facts(&auth.ctx.db, notebook)
         .await?
         .ok_or(AppError::NotFound)?;
-    if carnet_domain::access::notebook_read(&crate::support::actor(auth), &facts)
+    if carnet_domain::access::notebook_read(&auth.actor(), &facts)
         == carnet_domain::access::ReadAccess::Hidden
     {
         return Err(AppError::NotFound);
@@ -132,7 +132,7 @@ pub async fn request(
     if !repo::is_referent(db, notebook, auth.account_id).await? {
         let facts = carnets::facts(db, notebook).await?.unwrap_or_default();
         return Err(
-            match carnet_domain::access::notebook_read(&crate::support::actor(&auth), &facts) {
+            match carnet_domain::access::notebook_read(&auth.actor(), &facts) {
                 carnet_domain::access::ReadAccess::Hidden => AppError::NotFound,
                 _ => {
                     AppError::forbidden("forbidden", "Seul le référent demande une réorientation.")

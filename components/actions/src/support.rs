@@ -1,7 +1,7 @@
 //! What every write shares: the notebook and the write policy, the trace of a change (timeline
 //! event + audit row, in the caller's transaction), and the answers to version conflicts.
 
-use carnet_domain::access::{notebook_write, Actor, NotebookFacts, ReadAccess, WriteScope};
+use carnet_domain::access::{notebook_write, NotebookFacts, ReadAccess, WriteScope};
 use carnet_domain::Id;
 use carnet_http::auth::Authenticated;
 use carnet_http::AppError;
@@ -9,13 +9,6 @@ use carnet_store::repo::carnets;
 use carnet_store::repo::plan::Outcome;
 use carnet_store::repo::timeline::{self, NewEvent};
 use serde_json::Value;
-
-pub fn actor(auth: &Authenticated) -> Actor {
-    Actor {
-        account_id: auth.account_id,
-        assignment: auth.assignment,
-    }
-}
 
 /// The notebook, if the caller may make this kind of write to it (else 404 or 403).
 pub async fn writable(
@@ -27,7 +20,7 @@ pub async fn writable(
     let facts = carnets::facts(&auth.ctx.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    match notebook_write(&actor(auth), &facts, scope) {
+    match notebook_write(&auth.actor(), &facts, scope) {
         ReadAccess::Hidden => Err(AppError::NotFound),
         ReadAccess::Forbidden if facts.archived => Err(AppError::forbidden(
             "archived",

@@ -4,7 +4,6 @@
 //! months (the instance's calendar), and activity by structure. Counts only: no person in it,
 //! so no access-log row.
 
-use crate::notebook::actor;
 use axum::Json;
 use carnet_domain::access::may_view_dashboard;
 use carnet_http::auth::Authenticated;
@@ -22,7 +21,7 @@ pub fn last_twelve_months(today: &str) -> Vec<String> {
 }
 
 pub async fn figures(auth: Authenticated) -> Result<Json<Dashboard>, AppError> {
-    if !may_view_dashboard(&actor(&auth)) {
+    if !may_view_dashboard(&auth.actor()) {
         return Err(AppError::forbidden(
             "forbidden",
             "Le tableau de bord est réservé aux gestionnaires du département.",

@@ -1,7 +1,7 @@
 //! Lists, all paged: a professional's portfolio, a structure's, the département's (filtered),
 //! recently viewed notebooks, and search. Archived notebooks appear in none of them.
 
-use crate::notebook::{actor, paging};
+use crate::notebook::paging;
 use axum::extract::Query;
 use axum::Json;
 use carnet_domain::access::{
@@ -31,7 +31,7 @@ pub async fn portfolio(
     auth: Authenticated,
     Query(query): Query<Paging>,
 ) -> Result<Json<Page<ListItem>>, AppError> {
-    if !may_list_portfolio(&actor(&auth)) {
+    if !may_list_portfolio(&auth.actor()) {
         return Err(refused());
     }
     let (page, per_page) = paging(query.page, query.per_page)?;
@@ -45,7 +45,7 @@ pub async fn structure(
     auth: Authenticated,
     Query(query): Query<Paging>,
 ) -> Result<Json<Page<ListItem>>, AppError> {
-    let Some(structure_id) = may_list_structure(&actor(&auth)) else {
+    let Some(structure_id) = may_list_structure(&auth.actor()) else {
         return Err(refused());
     };
     let (page, per_page) = paging(query.page, query.per_page)?;
@@ -69,7 +69,7 @@ pub async fn department(
     auth: Authenticated,
     Query(query): Query<DepartmentQuery>,
 ) -> Result<Json<Page<ListItem>>, AppError> {
-    if !may_list_department(&actor(&auth)) {
+    if !may_list_department(&auth.actor()) {
         return Err(refused());
     }
     let (page, per_page) = paging(query.page, query.per_page)?;
@@ -94,7 +94,7 @@ pub async fn department(
 
 /// `GET /api/carnets/recent`: the ten notebooks the person opened last.
 pub async fn recent(auth: Authenticated) -> Result<Json<Vec<ListItem>>, AppError> {
-    if !may_search(&actor(&auth)) {
+    if !may_search(&auth.actor()) {
         return Err(refused());
     }
     let mut recent = Vec::new();
@@ -102,7 +102,7 @@ pub async fn recent(auth: Authenticated) -> Result<Json<Vec<ListItem>>, AppError
         // Only what the person may still open (a structure admin's links change).
         let id = carnet_domain::Id::parse(&item.notebook_id).map_err(AppError::internal)?;
         let facts = carnets::facts(&auth.ctx.db, id).await?.unwrap_or_default();
-        let access = carnet_domain::access::notebook_read(&actor(&auth), &facts);
+        let access = carnet_domain::access::notebook_read(&auth.actor(), &facts);
         if matches!(
             access,
             carnet_domain::access::ReadAccess::Full { .. }
@@ -127,7 +127,7 @@ pub async fn search(
     auth: Authenticated,
     Query(query): Query<SearchQuery>,
 ) -> Result<Json<Page<ListItem>>, AppError> {
-    if !may_search(&actor(&auth)) {
+    if !may_search(&auth.actor()) {
         return Err(refused());
     }
     let (page, per_page) = paging(query.page, query.per_page)?;
@@ -140,7 +140,7 @@ pub async fn search(
         )]));
     }
     // A structure admin only finds the notebooks linked to their structure.
-    let within = may_list_structure(&actor(&auth));
+    let within = may_list_structure(&auth.actor());
     let mut found = carnets::search(&auth.ctx.db, auth.ctx.now, &q, within, page, per_page).await?;
     // Results are cards: no rendez-vous in them.
     for item in &mut found.items {

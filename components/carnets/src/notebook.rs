@@ -6,7 +6,7 @@ use axum::extract::FromRequestParts;
 use axum::extract::{Path, Query};
 use axum::http::request::Parts;
 use axum::Json;
-use carnet_domain::access::{notebook_read, Actor, ReadAccess};
+use carnet_domain::access::{notebook_read, ReadAccess};
 use carnet_domain::{Id, Instant};
 use carnet_http::auth::{authenticate, authenticate_and_read, Authenticated};
 use carnet_http::{AppError, FieldError};
@@ -15,13 +15,6 @@ use carnet_store::repo::carnets;
 use carnet_store::repo::timeline::{self, EventFilter};
 use serde::Deserialize;
 use serde_json::{json, Value};
-
-pub fn actor(auth: &Authenticated) -> Actor {
-    Actor {
-        account_id: auth.account_id,
-        assignment: auth.assignment,
-    }
-}
 
 /// A signed-in request on the notebook its path names, with the caller's read access decided
 /// by the policy: 404 when the notebook does not exist or may not be known, 403 when known but
@@ -48,7 +41,7 @@ impl FromRequestParts<AppState> for NotebookRequest {
         let (auth, rows) =
             authenticate_and_read(parts, ctx, (carnets::FACTS_SQL, &[id.into()])).await?;
         let facts = carnets::facts_from_rows(&rows)?.ok_or(AppError::NotFound)?;
-        match notebook_read(&actor(&auth), &facts) {
+        match notebook_read(&auth.actor(), &facts) {
             ReadAccess::Hidden => Err(AppError::NotFound),
             ReadAccess::Forbidden => Err(AppError::forbidden(
                 "notebook_forbidden",

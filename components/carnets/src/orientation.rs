@@ -2,7 +2,7 @@
 //! structure (to choose a new referent). The queue shows each request's reason, which is part of
 //! the notebook: every notebook on a page gets an access-log row, in the same transaction.
 
-use crate::notebook::{actor, paging};
+use crate::notebook::paging;
 use axum::extract::{Path, Query};
 use axum::Json;
 use carnet_domain::access::{may_list_orientation_requests, may_list_professionals};
@@ -27,7 +27,7 @@ pub async fn requests(
     auth: Authenticated,
     Query(query): Query<RequestsQuery>,
 ) -> Result<Json<Page<Value>>, AppError> {
-    if !may_list_orientation_requests(&actor(&auth)) {
+    if !may_list_orientation_requests(&auth.actor()) {
         return Err(AppError::forbidden(
             "forbidden",
             "Les demandes d'orientation sont réservées aux chargés d'orientation et aux gestionnaires.",
@@ -66,7 +66,7 @@ pub async fn professionals(
     auth: Authenticated,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, AppError> {
-    if !may_list_professionals(&actor(&auth)) {
+    if !may_list_professionals(&auth.actor()) {
         return Err(AppError::forbidden(
             "forbidden",
             "Cette liste n'est pas accessible avec votre rôle.",

@@ -2,7 +2,6 @@
 //! scoped to the beneficiary, not to the notebook). Same view and same access-log row as
 //! `GET /api/carnets/{id}`.
 
-use crate::notebook::actor;
 use axum::Json;
 use carnet_domain::access::{notebook_read, own_notebook, ReadAccess};
 use carnet_http::auth::Authenticated;
@@ -11,7 +10,7 @@ use carnet_store::repo::carnets;
 use serde_json::Value;
 
 pub async fn mine(auth: Authenticated) -> Result<Json<Value>, AppError> {
-    let who = actor(&auth);
+    let who = auth.actor();
     let Some(beneficiary) = own_notebook(&who) else {
         return Err(AppError::forbidden(
             "forbidden",

@@ -157,6 +157,14 @@ impl Authenticated {
         self.ctx.client_addr.as_ref().map(|c| c.0.as_str())
     }
 
+    /// Who is asking, for the policies of `carnet_domain::access`.
+    pub fn actor(&self) -> carnet_domain::access::Actor {
+        carnet_domain::access::Actor {
+            account_id: self.account_id,
+            assignment: self.assignment,
+        }
+    }
+
     pub fn role_code(&self) -> &'static str {
         self.assignment.role.code()
     }
