@@ -661,3 +661,30 @@ test("a new notebook: errors next to their fields, a possible duplicate, « c'es
   await page.getByRole("navigation", { name: "Parties du carnet" }).waitFor();
   await main(page).getByText(email).waitFor();
 });
+
+test("a professional sets their work position and phone on their account; their notebooks show them", async () => {
+  const page = await newPage(browser);
+  await signIn(page, account("pro-07-2"));
+  await page.goto(`${BASE_URL}/compte`);
+  await page.getByRole("heading", { level: 1, name: "Mon compte" }).waitFor();
+  const form = page.locator("#coordonnees-pro");
+  const phone = `01 49 ${String(Date.now() % 100).padStart(2, "0")} 12 34`;
+  // An impossible number: refused next to the field, with the focus on it.
+  await form.getByLabel("Téléphone professionnel").fill("12");
+  await form.getByRole("button", { name: "Enregistrer mes coordonnées" }).click();
+  await page.waitForFunction(() => document.activeElement && document.activeElement.name === "phone" && document.activeElement.getAttribute("aria-invalid") === "true");
+  await checkA11y(page, "coordonnées professionnelles refusées");
+  await form.getByLabel("Fonction").fill("Conseillère emploi");
+  await form.getByLabel("Téléphone professionnel").fill(phone);
+  await form.getByRole("button", { name: "Enregistrer mes coordonnées" }).click();
+  await main(page).getByText("Vos coordonnées professionnelles sont enregistrées.").waitFor();
+  await checkA11y(page, "coordonnées professionnelles enregistrées");
+
+  const { item } = await referentNotebook(page);
+  await page.goto(`${BASE_URL}/carnets/${item.notebook_id}`);
+  await page.getByRole("navigation", { name: "Parties du carnet" }).waitFor();
+  await openTab(page, "Membres");
+  await main(page).getByText(/Conseillère emploi/).first().waitFor();
+  await main(page).getByRole("link", { name: phone }).first().waitFor();
+  await signOut(page);
+});

@@ -791,3 +791,123 @@ async fn the_client_address_is_the_peers_unless_a_trusted_proxy_forwards_it() {
         .all(|r| r.get::<Option<String>>("client_addr").unwrap().as_deref() == Some("127.0.0.1")));
     drop(user);
 }
+
+async fn put_work_contact(app: &TestApp, user: &User, body: Value) -> reqwest::Response {
+    crate::fixtures::send(
+        user,
+        app,
+        reqwest::Method::PUT,
+        "/api/auth/me/work-contact",
+        body,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn staff_who_can_be_members_set_their_work_position_and_phone() {
+    let app = spawn_app().await;
+    if !app.require_test_mode("staff_who_can_be_members_set_their_work_position_and_phone") {
+        return;
+    }
+    let d = crate::fixtures::department(&app).await;
+    // The referent of Éloïse's notebook: nothing yet, then set, and shown on the notebook.
+    let (_, me) = d.pro_a.get_json(&app, "/api/auth/me").await;
+    assert_eq!(
+        me["work_contact"],
+        json!({ "position": null, "phone": null })
+    );
+    let response = put_work_contact(
+        &app,
+        &d.pro_a,
+        json!({ "position": "  Conseillère   en insertion ", "phone": "01 49 15 22 33" }),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    let saved = json!({ "position": "Conseillère en insertion", "phone": "01 49 15 22 33" });
+    assert_eq!(response.json::<Value>().await.unwrap(), saved);
+    assert_eq!(
+        d.pro_a.get_json(&app, "/api/auth/me").await.1["work_contact"],
+        saved
+    );
+    let members = |body: Value| body["members"].as_array().unwrap().clone();
+    let (_, full) = d
+        .manager
+        .get_json(&app, &format!("/api/carnets/{}", d.eloise))
+        .await;
+    let referent = members(full)
+        .into_iter()
+        .find(|m| m["member_type"] == "referent")
+        .unwrap();
+    assert_eq!(referent["position"], "Conseillère en insertion");
+    assert_eq!(referent["phone"], "01 49 15 22 33");
+
+    // Invalid values: refused field by field, nothing changed.
+    let response = put_work_contact(
+        &app,
+        &d.pro_a,
+        json!({ "position": "x".repeat(101), "phone": "12" }),
+    )
+    .await;
+    assert_eq!(response.status(), 422);
+    let body: Value = response.json().await.unwrap();
+    let mut fields: Vec<&str> = body["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    fields.sort();
+    assert_eq!(fields, ["phone", "position"]);
+    assert_eq!(
+        d.pro_a.get_json(&app, "/api/auth/me").await.1["work_contact"],
+        saved
+    );
+    let response = put_work_contact(
+        &app,
+        &d.pro_a,
+        json!({ "position": "Conseillère", "fax": "01" }),
+    )
+    .await;
+    assert_eq!(response.status(), 422, "unknown fields are refused");
+
+    // Emptied: cleared. Every change is audited.
+    let response = put_work_contact(&app, &d.pro_a, json!({ "position": "", "phone": null })).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        d.pro_a.get_json(&app, "/api/auth/me").await.1["work_contact"],
+        json!({ "position": null, "phone": null })
+    );
+    let me = d.pro_a.get_json(&app, "/api/auth/me").await.1;
+    let actions = audit_actions(&app, me["account"]["id"].as_str().unwrap()).await;
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| *a == "work_contact_changed")
+            .count(),
+        2,
+        "{actions:?}"
+    );
+
+    // Role by role.
+    for (user, expected, who) in [
+        (&d.orientation, 200, "orientation manager"),
+        (&d.admin_b, 200, "structure admin"),
+        (&d.manager, 403, "manager"),
+        (&d.platform_admin, 403, "platform admin"),
+        (&d.beneficiary, 403, "beneficiary"),
+    ] {
+        let response = put_work_contact(
+            &app,
+            user,
+            json!({ "position": "Poste", "phone": "0612345678" }),
+        )
+        .await;
+        assert_eq!(response.status().as_u16(), expected, "{who}");
+        let (_, me) = user.get_json(&app, "/api/auth/me").await;
+        if expected == 200 {
+            assert_eq!(me["work_contact"]["position"], "Poste", "{who}");
+        } else {
+            assert!(me["work_contact"].is_null(), "{who}: {me}");
+        }
+    }
+}

@@ -16,8 +16,19 @@ pub async fn post(user: &User, app: &TestApp, path: &str, body: Value) -> (u16, 
 
 /// PATCHes a JSON body (same origin).
 pub async fn patch(user: &User, app: &TestApp, path: &str, body: Value) -> reqwest::Response {
+    send(user, app, reqwest::Method::PATCH, path, body).await
+}
+
+/// Sends a JSON body with this method (same origin, the session cookie).
+pub async fn send(
+    user: &User,
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    body: Value,
+) -> reqwest::Response {
     user.client
-        .patch(app.url(path))
+        .request(method, app.url(path))
         .header("origin", &app.base_url)
         .json(&body)
         .send()

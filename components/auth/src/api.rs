@@ -1,4 +1,4 @@
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use axum::Router;
 use carnet_http::{routing, AppState, Platform};
 use std::sync::Arc;
@@ -23,6 +23,10 @@ pub fn router(platform: Arc<dyn Platform>) -> Router {
         .route(
             "/api/auth/me/email",
             post(crate::session::request_email_change),
+        )
+        .route(
+            "/api/auth/me/work-contact",
+            put(crate::session::set_work_contact),
         )
         .route(
             "/api/auth/me/email/confirm",

@@ -4,11 +4,13 @@
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use carnet_domain::{Email, Id, CGU_VERSION};
+use carnet_domain::access::may_set_work_contact;
+use carnet_domain::{parse_phone, Email, Id, CGU_VERSION};
 use carnet_http::auth::{hash_token, random_token, session_cookie, Authenticated, SignedIn};
 use carnet_http::error::email_field;
 use carnet_http::idempotency::IdempotentJson;
 use carnet_http::routing::JsonBody;
+use carnet_http::validate::Validator;
 use carnet_http::{AppError, Ctx};
 use carnet_store::repo::audit::{self, AuditEntry};
 use carnet_store::repo::{accounts, sessions};
@@ -57,7 +59,56 @@ pub async fn who_am_i(SignedIn(auth): SignedIn) -> Result<Json<Value>, AppError>
             "accepted_at": account.cgu_accepted_at.map(|at| at.to_db()),
             "required": !auth.cgu_accepted,
         },
+        "work_contact": match may_set_work_contact(&auth.actor()) {
+            true => Some(work_contact_json(&accounts::work_contact(db, auth.account_id).await?)),
+            false => None,
+        },
     })))
+}
+
+fn work_contact_json(contact: &accounts::WorkContact) -> Value {
+    json!({ "position": contact.position, "phone": contact.phone })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkContactBody {
+    position: Option<String>,
+    phone: Option<String>,
+}
+
+/// `PUT /api/auth/me/work-contact {"position": …, "phone": …}`: one's own work position and
+/// phone, shown with one's name in the notebooks one is a member of (a missing or empty value
+/// clears it). Audited with the values before and after.
+pub async fn set_work_contact(
+    auth: Authenticated,
+    JsonBody(body): JsonBody<WorkContactBody>,
+) -> Result<Json<Value>, AppError> {
+    if !may_set_work_contact(&auth.actor()) {
+        return Err(AppError::forbidden(
+            "work_contact_forbidden",
+            "Seuls les professionnels, les chargés d'orientation et les administrateurs de structure renseignent des coordonnées professionnelles.",
+        ));
+    }
+    let mut check = Validator::new();
+    let contact = accounts::WorkContact {
+        position: check.text("position", body.position.as_deref(), 100),
+        phone: check.parsed("phone", body.phone.as_deref(), parse_phone),
+    };
+    check.finish()?;
+    let db = &auth.ctx.db;
+    db.begin().await?;
+    let before = accounts::work_contact(db, auth.account_id).await?;
+    accounts::set_work_contact(db, auth.account_id, &contact).await?;
+    auth.audit(
+        "work_contact_changed",
+        "account",
+        auth.account_id,
+        Some(json!({ "before": work_contact_json(&before), "after": work_contact_json(&contact) })),
+    )
+    .await?;
+    db.commit().await?;
+    Ok(Json(work_contact_json(&contact)))
 }
 
 #[derive(Deserialize)]

@@ -432,6 +432,16 @@ pub fn may_list_professionals(actor: &Actor) -> bool {
     )
 }
 
+/// Setting one's own work position and phone, shown with one's name wherever one is a member of
+/// a notebook: the staff who can be members (professionals, orientation managers) and their
+/// structure admins. Managers and the platform admin are never members.
+pub fn may_set_work_contact(actor: &Actor) -> bool {
+    matches!(
+        actor.assignment.role,
+        Role::Professional | Role::OrientationManager | Role::StructureAdmin
+    )
+}
+
 #[cfg(test)]
 mod own_and_queue_tests {
     use super::*;
@@ -476,6 +486,15 @@ mod own_and_queue_tests {
                     Role::Manager
                 ]),
                 "{role:?} professionals"
+            );
+            assert_eq!(
+                may_set_work_contact(&who),
+                is(&[
+                    Role::Professional,
+                    Role::OrientationManager,
+                    Role::StructureAdmin
+                ]),
+                "{role:?} work contact"
             );
         }
     }

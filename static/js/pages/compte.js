@@ -1,5 +1,5 @@
-// "Mon compte": who I am, my roles (switching between them), my address, signing out here or
-// everywhere.
+// "Mon compte": who I am, my roles (switching between them), my work position and phone (staff
+// who can be members of a notebook), my address, signing out here or everywhere.
 import * as api from "../api.js";
 import { h, replace, field, bindSave, alertBox, fullName } from "../ui.js";
 
@@ -43,6 +43,28 @@ export async function render(ctx) {
       emailDone.focus();
     },
   });
+  // Shown with my name in the notebooks I am a member of; emptied, a value is removed.
+  let workContact = null;
+  if (me.work_contact) {
+    const form = h("form", { id: "coordonnees-pro" },
+      field({ label: "Fonction", name: "position", value: me.work_contact.position || "", hint: "Par exemple : conseillère en insertion professionnelle." }),
+      field({ label: "Téléphone professionnel", name: "phone", type: "tel", value: me.work_contact.phone || "", autocomplete: "tel", hint: "Par exemple : 01 49 15 22 33" }),
+      h("div", { class: "actions-bar" }, h("button", { type: "submit", class: "secondary" }, "Enregistrer mes coordonnées")));
+    const done = h("div", { tabindex: "-1" });
+    bindSave(form, {
+      send: (body) => api.put("/api/auth/me/work-contact", { position: body.position || null, phone: body.phone || null }),
+      onSuccess: async () => {
+        await ctx.refreshMe();
+        replace(done, alertBox("Vos coordonnées professionnelles sont enregistrées.", "success"));
+        done.focus();
+      },
+    });
+    workContact = [
+      h("h2", {}, "Coordonnées professionnelles"),
+      h("p", {}, "Elles figurent avec votre nom dans les carnets dont vous êtes membre, pour que les personnes accompagnées et vos collègues vous joignent."),
+      form, done,
+    ];
+  }
   replace(ctx.main,
     h("h1", {}, "Mon compte"),
     h("dl", { class: "facts" },
@@ -52,6 +74,7 @@ export async function render(ctx) {
     h("h2", {}, "Mes rôles"),
     h("ul", { class: "plain" }, roles),
     roleError,
+    workContact,
     h("h2", {}, "Adresse électronique"),
     emailForm, emailDone,
     h("h2", {}, "Déconnexion"),

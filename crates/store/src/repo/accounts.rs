@@ -431,3 +431,43 @@ pub async fn bootstrap_in_transaction(
     }
     Ok((ids[0], ids[1]))
 }
+
+/// How a staff member is reached at work, shown with their name wherever they are a member of a
+/// notebook (`professionals`); both absent until set.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WorkContact {
+    pub position: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// An account's work position and phone.
+pub async fn work_contact(db: &Db, account_id: Id) -> Result<WorkContact, StoreError> {
+    let row = db
+        .query_opt(
+            "SELECT position, phone FROM professionals WHERE account_id = $1",
+            params![account_id],
+        )
+        .await?;
+    Ok(match row {
+        Some(row) => WorkContact {
+            position: row.get("position")?,
+            phone: row.get("phone")?,
+        },
+        None => WorkContact::default(),
+    })
+}
+
+/// Replaces an account's work position and phone (`None` clears).
+pub async fn set_work_contact(
+    db: &Db,
+    account_id: Id,
+    contact: &WorkContact,
+) -> Result<(), StoreError> {
+    db.execute(
+        "INSERT INTO professionals (account_id, position, phone) VALUES ($1, $2, $3) \
+         ON CONFLICT (account_id) DO UPDATE SET position = excluded.position, phone = excluded.phone",
+        params![account_id, contact.position.clone(), contact.phone.clone()],
+    )
+    .await
+    .map(|_| ())
+}
