@@ -64,7 +64,6 @@ async fn reads_sent_together_are_answered_in_order() {
     insert(&db, "c", 3).await.unwrap();
     db.rollback().await.unwrap();
 
-    assert_eq!(answers.len(), 4);
     assert_eq!(answers[0][0].get::<i64>("n").unwrap(), 2);
     let listed: Vec<String> = answers[1].iter().map(|r| r.get("id").unwrap()).collect();
     assert_eq!(listed, ["a", "b"]);

@@ -253,12 +253,10 @@ pub async fn authenticate_and_read(
     read: (&str, &[Value]),
 ) -> Result<(Authenticated, Vec<Row>), AppError> {
     let session_id = session_id_of(parts, &ctx)?;
-    let [session, rows]: [Vec<Row>; 2] = ctx
+    let [session, rows] = ctx
         .db
         .query_many(&[(sessions::SESSION_SQL, &[session_id.into()]), read])
-        .await?
-        .try_into()
-        .map_err(|_| AppError::internal("two answers expected"))?;
+        .await?;
     let state = sessions::session_from_rows(&session)?;
     Ok((admit(ctx, session_id, state, true)?, rows))
 }

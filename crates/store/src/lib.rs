@@ -123,27 +123,28 @@ impl Db {
     }
 
     /// Reads that do not depend on each other (see [`Connection::query_many`]), answered in
-    /// order: the way to open a page that needs several lists without paying a round trip each.
-    pub async fn query_many(
+    /// order, one answer per read: the way to open a page that needs several lists without
+    /// paying a round trip each.
+    pub async fn query_many<const N: usize>(
         &self,
-        batch: &[(&str, &[Value])],
-    ) -> Result<Vec<Vec<Row>>, StoreError> {
+        batch: &[(&str, &[Value]); N],
+    ) -> Result<[Vec<Row>; N], StoreError> {
         let started = trace_start();
         let result = self.conn.query_many(batch).await;
         if started.is_some() {
             let statements: Vec<&str> = batch.iter().map(|(sql, _)| *sql).collect();
             trace_end(
                 started,
-                &format!("[{} together] {}", batch.len(), statements.join(" | ")),
+                &format!("[{N} together] {}", statements.join(" | ")),
             );
         }
-        result
+        result?.try_into().map_err(|answers: Vec<Vec<Row>>| {
+            StoreError::Other(format!("{} réponses pour {N} requêtes", answers.len()))
+        })
     }
 
     pub async fn query_one(&self, sql: &str, params: &[Value]) -> Result<Row, StoreError> {
-        self.query_opt(sql, params)
-            .await?
-            .ok_or_else(|| StoreError::Other("la requête n'a renvoyé aucune ligne".into()))
+        one_row(&self.query(sql, params).await?).cloned()
     }
 
     pub async fn query_opt(&self, sql: &str, params: &[Value]) -> Result<Option<Row>, StoreError> {
@@ -198,6 +199,12 @@ impl Db {
     pub async fn rollback(&self) -> Result<(), StoreError> {
         self.conn.rollback().await
     }
+}
+
+/// The first row of an answer that must have one (an error otherwise).
+pub fn one_row(rows: &[Row]) -> Result<&Row, StoreError> {
+    rows.first()
+        .ok_or_else(|| StoreError::Other("la requête n'a renvoyé aucune ligne".into()))
 }
 
 /// Rewrites `$1, $2…` placeholders as SQLite's `?1, ?2…`, leaving quoted text untouched.

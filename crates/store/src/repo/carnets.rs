@@ -1,7 +1,7 @@
 //! Beneficiaries and their notebooks: creation with duplicate detection, the facts the read
 //! policy needs, the full view and the restricted card, the lists, search, and the access log.
 
-use crate::{params, Db, Row, StoreError, Value};
+use crate::{one_row, params, Db, Row, StoreError, Value};
 use carnet_domain::access::NotebookFacts;
 use carnet_domain::text::{sort_key, word_matches, words};
 use carnet_domain::{Id, Instant};
@@ -389,17 +389,16 @@ fn text(row: &Row, column: &str) -> Result<Json, StoreError> {
 /// The restricted card: names, birth date, members and how to reach them. Nothing else.
 pub async fn card(db: &Db, notebook_id: Id) -> Result<Json, StoreError> {
     let id = params![notebook_id];
-    let [names, members] = answers(
-        db.query_many(&[
+    let [names, members] = db
+        .query_many(&[
             (
                 "SELECT b.first_name, b.last_name, b.birth_date FROM notebooks n JOIN beneficiaries b ON b.id = n.beneficiary_id WHERE n.id = $1",
                 id,
             ),
             (MEMBERS_SQL, id),
         ])
-        .await?,
-    )?;
-    let row = only_row(&names)?;
+        .await?;
+    let row = one_row(&names)?;
     Ok(json!({
         "id": notebook_id.to_string(),
         "view": "card",
@@ -410,18 +409,6 @@ pub async fn card(db: &Db, notebook_id: Id) -> Result<Json, StoreError> {
         },
         "members": members_from_rows(&members, true)?,
     }))
-}
-
-/// The answers of a [`Db::query_many`] of `N` reads, as an array to destructure.
-fn answers<const N: usize>(answers: Vec<Vec<Row>>) -> Result<[Vec<Row>; N], StoreError> {
-    answers
-        .try_into()
-        .map_err(|_| StoreError::Other("nombre de réponses inattendu".into()))
-}
-
-fn only_row(rows: &[Row]) -> Result<&Row, StoreError> {
-    rows.first()
-        .ok_or_else(|| StoreError::Other("la requête n'a renvoyé aucune ligne".into()))
 }
 
 /// The notebook, its beneficiary and dispositif, its pending orientation request and next
@@ -472,21 +459,19 @@ pub async fn full(
     let id = params![notebook_id];
     let latest_events = super::timeline::latest_sql();
     let [notebook, situations, job_projects, focuses, objectifs, actions, rendez_vous, events, members] =
-        answers(
-            db.query_many(&[
-                (FULL_SQL, params![notebook_id, now]),
-                (SITUATIONS_SQL, id),
-                (JOB_PROJECTS_SQL, id),
-                (FOCUSES_SQL, id),
-                (OBJECTIFS_SQL, id),
-                (ACTIONS_SQL, id),
-                (RENDEZ_VOUS_SQL, id),
-                (&latest_events, params![notebook_id, LATEST_EVENTS, 0i64]),
-                (MEMBERS_SQL, id),
-            ])
-            .await?,
-        )?;
-    let row = only_row(&notebook)?;
+        db.query_many(&[
+            (FULL_SQL, params![notebook_id, now]),
+            (SITUATIONS_SQL, id),
+            (JOB_PROJECTS_SQL, id),
+            (FOCUSES_SQL, id),
+            (OBJECTIFS_SQL, id),
+            (ACTIONS_SQL, id),
+            (RENDEZ_VOUS_SQL, id),
+            (&latest_events, params![notebook_id, LATEST_EVENTS, 0i64]),
+            (MEMBERS_SQL, id),
+        ])
+        .await?;
+    let row = one_row(&notebook)?;
     let mut identity = serde_json::Map::new();
     for column in [
         "first_name",

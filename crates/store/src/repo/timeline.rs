@@ -1,6 +1,6 @@
 //! Timeline events: what happened in a notebook, readable by a person (what, who, before/after).
 
-use crate::{params, Db, Row, StoreError, Value};
+use crate::{one_row, params, Db, Row, StoreError, Value};
 use carnet_domain::text::sort_key;
 use carnet_domain::{Id, Instant};
 use serde::Serialize;
@@ -88,14 +88,11 @@ pub async fn page(
         .collect();
     let count = format!("SELECT COUNT(*) AS n FROM timeline_events e WHERE {condition}");
     let listed = events_sql(condition, base.len() + 1);
-    let answers = db
+    let [count, listed] = db
         .query_many(&[(&count, base), (&listed, &with_paging)])
         .await?;
-    let total: i64 = answers[0]
-        .first()
-        .ok_or_else(|| StoreError::Other("COUNT sans ligne".into()))?
-        .get("n")?;
-    Ok((events_from_rows(&answers[1])?, total))
+    let total: i64 = one_row(&count)?.get("n")?;
+    Ok((events_from_rows(&listed)?, total))
 }
 
 /// A notebook's latest events, newest first (no count: the notebook's view shows a few).
