@@ -430,6 +430,26 @@ impl PostgresConnection {
             .collect()
     }
 
+    /// A statement without parameters, in the simple query protocol (`BEGIN`, `COMMIT`…).
+    async fn simple(&self, sql: &str) -> Result<(), StoreError> {
+        self.client()
+            .batch_execute(sql)
+            .await
+            .map_err(postgres_error)
+    }
+
+    /// Runs a prepared write; the number of rows it changed.
+    async fn write(
+        &self,
+        statement: &tokio_postgres::Statement,
+        params: &[Value],
+    ) -> Result<u64, StoreError> {
+        self.client()
+            .execute_raw(statement, params.iter().map(to_postgres))
+            .await
+            .map_err(postgres_error)
+    }
+
     fn take_pending_begin(&self) -> bool {
         self.begin_pending
             .swap(false, std::sync::atomic::Ordering::SeqCst)
@@ -446,13 +466,8 @@ impl PostgresConnection {
         if !self.take_pending_begin() {
             return work.await;
         }
-        let begin = async {
-            self.client()
-                .batch_execute("ROLLBACK; BEGIN")
-                .await
-                .map_err(postgres_error)
-        };
-        let (begun, result) = futures_util::future::join(begin, work).await;
+        let (begun, result) =
+            futures_util::future::join(self.simple("ROLLBACK; BEGIN"), work).await;
         begun?;
         result
     }
@@ -485,10 +500,7 @@ impl Connection for PostgresConnection {
     async fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
         self.after_pending_begin(async {
             let statement = self.statement(sql).await?;
-            self.client()
-                .execute_raw(&statement, params.iter().map(to_postgres))
-                .await
-                .map_err(postgres_error)
+            self.write(&statement, params).await
         })
         .await
     }
@@ -507,11 +519,7 @@ impl Connection for PostgresConnection {
             self.set_in_transaction(false);
             return Ok(());
         }
-        let result = self
-            .client()
-            .batch_execute("COMMIT")
-            .await
-            .map_err(postgres_error);
+        let result = self.simple("COMMIT").await;
         if result.is_ok() {
             self.set_in_transaction(false);
         }
@@ -522,21 +530,9 @@ impl Connection for PostgresConnection {
         // Prepared first (its own round trip when new), so that nothing is written between the
         // write and its COMMIT.
         let statement = self.statement(sql).await?;
-        let write = async {
-            self.client()
-                .execute_raw(&statement, params.iter().map(to_postgres))
-                .await
-                .map_err(postgres_error)
-        };
-        let commit = async {
-            self.client()
-                .batch_execute("COMMIT")
-                .await
-                .map_err(postgres_error)
-        };
-        let (written, committed) = self
-            .after_pending_begin(async { Ok(futures_util::future::join(write, commit).await) })
-            .await?;
+        let both =
+            futures_util::future::join(self.write(&statement, params), self.simple("COMMIT"));
+        let (written, committed) = self.after_pending_begin(async { Ok(both.await) }).await?;
         if committed.is_ok() {
             // Committed, or rolled back by the server after a failed write: either way over.
             self.set_in_transaction(false);
@@ -550,10 +546,7 @@ impl Connection for PostgresConnection {
             self.set_in_transaction(false);
             return Ok(());
         }
-        self.client()
-            .batch_execute("ROLLBACK")
-            .await
-            .map_err(postgres_error)?;
+        self.simple("ROLLBACK").await?;
         self.set_in_transaction(false);
         Ok(())
     }
