@@ -1,7 +1,7 @@
 //! The carnet: creation and duplicates, every read endpoint, who reads what (role by role, on an
 //! allowed and a forbidden notebook), search, and the access log.
 
-use crate::fixtures::{account, create_beneficiary, department, nir, patch};
+use crate::fixtures::{account, create_beneficiary, department, last_names, nir, patch};
 use carnet_tests::{native_store, spawn_app, TestApp, User};
 use serde_json::{json, Value};
 
@@ -16,12 +16,7 @@ async fn found(app: &TestApp, user: &User, q: &str) -> Vec<String> {
     );
     let (status, body) = user.get_json(app, &path).await;
     assert_eq!(status, 200, "{q}");
-    body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["last_name"].as_str().unwrap().to_string())
-        .collect()
+    last_names(&body)
 }
 
 fn keys(value: &Value) -> Vec<String> {

@@ -36,6 +36,16 @@ pub async fn send(
         .unwrap()
 }
 
+/// The last names of a list's items, in order.
+pub fn last_names(list: &Value) -> Vec<String> {
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["last_name"].as_str().unwrap().to_string())
+        .collect()
+}
+
 /// A NIR with its right key.
 pub fn nir(body13: &str) -> String {
     let number: u64 = body13.parse().unwrap();

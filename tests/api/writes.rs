@@ -2,7 +2,7 @@
 //! per role; stale versions; idempotent creates; the one-referent rule under concurrency;
 //! invalid payloads leave the database unchanged.
 
-use crate::fixtures::{department, patch, post, Department};
+use crate::fixtures::{department, last_names, patch, post, Department};
 use carnet_tests::{native_store, spawn_app, TestApp, User};
 use serde_json::{json, Value};
 
@@ -1009,14 +1009,6 @@ async fn each_role_may_only_make_its_own_writes() {
     let (_, found) = d.pro_b.get_json(&app, "/api/carnets/search?q=moreau").await;
     assert_eq!(found["total"], 1, "search follows a change of name");
     // Portfolios are in name order, and follow a change of name too.
-    let portfolio_names = |body: Value| -> Vec<String> {
-        body["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|i| i["last_name"].as_str().unwrap().to_string())
-            .collect()
-    };
     let (status, _) = post(
         &d.pro_a,
         &app,
@@ -1025,7 +1017,7 @@ async fn each_role_may_only_make_its_own_writes() {
     )
     .await;
     assert!(status == 201 || status == 409, "{status}");
-    let before = portfolio_names(d.pro_a.get_json(&app, "/api/carnets/portfolio").await.1);
+    let before = last_names(&d.pro_a.get_json(&app, "/api/carnets/portfolio").await.1);
     assert_eq!(
         before.first().map(String::as_str),
         Some("Dupont-Moreau"),
@@ -1039,7 +1031,7 @@ async fn each_role_may_only_make_its_own_writes() {
     )
     .await;
     assert_eq!(renamed.status(), 200);
-    let after = portfolio_names(d.pro_a.get_json(&app, "/api/carnets/portfolio").await.1);
+    let after = last_names(&d.pro_a.get_json(&app, "/api/carnets/portfolio").await.1);
     assert_eq!(after.last().map(String::as_str), Some("Zola"), "{after:?}");
     assert!(
         before.len() >= 2,

@@ -45,15 +45,9 @@ async fn sign_in(
         .send()
         .await?
         .error_for_status()?;
-    let rows = store
-        .connect()
-        .await?
-        .query(
-            "SELECT body_text FROM outbox WHERE LOWER(recipient) = LOWER($1) ORDER BY created_at DESC, id DESC LIMIT 1",
-            &[email.into()],
-        )
-        .await?;
-    let text: String = rows.first().context("no sign-in email")?.get("body_text")?;
+    let db = store.connect().await?;
+    let emails = carnet_store::repo::test_data::outbox(&db, Some(email)).await?;
+    let text = &emails.last().context("no sign-in email")?.body_text;
     let token = text
         .split("#jeton=")
         .nth(1)
