@@ -1,6 +1,6 @@
 //! The store's transactions on the engine under test (native SQLite or PostgreSQL): reads sent
-//! together, a transaction's `BEGIN` sent with its first statement, and a last write sent with
-//! its `COMMIT` (native PostgreSQL pipelines them; the other backends run them one by one, and
+//! together, a transaction's `BEGIN` sent with its first statement, and reads with a last write
+//! and its `COMMIT` (native PostgreSQL pipelines them; the other backends run them one by one, and
 //! both must mean the same); and the schema check a native process makes once.
 
 use carnet_store::native::NativeStore;
@@ -103,10 +103,14 @@ async fn a_failing_read_fails_its_batch_and_the_transaction_rolls_back_whole() {
     assert_eq!(ids(&db).await, ["b"]);
 }
 
+const READ_N: &str = "SELECT n FROM probe WHERE id = $1";
+const INSERT: &str = "INSERT INTO probe (id, n) VALUES ($1, $2)";
+
 #[tokio::test]
-async fn a_last_write_sent_with_its_commit_commits_only_when_it_succeeds() {
+async fn reads_and_a_last_write_sent_with_their_commit_commit_only_when_all_succeed() {
     let Some((store, _app)) =
-        probe_store("a_last_write_sent_with_its_commit_commits_only_when_it_succeeds").await
+        probe_store("reads_and_a_last_write_sent_with_their_commit_commit_only_when_all_succeed")
+            .await
     else {
         return;
     };
@@ -114,10 +118,7 @@ async fn a_last_write_sent_with_its_commit_commits_only_when_it_succeeds() {
     db.begin().await.unwrap();
     insert(&db, "a", 1).await.unwrap();
     let duplicate = db
-        .execute_and_commit(
-            "INSERT INTO probe (id, n) VALUES ($1, $2)",
-            params!["a", 9i64],
-        )
+        .query_many_and_commit(&[(READ_N, params!["a"])], (INSERT, params!["a", 9i64]))
         .await;
     assert!(
         matches!(duplicate, Err(StoreError::UniqueViolation(_))),
@@ -127,18 +128,46 @@ async fn a_last_write_sent_with_its_commit_commits_only_when_it_succeeds() {
     let db = store.connect().await.unwrap();
     assert!(
         ids(&db).await.is_empty(),
-        "nothing of the failed transaction was committed"
+        "nothing of the transaction whose last write failed was committed"
     );
 
-    // The same connection goes on: a transaction whose last write succeeds is committed whole.
+    // A failing read: the write sent after it is not kept either, and the read's error is the
+    // one that comes back.
+    db.begin().await.unwrap();
+    insert(&db, "a", 1).await.unwrap();
+    let failed = db
+        .query_many_and_commit(
+            &[
+                (READ_N, params!["a"]),
+                ("SELECT n FROM no_such_table", params![]),
+            ],
+            (INSERT, params!["z", 26i64]),
+        )
+        .await;
+    assert!(
+        matches!(&failed, Err(StoreError::Other(message)) if message.contains("no_such_table")),
+        "the read's error comes back: {failed:?}"
+    );
+    drop(db);
+    let db = store.connect().await.unwrap();
+    assert!(
+        ids(&db).await.is_empty(),
+        "nothing of the transaction whose read failed was committed"
+    );
+
+    // The same connection goes on: when everything succeeds, the reads are answered in order
+    // (they see the transaction's earlier write) and the transaction is committed whole.
     db.begin().await.unwrap();
     insert(&db, "b", 2).await.unwrap();
-    db.execute_and_commit(
-        "INSERT INTO probe (id, n) VALUES ($1, $2)",
-        params!["c", 3i64],
-    )
-    .await
-    .unwrap();
+    let [b, nobody] = db
+        .query_many_and_commit(
+            &[(READ_N, params!["b"]), (READ_N, params!["nobody"])],
+            (INSERT, params!["c", 3i64]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(b[0].get::<i64>("n").unwrap(), 2);
+    assert!(nobody.is_empty());
     drop(db);
     assert_eq!(ids(&store.connect().await.unwrap()).await, ["b", "c"]);
 }
@@ -162,14 +191,35 @@ async fn a_transaction_that_sent_nothing_ends_cleanly() {
     // A transaction whose only statement is its last write.
     let db = store.connect().await.unwrap();
     db.begin().await.unwrap();
-    db.execute_and_commit(
-        "INSERT INTO probe (id, n) VALUES ($1, $2)",
-        params!["b", 2i64],
-    )
-    .await
-    .unwrap();
+    let [] = db
+        .query_many_and_commit(&[], (INSERT, params!["b", 2i64]))
+        .await
+        .unwrap();
     drop(db);
     assert_eq!(ids(&store.connect().await.unwrap()).await, ["a", "b"]);
+}
+
+#[tokio::test]
+async fn a_connection_dropped_inside_a_transaction_leaves_nothing_to_the_next_user() {
+    let Some((store, _app)) =
+        probe_store("a_connection_dropped_inside_a_transaction_leaves_nothing_to_the_next_user")
+            .await
+    else {
+        return;
+    };
+    for _ in 0..3 {
+        let db = store.connect().await.unwrap();
+        db.begin().await.unwrap();
+        insert(&db, "left-open", 1).await.unwrap();
+        drop(db);
+    }
+    // Were the connection back in the pool inside its transaction, this commit would also
+    // commit the abandoned write.
+    let db = store.connect().await.unwrap();
+    db.begin().await.unwrap();
+    insert(&db, "b", 2).await.unwrap();
+    db.commit().await.unwrap();
+    assert_eq!(ids(&db).await, ["b"]);
 }
 
 #[tokio::test]

@@ -56,12 +56,13 @@ impl FromRequestParts<AppState> for NotebookRequest {
 pub async fn view(request: NotebookRequest) -> Result<Json<Value>, AppError> {
     let NotebookRequest { auth, id, access } = request;
     let db = &auth.ctx.db;
-    db.begin().await?;
-    let (body, view) = match access {
-        ReadAccess::Full { nir } => (carnets::full(db, id, nir, auth.ctx.now).await?, "full"),
-        _ => (carnets::card(db, id).await?, "card"),
+    let body = match access {
+        ReadAccess::Full { nir } => {
+            let entry = auth.access_entry(id, "full");
+            carnets::full(db, id, nir, auth.ctx.now, &entry).await?
+        }
+        _ => carnets::card(db, id, &auth.access_entry(id, "card")).await?,
     };
-    auth.log_read_and_commit(id, view).await?;
     Ok(Json(body))
 }
 
@@ -125,10 +126,16 @@ pub async fn timeline(
         event_type: query.event_type,
         text: query.q.filter(|q| !q.trim().is_empty()),
     };
-    let db = &auth.ctx.db;
-    db.begin().await?;
-    let (events, total) = timeline::page(db, id, &filter, per_page, (page - 1) * per_page).await?;
-    auth.log_read_and_commit(id, "timeline").await?;
+    let entry = auth.access_entry(id, "timeline");
+    let (events, total) = timeline::page(
+        &auth.ctx.db,
+        id,
+        &filter,
+        per_page,
+        (page - 1) * per_page,
+        &entry,
+    )
+    .await?;
     Ok(Json(
         json!({ "items": events, "total": total, "page": page, "per_page": per_page }),
     ))

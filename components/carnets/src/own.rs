@@ -25,8 +25,7 @@ pub async fn mine(auth: Authenticated) -> Result<Json<Value>, AppError> {
     let ReadAccess::Full { nir } = notebook_read(&who, &facts) else {
         return Err(AppError::NotFound);
     };
-    db.begin().await?;
-    let body = carnets::full(db, id, nir, auth.ctx.now).await?;
-    auth.log_read_and_commit(id, "full").await?;
+    let entry = auth.access_entry(id, "full");
+    let body = carnets::full(db, id, nir, auth.ctx.now, &entry).await?;
     Ok(Json(body))
 }

@@ -180,20 +180,9 @@ impl Authenticated {
             .await
     }
 
-    /// The same as the read's last write, then commits (one round trip on native PostgreSQL).
-    pub async fn log_read_and_commit(
-        &self,
-        notebook: carnet_domain::Id,
-        view: &str,
-    ) -> Result<(), carnet_store::StoreError> {
-        carnet_store::repo::carnets::log_access_and_commit(
-            &self.ctx.db,
-            self.access_entry(notebook, view),
-        )
-        .await
-    }
-
-    fn access_entry<'a>(
+    /// The access-log row of a notebook read by this person, for the reads that write it with
+    /// their own transaction (`carnets::full`, `carnets::card`, `timeline::page`).
+    pub fn access_entry<'a>(
         &'a self,
         notebook_id: carnet_domain::Id,
         view: &'a str,

@@ -36,9 +36,10 @@ pub enum Dialect {
 
 /// One database connection, held for one request.
 ///
-/// Transactions: `begin` first rolls back anything a previous user of a pooled connection left
-/// open (Spin's PostgreSQL pool does not clean up), then opens a transaction that takes the write
-/// lock at once (`BEGIN IMMEDIATE` on SQLite). Native PostgreSQL sends that `BEGIN` together with
+/// Transactions: `begin` opens a transaction that takes the write lock at once (`BEGIN
+/// IMMEDIATE` on SQLite). Under Spin it first rolls back anything a previous user of a pooled
+/// connection left open (Spin's PostgreSQL pool does not clean up); the native pools take back
+/// only connections outside any transaction. Native PostgreSQL sends that `BEGIN` together with
 /// the transaction's first statement (one round trip for both). A connection dropped without
 /// `commit` is rolled back by its backend.
 #[async_trait]
@@ -57,12 +58,19 @@ pub trait Connection: Send + Sync {
     async fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, StoreError>;
     async fn begin(&self) -> Result<(), StoreError>;
     async fn commit(&self) -> Result<(), StoreError>;
-    /// The transaction's last write, then `COMMIT`. This default waits for the write's answer
-    /// before committing; native PostgreSQL sends both at once (if the write fails, the server
-    /// turns the `COMMIT` into a rollback, and the write's error is returned).
-    async fn execute_and_commit(&self, sql: &str, params: &[Value]) -> Result<(), StoreError> {
-        self.execute(sql, params).await?;
-        self.commit().await
+    /// Reads that do not depend on each other, then the transaction's last write, then
+    /// `COMMIT`: a read that must leave a trace (the access log). This default runs them one
+    /// after the other; native PostgreSQL sends them all at once (if any fails, the server
+    /// turns the `COMMIT` into a rollback, and the first error is returned).
+    async fn query_many_and_commit(
+        &self,
+        batch: &[(&str, &[Value])],
+        write: (&str, &[Value]),
+    ) -> Result<Vec<Vec<Row>>, StoreError> {
+        let answers = self.query_many(batch).await?;
+        self.execute(write.0, write.1).await?;
+        self.commit().await?;
+        Ok(answers)
     }
     async fn rollback(&self) -> Result<(), StoreError>;
 }
@@ -138,9 +146,7 @@ impl Db {
                 &format!("[{N} together] {}", statements.join(" | ")),
             );
         }
-        result?.try_into().map_err(|answers: Vec<Vec<Row>>| {
-            StoreError::Other(format!("{} réponses pour {N} requêtes", answers.len()))
-        })
+        fixed_size(result?)
     }
 
     pub async fn query_one(&self, sql: &str, params: &[Value]) -> Result<Row, StoreError> {
@@ -161,15 +167,30 @@ impl Db {
         Ok(changed)
     }
 
-    /// See [`Connection::execute_and_commit`]: a write that ends the transaction.
-    pub async fn execute_and_commit(&self, sql: &str, params: &[Value]) -> Result<(), StoreError> {
+    /// Reads, then a last write and `COMMIT` (see [`Connection::query_many_and_commit`]): one
+    /// round trip on native PostgreSQL for a read and the access-log row it owes.
+    pub async fn query_many_and_commit<const N: usize>(
+        &self,
+        batch: &[(&str, &[Value]); N],
+        write: (&str, &[Value]),
+    ) -> Result<[Vec<Row>; N], StoreError> {
         self.count_write()?;
         let started = trace_start();
-        let result = self.conn.execute_and_commit(sql, params).await;
-        trace_end(started, &format!("{sql} + COMMIT"));
-        result?;
+        let result = self.conn.query_many_and_commit(batch, write).await;
+        if started.is_some() {
+            let statements: Vec<&str> = batch.iter().map(|(sql, _)| *sql).collect();
+            trace_end(
+                started,
+                &format!(
+                    "[{N} together] {} | {} + COMMIT",
+                    statements.join(" | "),
+                    write.0
+                ),
+            );
+        }
+        let answers = result?;
         self.writes.fetch_add(1, Ordering::SeqCst);
-        Ok(())
+        fixed_size(answers)
     }
 
     /// Test mode only: the injected failure once the allowed number of writes is reached.
@@ -199,6 +220,13 @@ impl Db {
     pub async fn rollback(&self) -> Result<(), StoreError> {
         self.conn.rollback().await
     }
+}
+
+/// A batch's answers, one per read of the batch.
+fn fixed_size<const N: usize>(answers: Vec<Vec<Row>>) -> Result<[Vec<Row>; N], StoreError> {
+    answers.try_into().map_err(|answers: Vec<Vec<Row>>| {
+        StoreError::Other(format!("{} réponses pour {N} requêtes", answers.len()))
+    })
 }
 
 /// The first row of an answer that must have one (an error otherwise).

@@ -404,9 +404,18 @@ impl PostgresConnection {
     /// The rows of one statement, prepared once per connection.
     async fn rows(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
         let statement = self.statement(sql).await?;
+        self.rows_of(&statement, params).await
+    }
+
+    /// The rows of a prepared statement.
+    async fn rows_of(
+        &self,
+        statement: &tokio_postgres::Statement,
+        params: &[Value],
+    ) -> Result<Vec<Row>, StoreError> {
         let rows: Vec<tokio_postgres::Row> = self
             .client()
-            .query_raw(&statement, params.iter().map(to_postgres))
+            .query_raw(statement, params.iter().map(to_postgres))
             .await
             .map_err(postgres_error)?
             .try_collect()
@@ -456,9 +465,10 @@ impl PostgresConnection {
     }
 
     /// Runs `work`, preceded in the same round trip by the transaction's `BEGIN` when one is
-    /// pending. Same discipline as under Spin: whatever a previous user of the connection left
-    /// open is rolled back first. The two futures are polled in order, so `BEGIN` is written
-    /// to the server before the statements of `work`.
+    /// pending. The two futures are polled in order, so `BEGIN` is written to the server before
+    /// the statements of `work`. Unlike under Spin, no `ROLLBACK` goes first: this pool takes
+    /// back only connections outside any transaction (see `Drop`), and a `ROLLBACK` outside one
+    /// costs a warning in the server's log at every request.
     async fn after_pending_begin<T>(
         &self,
         work: impl std::future::Future<Output = Result<T, StoreError>>,
@@ -466,8 +476,7 @@ impl PostgresConnection {
         if !self.take_pending_begin() {
             return work.await;
         }
-        let (begun, result) =
-            futures_util::future::join(self.simple("ROLLBACK; BEGIN"), work).await;
+        let (begun, result) = futures_util::future::join(self.simple("BEGIN"), work).await;
         begun?;
         result
     }
@@ -526,19 +535,39 @@ impl Connection for PostgresConnection {
         result
     }
 
-    async fn execute_and_commit(&self, sql: &str, params: &[Value]) -> Result<(), StoreError> {
-        // Prepared first (its own round trip when new), so that nothing is written between the
-        // write and its COMMIT.
-        let statement = self.statement(sql).await?;
-        let both =
-            futures_util::future::join(self.write(&statement, params), self.simple("COMMIT"));
-        let (written, committed) = self.after_pending_begin(async { Ok(both.await) }).await?;
+    async fn query_many_and_commit(
+        &self,
+        batch: &[(&str, &[Value])],
+        write: (&str, &[Value]),
+    ) -> Result<Vec<Vec<Row>>, StoreError> {
+        // Every statement is prepared before any is sent (new ones in one round trip), so that
+        // they reach the server in order, all before the COMMIT.
+        let (statements, statement) = futures_util::future::try_join(
+            futures_util::future::try_join_all(batch.iter().map(|(sql, _)| self.statement(sql))),
+            self.statement(write.0),
+        )
+        .await?;
+        let reads = futures_util::future::join_all(
+            statements
+                .iter()
+                .zip(batch)
+                .map(|(statement, (_, params))| self.rows_of(statement, params)),
+        );
+        let all = futures_util::future::join3(
+            reads,
+            self.write(&statement, write.1),
+            self.simple("COMMIT"),
+        );
+        let (answers, written, committed) =
+            self.after_pending_begin(async { Ok(all.await) }).await?;
         if committed.is_ok() {
-            // Committed, or rolled back by the server after a failed write: either way over.
+            // Committed, or rolled back by the server after a failure: either way over.
             self.set_in_transaction(false);
         }
+        let answers = answers.into_iter().collect::<Result<Vec<_>, _>>()?;
         written?;
-        committed
+        committed?;
+        Ok(answers)
     }
 
     async fn rollback(&self) -> Result<(), StoreError> {

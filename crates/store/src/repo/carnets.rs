@@ -329,9 +329,16 @@ pub async fn log_access(db: &Db, entry: AccessLogEntry<'_>) -> Result<(), StoreE
         .map(|_| ())
 }
 
-/// Records a notebook read as the last write of its transaction, and commits.
-pub async fn log_access_and_commit(db: &Db, entry: AccessLogEntry<'_>) -> Result<(), StoreError> {
-    db.execute_and_commit(ACCESS_LOG_SQL, &entry.values()).await
+/// The reads of one notebook view and the access-log row they owe, in one transaction that
+/// this commits (one round trip on native PostgreSQL).
+pub(crate) async fn read_and_log<const N: usize>(
+    db: &Db,
+    batch: &[(&str, &[Value]); N],
+    entry: &AccessLogEntry<'_>,
+) -> Result<[Vec<Row>; N], StoreError> {
+    db.begin().await?;
+    db.query_many_and_commit(batch, (ACCESS_LOG_SQL, &entry.values()))
+        .await
 }
 
 const SENSITIVE_LABEL: &str = "structure d'accompagnement";
@@ -386,18 +393,26 @@ fn text(row: &Row, column: &str) -> Result<Json, StoreError> {
         .unwrap_or(Json::Null))
 }
 
-/// The restricted card: names, birth date, members and how to reach them. Nothing else.
-pub async fn card(db: &Db, notebook_id: Id) -> Result<Json, StoreError> {
+/// The restricted card: names, birth date, members and how to reach them. Nothing else. The
+/// read is logged (`entry`) and committed.
+pub async fn card(
+    db: &Db,
+    notebook_id: Id,
+    entry: &AccessLogEntry<'_>,
+) -> Result<Json, StoreError> {
     let id = params![notebook_id];
-    let [names, members] = db
-        .query_many(&[
+    let [names, members] = read_and_log(
+        db,
+        &[
             (
                 "SELECT b.first_name, b.last_name, b.birth_date FROM notebooks n JOIN beneficiaries b ON b.id = n.beneficiary_id WHERE n.id = $1",
                 id,
             ),
             (MEMBERS_SQL, id),
-        ])
-        .await?;
+        ],
+        entry,
+    )
+    .await?;
     let row = one_row(&names)?;
     Ok(json!({
         "id": notebook_id.to_string(),
@@ -449,27 +464,32 @@ const LATEST_EVENTS: i64 = 10;
 
 /// The full view: identity and rights, diagnostic, plan, rendez-vous, members, orientation,
 /// latest events. The NIR only when `with_nir`. Its nine reads do not depend on each other and
-/// are sent together.
+/// are sent together, with the access-log row (`entry`) and the commit.
 pub async fn full(
     db: &Db,
     notebook_id: Id,
     with_nir: bool,
     now: Instant,
+    entry: &AccessLogEntry<'_>,
 ) -> Result<Json, StoreError> {
     let id = params![notebook_id];
     let latest_events = super::timeline::latest_sql();
     let [notebook, situations, job_projects, focuses, objectifs, actions, rendez_vous, events, members] =
-        db.query_many(&[
-            (FULL_SQL, params![notebook_id, now]),
-            (SITUATIONS_SQL, id),
-            (JOB_PROJECTS_SQL, id),
-            (FOCUSES_SQL, id),
-            (OBJECTIFS_SQL, id),
-            (ACTIONS_SQL, id),
-            (RENDEZ_VOUS_SQL, id),
-            (&latest_events, params![notebook_id, LATEST_EVENTS, 0i64]),
-            (MEMBERS_SQL, id),
-        ])
+        read_and_log(
+            db,
+            &[
+                (FULL_SQL, params![notebook_id, now]),
+                (SITUATIONS_SQL, id),
+                (JOB_PROJECTS_SQL, id),
+                (FOCUSES_SQL, id),
+                (OBJECTIFS_SQL, id),
+                (ACTIONS_SQL, id),
+                (RENDEZ_VOUS_SQL, id),
+                (&latest_events, params![notebook_id, LATEST_EVENTS, 0i64]),
+                (MEMBERS_SQL, id),
+            ],
+            entry,
+        )
         .await?;
     let row = one_row(&notebook)?;
     let mut identity = serde_json::Map::new();

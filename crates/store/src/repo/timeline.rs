@@ -66,6 +66,7 @@ pub async fn page(
     filter: &EventFilter,
     limit: i64,
     offset: i64,
+    entry: &super::carnets::AccessLogEntry<'_>,
 ) -> Result<(Vec<Event>, i64), StoreError> {
     let text = filter
         .text
@@ -88,9 +89,8 @@ pub async fn page(
         .collect();
     let count = format!("SELECT COUNT(*) AS n FROM timeline_events e WHERE {condition}");
     let listed = events_sql(condition, base.len() + 1);
-    let [count, listed] = db
-        .query_many(&[(&count, base), (&listed, &with_paging)])
-        .await?;
+    let [count, listed] =
+        super::carnets::read_and_log(db, &[(&count, base), (&listed, &with_paging)], entry).await?;
     let total: i64 = one_row(&count)?.get("n")?;
     Ok((events_from_rows(&listed)?, total))
 }
