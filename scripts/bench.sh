@@ -7,8 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 count="${1:-100000}"
 samples="${2:-1000}"
-cargo build --release -q -p carnet-server --bin carnet-bench
-./target/release/carnet-bench sqlite "$count" "$samples"
+cargo build --profile native -q -p carnet-server --bin carnet-bench
+./target/native/carnet-bench sqlite "$count" "$samples"
 source scripts/postgres-test-server.sh
 CARNET_TEST_PG_DURABLE=1 CARNET_TEST_PG_PORT="${CARNET_BENCH_PG_PORT:-54339}" CARNET_TEST_PG_DIR=/tmp/carnet-bench-pg start_test_postgres
-./target/release/carnet-bench postgres "$CARNET_TEST_POSTGRES_URL" "$count" "$samples"
+./target/native/carnet-bench postgres "$CARNET_TEST_POSTGRES_URL" "$count" "$samples"

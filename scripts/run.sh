@@ -23,4 +23,4 @@ if [ -z "${JOBS_SECRET:-}" ]; then
     JOBS_SECRET="$(cat data/jobs.secret)"
     export JOBS_SECRET
 fi
-exec cargo run --release -p carnet-server -- serve
+exec cargo run --profile native -p carnet-server -- serve

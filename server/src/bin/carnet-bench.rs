@@ -179,49 +179,13 @@ async fn main() -> Result<()> {
     db.execute("DELETE FROM login_requests", &[]).await?;
     drop(db);
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let port = listener.local_addr()?.port();
-    let settings: HashMap<String, String> = [
-        ("department_code", "93".to_string()),
-        ("department_name", "Bench".to_string()),
-        ("public_url", format!("http://127.0.0.1:{port}")),
-        ("database_kind", kind.to_string()),
-        ("database_url", database_url.clone()),
-        (
-            "session_key",
-            "bench-session-key-0123456789-abcdefghijklmnop".to_string(),
-        ),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
-    let platform = Arc::new(NativePlatform::from_settings(settings)?);
-    tokio::spawn(carnet_server::serve(
-        listener,
-        platform,
-        std::future::pending(),
-    ));
-    let base = format!("http://127.0.0.1:{port}");
+    let base = start_server(kind, &database_url).await?;
     let client = reqwest::Client::new();
     let accounts = carnet_server::demo::demo_accounts();
     let manager = sign_in(&client, &base, &store, &accounts.manager).await?;
     let pro = sign_in(&client, &base, &store, &accounts.professional).await?;
 
-    let mut open = Vec::new();
-    for id in &notebooks {
-        let t = Instant::now();
-        let response = client
-            .get(format!("{base}/api/carnets/{id}"))
-            .bearer_auth(&manager)
-            .send()
-            .await?;
-        let status = response.status();
-        response.bytes().await?;
-        open.push(t.elapsed());
-        if !status.is_success() {
-            bail!("open {id}: {status}");
-        }
-    }
+    let open = open_notebooks(&client, &base, &manager, &notebooks).await?;
     let queries = [
         "dupond",
         "eloise martin",
@@ -271,5 +235,77 @@ async fn main() -> Result<()> {
     report(&format!("{kind} open notebook"), open);
     report(&format!("{kind} search"), search);
     report(&format!("{kind} portfolio page"), portfolio);
+    if kind == "postgres" {
+        // Diagnostic only, to read the figure above by: the same reads and access-log writes on
+        // a second server whose commits do not wait for the disk (a setting the figures above
+        // never use), which shows how much of the open figure is the disk's flush.
+        let options = "options=-c%20synchronous_commit%3Doff";
+        let separator = if database_url.contains('?') { '&' } else { '?' };
+        let unflushed_url = format!("{database_url}{separator}{options}");
+        let setting = NativeStore::postgres(unflushed_url.clone())
+            .connect()
+            .await?
+            .query("SHOW synchronous_commit", &[])
+            .await?;
+        let setting: String = carnet_store::one_row(&setting)?.get("synchronous_commit")?;
+        if setting != "off" {
+            bail!("the diagnostic server's commits would wait for the disk ({setting})");
+        }
+        let unflushed = start_server(kind, &unflushed_url).await?;
+        let open = open_notebooks(&client, &unflushed, &manager, &notebooks).await?;
+        report("(diagnostic) open, no flush", open);
+    }
     Ok(())
+}
+
+/// Starts the native server, in production mode, on the database; its base URL.
+async fn start_server(kind: &str, database_url: &str) -> Result<String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let port = listener.local_addr()?.port();
+    let settings: HashMap<String, String> = [
+        ("department_code", "93".to_string()),
+        ("department_name", "Bench".to_string()),
+        ("public_url", format!("http://127.0.0.1:{port}")),
+        ("database_kind", kind.to_string()),
+        ("database_url", database_url.to_string()),
+        (
+            "session_key",
+            "bench-session-key-0123456789-abcdefghijklmnop".to_string(),
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let platform = Arc::new(NativePlatform::from_settings(settings)?);
+    tokio::spawn(carnet_server::serve(
+        listener,
+        platform,
+        std::future::pending(),
+    ));
+    Ok(format!("http://127.0.0.1:{port}"))
+}
+
+/// Opens each notebook once, in turn, as the signed-in `token`: the time of each request.
+async fn open_notebooks(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    notebooks: &[String],
+) -> Result<Vec<Duration>> {
+    let mut open = Vec::new();
+    for id in notebooks {
+        let t = Instant::now();
+        let response = client
+            .get(format!("{base}/api/carnets/{id}"))
+            .bearer_auth(token)
+            .send()
+            .await?;
+        let status = response.status();
+        response.bytes().await?;
+        open.push(t.elapsed());
+        if !status.is_success() {
+            bail!("open {id}: {status}");
+        }
+    }
+    Ok(open)
 }
