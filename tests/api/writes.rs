@@ -798,6 +798,22 @@ async fn orientation_requests_and_decisions_tell_both_sides() {
     )
     .await;
     assert_eq!(status, 403);
+    // A notebook that does not exist is 404 whatever the body says; a known one with an unknown
+    // professional is 422.
+    let unknown_notebook = format!("/api/write/carnets/{}/referent", uuid::Uuid::new_v4());
+    for (path, expected) in [
+        (unknown_notebook, 404),
+        (format!("/api/write/carnets/{}/referent", d.eloise), 422),
+    ] {
+        let (status, answer) = post(
+            &d.manager,
+            &app,
+            &path,
+            json!({ "account_id": uuid::Uuid::new_v4().to_string(), "dispositif_id": d.dispositif }),
+        )
+        .await;
+        assert_eq!(status, expected, "{path}: {answer}");
+    }
 }
 
 #[tokio::test]

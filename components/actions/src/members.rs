@@ -337,6 +337,7 @@ pub async fn change_referent(
     request: IdempotentJson<ChangeReferent>,
 ) -> Result<Response, AppError> {
     let body = &request.body;
+    let (notebook, facts) = crate::support::known(&auth, &id).await?;
     let referent = Id::parse(&body.account_id)
         .map_err(|_| AppError::field("account_id", "unknown", "Professionnel inconnu."))?;
     let db = &auth.ctx.db;
@@ -352,7 +353,7 @@ pub async fn change_referent(
     } else {
         carnet_domain::access::WriteScope::NotebookContent
     };
-    let (notebook, _) = crate::support::writable(&auth, &id, scope).await?;
+    crate::support::may_write(&auth, &facts, scope)?;
     let dispositif = dispositif(db, "dispositif_id", body.dispositif_id.as_deref()).await?;
     if let Some(replay) = request.replay(&auth).await? {
         return Ok(replay);

@@ -16,11 +16,32 @@ pub async fn writable(
     id: &str,
     scope: WriteScope,
 ) -> Result<(Id, NotebookFacts), AppError> {
+    let (id, facts) = known(auth, id).await?;
+    may_write(auth, &facts, scope)?;
+    Ok((id, facts))
+}
+
+/// The notebook, if the caller may know of it (else 404): for a write whose scope depends on
+/// its body, checked between this and [`may_write`], so that an unknown notebook is 404 before
+/// any complaint about the body.
+pub async fn known(auth: &Authenticated, id: &str) -> Result<(Id, NotebookFacts), AppError> {
     let id = Id::parse(id).map_err(|_| AppError::NotFound)?;
     let facts = carnets::facts(&auth.ctx.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    match notebook_write(&auth.actor(), &facts, scope) {
+    match notebook_write(&auth.actor(), &facts, WriteScope::NotebookContent) {
+        ReadAccess::Hidden => Err(AppError::NotFound),
+        _ => Ok((id, facts)),
+    }
+}
+
+/// The write policy's answer on a notebook the caller knows of: `Ok`, or 403 (404 if hidden).
+pub fn may_write(
+    auth: &Authenticated,
+    facts: &NotebookFacts,
+    scope: WriteScope,
+) -> Result<(), AppError> {
+    match notebook_write(&auth.actor(), facts, scope) {
         ReadAccess::Hidden => Err(AppError::NotFound),
         ReadAccess::Forbidden if facts.archived => Err(AppError::forbidden(
             "archived",
@@ -30,7 +51,7 @@ pub async fn writable(
             "forbidden",
             "Votre rôle ne vous permet pas cette modification dans ce carnet.",
         )),
-        ReadAccess::Full { .. } => Ok((id, facts)),
+        ReadAccess::Full { .. } => Ok(()),
     }
 }
 
