@@ -277,7 +277,7 @@ pub async fn restore(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<Restore>,
 ) -> Result<Json<Value>, AppError> {
-    if auth.assignment.role != carnet_domain::roles::Role::Manager {
+    if !carnet_domain::access::may_restore_notebook(&auth.actor()) {
         return Err(AppError::forbidden(
             "forbidden",
             "Seuls les gestionnaires restaurent un carnet archivé.",

@@ -53,7 +53,7 @@ pub fn router(platform: Arc<dyn Platform>) -> Router {
         )
         .route(
             "/api/notifications/failed",
-            get(crate::preferences::failed_emails),
+            get(crate::delivery::failed_emails),
         );
     routing::finish(routes, state)
 }

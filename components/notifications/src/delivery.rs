@@ -2,10 +2,12 @@
 //! email's id). Called by any scheduler: `POST /api/notifications/jobs/deliver` with
 //! `Authorization: Bearer <jobs_secret>`. Rows are leased before sending, so two overlapping runs
 //! never send the same email; a failure is retried with exponential backoff, and after
-//! `MAX_ATTEMPTS` the email is marked `failed`.
+//! `MAX_ATTEMPTS` the email is marked `failed`, and listed for managers
+//! (`GET /api/notifications/failed`).
 
 use axum::http::HeaderMap;
 use axum::Json;
+use carnet_http::auth::Authenticated;
 use carnet_http::{AppError, Ctx, EmailProvider};
 use carnet_store::repo::outbox;
 use serde_json::{json, Value};
@@ -155,4 +157,29 @@ pub async fn deliver(ctx: Ctx, headers: HeaderMap) -> Result<Json<Value>, AppErr
     Ok(Json(
         json!({ "sent": sent, "retried": retried, "failed": failed, "pending": pending }),
     ))
+}
+
+/// `GET /api/notifications/failed`: emails given up after every attempt (managers).
+pub async fn failed_emails(auth: Authenticated) -> Result<Json<Value>, AppError> {
+    if !carnet_domain::access::may_list_failed_emails(&auth.actor()) {
+        return Err(AppError::forbidden(
+            "forbidden",
+            "Réservé aux gestionnaires du département.",
+        ));
+    }
+    let items: Vec<Value> = outbox::failed_emails(&auth.ctx.db)
+        .await?
+        .into_iter()
+        .map(|email| {
+            json!({
+                "id": email.id,
+                "template": email.template,
+                "recipient": email.recipient,
+                "attempts": email.attempts,
+                "last_error": email.last_error,
+                "created_at": email.created_at,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "items": items })))
 }

@@ -1,8 +1,7 @@
-//! Opting out of reminders (from the link in every reminder, without signing in), and the
-//! emails that failed for good (managers).
+//! Opting out of reminders (from the link in every reminder, without signing in), and each
+//! beneficiary's choice of reminders.
 
 use axum::Json;
-use carnet_domain::roles::Role;
 use carnet_http::auth::Authenticated;
 use carnet_http::routing::JsonBody;
 use carnet_http::{AppError, Ctx};
@@ -44,31 +43,6 @@ pub async fn opt_out(ctx: Ctx, JsonBody(body): JsonBody<OptOut>) -> Result<Json<
     Ok(Json(
         json!({ "message": "Vous ne recevrez plus de rappels de rendez-vous par courriel." }),
     ))
-}
-
-/// `GET /api/notifications/failed`: emails given up after every attempt (managers).
-pub async fn failed_emails(auth: Authenticated) -> Result<Json<Value>, AppError> {
-    if auth.assignment.role != Role::Manager {
-        return Err(AppError::forbidden(
-            "forbidden",
-            "Réservé aux gestionnaires du département.",
-        ));
-    }
-    let items: Vec<Value> = preferences::failed_emails(&auth.ctx.db)
-        .await?
-        .into_iter()
-        .map(|email| {
-            json!({
-                "id": email.id,
-                "template": email.template,
-                "recipient": email.recipient,
-                "attempts": email.attempts,
-                "last_error": email.last_error,
-                "created_at": email.created_at,
-            })
-        })
-        .collect();
-    Ok(Json(json!({ "items": items })))
 }
 
 fn reminders_refused() -> AppError {

@@ -524,6 +524,17 @@ pub fn may_view_dashboard(actor: &Actor) -> bool {
     actor.assignment.role == Role::Manager
 }
 
+/// The emails given up after every attempt (recipients' addresses and the provider's errors),
+/// so that someone can reach those people another way: managers only.
+pub fn may_list_failed_emails(actor: &Actor) -> bool {
+    actor.assignment.role == Role::Manager
+}
+
+/// Bringing an archived notebook back (its retention then counts afresh): managers only.
+pub fn may_restore_notebook(actor: &Actor) -> bool {
+    actor.assignment.role == Role::Manager
+}
+
 #[cfg(test)]
 mod directory_tests {
     use super::*;
@@ -552,6 +563,16 @@ mod directory_tests {
                 may_view_dashboard(&who),
                 role == Role::Manager,
                 "{role:?} dashboard"
+            );
+            assert_eq!(
+                may_list_failed_emails(&who),
+                role == Role::Manager,
+                "{role:?} failed emails"
+            );
+            assert_eq!(
+                may_restore_notebook(&who),
+                role == Role::Manager,
+                "{role:?} restore"
             );
         }
     }

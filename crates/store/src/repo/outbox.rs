@@ -119,3 +119,35 @@ pub async fn count_pending(db: &Db) -> Result<i64, StoreError> {
     .await?
     .get("n")
 }
+
+/// An email given up after every attempt.
+#[derive(Clone, Debug)]
+pub struct FailedEmail {
+    pub id: String,
+    pub template: String,
+    pub recipient: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: String,
+}
+
+/// The emails of the outbox that failed for good, newest first, at most 200.
+pub async fn failed_emails(db: &Db) -> Result<Vec<FailedEmail>, StoreError> {
+    db.query(
+        "SELECT id, template, recipient, attempts, last_error, created_at FROM outbox WHERE status = 'failed' ORDER BY created_at DESC LIMIT 200",
+        params![],
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(FailedEmail {
+            id: r.get("id")?,
+            template: r.get("template")?,
+            recipient: r.get("recipient")?,
+            attempts: r.get("attempts")?,
+            last_error: r.get("last_error")?,
+            created_at: r.get("created_at")?,
+        })
+    })
+    .collect()
+}
