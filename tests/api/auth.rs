@@ -877,16 +877,19 @@ async fn staff_who_can_be_members_set_their_work_position_and_phone() {
         d.pro_a.get_json(&app, "/api/auth/me").await.1["work_contact"],
         json!({ "position": null, "phone": null })
     );
-    let me = d.pro_a.get_json(&app, "/api/auth/me").await.1;
-    let actions = audit_actions(&app, me["account"]["id"].as_str().unwrap()).await;
-    assert_eq!(
-        actions
-            .iter()
-            .filter(|a| *a == "work_contact_changed")
-            .count(),
-        2,
-        "{actions:?}"
-    );
+    if app.database_url.is_some() {
+        // The audit log is read in the database (a deployed instance's is out of reach).
+        let me = d.pro_a.get_json(&app, "/api/auth/me").await.1;
+        let actions = audit_actions(&app, me["account"]["id"].as_str().unwrap()).await;
+        assert_eq!(
+            actions
+                .iter()
+                .filter(|a| *a == "work_contact_changed")
+                .count(),
+            2,
+            "{actions:?}"
+        );
+    }
 
     // Role by role.
     for (user, expected, who) in [
