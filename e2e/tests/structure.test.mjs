@@ -8,7 +8,7 @@ let browser;
 before(async () => (browser = await launch()));
 after(async () => browser && (await browser.close()));
 
-test("a structure admin changes a referent, creates a professional's account, finds it, disables and re-enables it", async () => {
+test("a structure admin changes a referent, creates a professional's account, finds it, sets her work contact, disables it after a confirmation and re-enables it", async () => {
   const page = await newPage(browser);
   await signIn(page, DEMO.structureAdmin);
   await page.waitForURL(`${BASE_URL}/structure`);
@@ -78,7 +78,30 @@ test("a structure admin changes a referent, creates a professional's account, fi
   assert.match(await row.innerText(), /Actif/);
   await checkA11y(page, "recherche d'un professionnel");
 
-  await row.getByRole("button", { name: `Désactiver le compte de Inès Essai-${stamp}` }).click();
+  // Her work position and phone, as she would set them on « Mon compte »: a bad phone is said
+  // next to its field, focused, and what was typed stays.
+  await row.getByRole("button", { name: `Coordonnées professionnelles de Inès Essai-${stamp}` }).click();
+  const contactForm = page.getByRole("form", { name: `Coordonnées professionnelles de Inès Essai-${stamp}` });
+  await contactForm.getByRole("textbox", { name: /^Fonction/ }).fill("Conseillère emploi");
+  await contactForm.getByRole("textbox", { name: /^Téléphone professionnel/ }).fill("12");
+  await contactForm.getByRole("button", { name: "Enregistrer les coordonnées" }).click();
+  await contactForm.getByRole("textbox", { name: /^Téléphone professionnel/ }).and(page.locator("[aria-invalid=true]")).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.name), "phone");
+  assert.equal(await contactForm.getByRole("textbox", { name: /^Fonction/ }).inputValue(), "Conseillère emploi");
+  await checkA11y(page, "coordonnées refusées");
+  await contactForm.getByRole("textbox", { name: /^Téléphone professionnel/ }).fill("01 49 15 22 33");
+  await contactForm.getByRole("button", { name: "Enregistrer les coordonnées" }).click();
+  await page.getByText(`Les coordonnées professionnelles de Inès Essai-${stamp} sont enregistrées.`).waitFor();
+  await results.locator("tbody tr").getByText("Conseillère emploi · 01 49 15 22 33").waitFor();
+
+  // Disabling asks for a confirmation; « Annuler » leaves the account as it was.
+  await results.locator("tbody tr").getByRole("button", { name: `Désactiver le compte de Inès Essai-${stamp}` }).click();
+  await page.getByRole("button", { name: "Annuler" }).click();
+  assert.equal(await focusedText(page), "Désactiver");
+  await results.locator("tbody tr").getByText("Actif").waitFor();
+  await results.locator("tbody tr").getByRole("button", { name: `Désactiver le compte de Inès Essai-${stamp}` }).click();
+  assert.equal(await focusedText(page), "Confirmer la désactivation");
+  await page.getByRole("button", { name: `Confirmer la désactivation du compte de Inès Essai-${stamp}` }).click();
   await page.getByText(`Le compte de Inès Essai-${stamp} est désactivé`).waitFor();
   assert.match(await focusedText(page), /est désactivé/);
   await results.locator("tbody tr").getByText(/Désactivé le \d\d\/\d\d\/\d{4}/).waitFor();
@@ -88,6 +111,7 @@ test("a structure admin changes a referent, creates a professional's account, fi
   await page.getByText(`Le compte de Inès Essai-${stamp} est réactivé.`).waitFor();
   await results.locator("tbody tr").getByText("Actif").waitFor();
   await results.locator("tbody tr").getByRole("button", { name: `Désactiver le compte de Inès Essai-${stamp}` }).click();
+  await page.getByRole("button", { name: `Confirmer la désactivation du compte de Inès Essai-${stamp}` }).click();
   await page.getByText(`Le compte de Inès Essai-${stamp} est désactivé`).waitFor();
   await results.locator("tbody tr").getByText(/Désactivé le/).waitFor();
 

@@ -914,3 +914,96 @@ async fn staff_who_can_be_members_set_their_work_position_and_phone() {
         }
     }
 }
+
+async fn put_work_contact_of(
+    app: &TestApp,
+    user: &User,
+    account: &str,
+    body: Value,
+) -> reqwest::Response {
+    let path = format!("/api/auth/accounts/{account}/work-contact");
+    crate::fixtures::send(user, app, reqwest::Method::PUT, &path, body).await
+}
+
+#[tokio::test]
+async fn administrators_set_the_work_contact_of_accounts_whose_roles_they_grant() {
+    let app = spawn_app().await;
+    if !app
+        .require_test_mode("administrators_set_the_work_contact_of_accounts_whose_roles_they_grant")
+    {
+        return;
+    }
+    let d = crate::fixtures::department(&app).await;
+    let body = json!({ "position": "Conseillère emploi", "phone": "01 49 15 22 33" });
+    // Refused: a professional for a colleague, a structure admin for another structure's
+    // professional, the platform admin (it grants managers only); one's own account goes
+    // through « Mon compte »; an unknown account is 404. Nothing was written.
+    for (user, account, status) in [
+        (&d.pro_b, d.pro_a_id.clone(), 403),
+        (&d.admin_a, d.pro_b_id.clone(), 403),
+        (&d.platform_admin, d.pro_a_id.clone(), 403),
+        (&d.pro_a, d.pro_a_id.clone(), 403),
+        (&d.admin_a, uuid::Uuid::new_v4().to_string(), 404),
+    ] {
+        let response = put_work_contact_of(&app, user, &account, body.clone()).await;
+        assert_eq!(response.status(), status, "{account}");
+    }
+    assert_eq!(
+        d.pro_a.get_json(&app, "/api/auth/me").await.1["work_contact"],
+        json!({ "position": null, "phone": null })
+    );
+    // The admin of structure A for its professional: checked as on « Mon compte », then saved.
+    let invalid =
+        put_work_contact_of(&app, &d.admin_a, &d.pro_a_id, json!({ "phone": "12" })).await;
+    assert_eq!(invalid.status(), 422);
+    let response = put_work_contact_of(&app, &d.admin_a, &d.pro_a_id, body.clone()).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.json::<Value>().await.unwrap(), body);
+    assert_eq!(
+        d.pro_a.get_json(&app, "/api/auth/me").await.1["work_contact"],
+        body
+    );
+    // The accounts list shows it, and whether the caller may change it.
+    let (status, listed) = d.admin_a.get_json(&app, "/api/auth/accounts").await;
+    assert_eq!(status, 200);
+    let row = |id: &str| {
+        listed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == id)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(row(&d.pro_a_id)["work_contact"], body);
+    assert_eq!(row(&d.pro_a_id)["may_set_work_contact"], true);
+    // A manager, for any structure's professional; emptied values clear.
+    let response = put_work_contact_of(
+        &app,
+        &d.manager,
+        &d.pro_b_id,
+        json!({ "position": "Éducateur" }),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    let response = put_work_contact_of(
+        &app,
+        &d.manager,
+        &d.pro_a_id,
+        json!({ "position": "", "phone": null }),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        d.pro_a.get_json(&app, "/api/auth/me").await.1["work_contact"],
+        json!({ "position": null, "phone": null })
+    );
+    if app.database_url.is_some() {
+        let actions = audit_actions(&app, &d.pro_a_id).await;
+        let changes = actions
+            .iter()
+            .filter(|a| *a == "work_contact_changed")
+            .count();
+        assert_eq!(changes, 2, "{actions:?}");
+    }
+}

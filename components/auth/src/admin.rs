@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use carnet_domain::roles::{
-    may_create_structures, may_disable, may_grant, Assignment, Role, Scope,
+    may_create_structures, may_disable, may_grant, may_set_work_contact_of, Assignment, Role, Scope,
 };
 use carnet_domain::text::clean;
 use carnet_domain::Id;
@@ -379,6 +379,31 @@ async fn set_disabled(
     Ok(Json(
         json!({ "disabled": disable, "ended_sessions": ended }),
     ))
+}
+
+/// `PUT /api/auth/accounts/{id}/work-contact {"position": …, "phone": …}`: the work position
+/// and phone of someone whose every role the caller may grant (a structure admin for its
+/// professionals, a manager for staff), as they would set it themselves on « Mon compte ».
+pub async fn set_work_contact_of(
+    auth: Authenticated,
+    Path(id): Path<String>,
+    carnet_http::routing::JsonBody(body): carnet_http::routing::JsonBody<
+        crate::session::WorkContactBody,
+    >,
+) -> Result<Json<Value>, AppError> {
+    let account = other_account(&auth, &id).await?;
+    let held: Vec<Assignment> = accounts::active_roles(&auth.ctx.db, account.id)
+        .await?
+        .into_iter()
+        .map(|h| h.assignment)
+        .collect();
+    if !may_set_work_contact_of(&auth.assignment, &held) {
+        return Err(AppError::forbidden(
+            "work_contact_forbidden",
+            "Votre rôle ne vous permet pas de modifier les coordonnées professionnelles de ce compte.",
+        ));
+    }
+    crate::session::save_work_contact(&auth, account.id, &body).await
 }
 
 /// `POST /api/auth/accounts/{id}/disable`: no more sign-in, every session ends at once.

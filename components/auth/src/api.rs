@@ -46,6 +46,10 @@ pub fn router(platform: Arc<dyn Platform>) -> Router {
             delete(crate::admin::revoke_role),
         )
         .route(
+            "/api/auth/accounts/{id}/work-contact",
+            put(crate::admin::set_work_contact_of),
+        )
+        .route(
             "/api/auth/accounts/{id}/disable",
             post(crate::admin::disable_account),
         )

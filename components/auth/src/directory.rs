@@ -7,7 +7,9 @@
 use axum::extract::Query;
 use axum::Json;
 use carnet_domain::access::{may_list_accounts, AccountDirectory, Actor};
-use carnet_domain::roles::{may_disable, may_grant, Assignment, Role, Scope, ALL_ROLES};
+use carnet_domain::roles::{
+    may_disable, may_grant, may_set_work_contact_of, Assignment, Role, Scope, ALL_ROLES,
+};
 use carnet_domain::Id;
 use carnet_http::auth::Authenticated;
 use carnet_http::{AppError, FieldError};
@@ -141,6 +143,8 @@ pub async fn list_accounts(
                 "disabled_at": account.disabled_at.map(|at| at.to_db()),
                 "roles": shown,
                 "may_disable": !own && may_disable(&auth.assignment, &held),
+                "work_contact": crate::session::work_contact_json(&account.work_contact),
+                "may_set_work_contact": !own && may_set_work_contact_of(&auth.assignment, &held),
                 "is_self": own,
             })
         })

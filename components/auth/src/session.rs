@@ -66,7 +66,7 @@ pub async fn who_am_i(SignedIn(auth): SignedIn) -> Result<Json<Value>, AppError>
     })))
 }
 
-fn work_contact_json(contact: &accounts::WorkContact) -> Value {
+pub(crate) fn work_contact_json(contact: &accounts::WorkContact) -> Value {
     json!({ "position": contact.position, "phone": contact.phone })
 }
 
@@ -90,6 +90,16 @@ pub async fn set_work_contact(
             "Seuls les professionnels, les chargés d'orientation et les administrateurs de structure renseignent des coordonnées professionnelles.",
         ));
     }
+    save_work_contact(&auth, auth.account_id, &body).await
+}
+
+/// Validates and saves the work contact of `account` (one's own, or as an administrator of
+/// it), audited with the values before and after; the saved values.
+pub(crate) async fn save_work_contact(
+    auth: &Authenticated,
+    account: Id,
+    body: &WorkContactBody,
+) -> Result<Json<Value>, AppError> {
     let mut check = Validator::new();
     let contact = accounts::WorkContact {
         position: check.text("position", body.position.as_deref(), 100),
@@ -98,12 +108,12 @@ pub async fn set_work_contact(
     check.finish()?;
     let db = &auth.ctx.db;
     db.begin().await?;
-    let before = accounts::work_contact(db, auth.account_id).await?;
-    accounts::set_work_contact(db, auth.account_id, &contact).await?;
+    let before = accounts::work_contact(db, account).await?;
+    accounts::set_work_contact(db, account, &contact).await?;
     auth.audit(
         "work_contact_changed",
         "account",
-        auth.account_id,
+        account,
         Some(json!({ "before": work_contact_json(&before), "after": work_contact_json(&contact) })),
     )
     .await?;

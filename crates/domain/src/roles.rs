@@ -181,6 +181,19 @@ pub fn may_disable(granter: &Assignment, held: &[Assignment]) -> bool {
     !held.is_empty() && held.iter().all(|role| may_grant(granter, role))
 }
 
+/// May `granter` set the work position and phone of an account that holds `held` roles? Those
+/// who may grant each of its roles (as for disabling), when one of them is a role shown with a
+/// work contact (professional, orientation manager, structure admin).
+pub fn may_set_work_contact_of(granter: &Assignment, held: &[Assignment]) -> bool {
+    may_disable(granter, held)
+        && held.iter().any(|assignment| {
+            matches!(
+                assignment.role,
+                Role::Professional | Role::OrientationManager | Role::StructureAdmin
+            )
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,6 +270,59 @@ mod tests {
         assert!(may_disable(&admin, &[pro]));
         assert!(!may_disable(&admin, &[pro, other_admin]));
         assert!(!may_disable(&admin, &[]));
+    }
+
+    /// Each granter role × the account's roles: the structure admin for its own structure's
+    /// professionals, the manager for professionals, orientation managers and structure admins;
+    /// nobody for a manager's or a platform admin's account (no work contact), nor for one's
+    /// peers.
+    #[test]
+    fn work_contacts_are_set_by_who_may_grant_every_role_held() {
+        let own = Id::new_random();
+        let other = Id::new_random();
+        let assignment = |role, scope| Assignment::new(role, scope).unwrap();
+        let pro = assignment(Role::Professional, Scope::Structure(own));
+        let other_pro = assignment(Role::Professional, Scope::Structure(other));
+        let structure_admin = assignment(Role::StructureAdmin, Scope::Structure(own));
+        let orientation = assignment(Role::OrientationManager, Scope::Instance);
+        let manager = assignment(Role::Manager, Scope::Instance);
+        let platform = assignment(Role::PlatformAdmin, Scope::Instance);
+        let beneficiary = assignment(Role::Beneficiary, Scope::Beneficiary(Id::new_random()));
+        let accounts: [(&str, Vec<Assignment>); 7] = [
+            ("pro", vec![pro]),
+            ("other structure's pro", vec![other_pro]),
+            ("structure admin", vec![structure_admin]),
+            ("pro and structure admin", vec![pro, structure_admin]),
+            ("orientation manager", vec![orientation]),
+            ("manager", vec![manager]),
+            ("no role", vec![]),
+        ];
+        for granter_role in ALL_ROLES {
+            let granter = match granter_role {
+                Role::Professional | Role::StructureAdmin => {
+                    assignment(granter_role, Scope::Structure(own))
+                }
+                Role::Beneficiary => beneficiary,
+                _ => assignment(granter_role, Scope::Instance),
+            };
+            for (name, held) in &accounts {
+                let expected = match granter_role {
+                    Role::StructureAdmin => *name == "pro",
+                    Role::Manager => !matches!(*name, "manager" | "no role"),
+                    _ => false,
+                };
+                assert_eq!(
+                    may_set_work_contact_of(&granter, held),
+                    expected,
+                    "{granter_role:?} on {name}"
+                );
+            }
+        }
+        assert!(!may_set_work_contact_of(&platform, &[manager]));
+    }
+
+    #[test]
+    fn role_codes_round_trip() {
         for role in ALL_ROLES {
             assert_eq!(Role::parse(role.code()), Ok(role));
         }

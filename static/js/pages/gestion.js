@@ -1,7 +1,7 @@
 // The département's management pages: the managers' dashboard (charts loaded on demand), the
 // accounts (managers and the platform admin over the instance, a structure admin over their
-// structure: search, create, grant and revoke roles, disable and enable), the structures and the
-// dispositifs. What each person may do comes from the API (the grant matrix): buttons are shown
+// structure: search, create, grant and revoke roles, set work contacts, disable and enable), the
+// structures and the dispositifs. What each person may do comes from the API (the grant matrix): buttons are shown
 // only where the API says the action is allowed, and the API decides in the end.
 import * as api from "../api.js";
 import {
@@ -152,17 +152,18 @@ export async function accountsPage(ctx, options) {
           await api.post(`/api/auth/accounts/${encodeURIComponent(account.id)}/enable`, {});
           await afterAction(`Le compte de ${name} est réactivé.`);
         })
-        : actionButton("Désactiver", { class: "small danger", "aria-label": `Désactiver le compte de ${name}` }, async () => {
-          const result = await api.post(`/api/auth/accounts/${encodeURIComponent(account.id)}/disable`, {});
-          const ended = result && result.ended_sessions ? ` ${plural(result.ended_sessions, "session ouverte a été fermée", "sessions ouvertes ont été fermées")}.` : "";
-          await afterAction(`Le compte de ${name} est désactivé : cette personne ne peut plus se connecter.${ended}`);
-        }));
+        : disableButton(account, name));
     }
     if (!account.is_self && grantable.length && !account.disabled) {
       actions.push(h("button", { type: "button", class: "small secondary", "aria-label": `Ajouter un rôle à ${name}`, onclick: () => openGrant(account) }, "Ajouter un rôle"));
     }
+    if (account.may_set_work_contact) {
+      actions.push(h("button", { type: "button", class: "small secondary", "aria-label": `Coordonnées professionnelles de ${name}`, onclick: () => openWorkContact(account) }, "Coordonnées"));
+    }
+    const contact = account.work_contact ? [account.work_contact.position, account.work_contact.phone].filter(Boolean).join(" · ") : "";
     return h("tr", {},
-      h("th", { scope: "row" }, name, account.is_self ? h("span", { class: "muted" }, " (vous)") : null),
+      h("th", { scope: "row" }, name, account.is_self ? h("span", { class: "muted" }, " (vous)") : null,
+        contact ? h("span", { class: "muted block" }, contact) : null),
       h("td", { class: "break" }, account.email),
       h("td", {}, roleItems.length ? h("ul", { class: "plain compact" }, roleItems) : h("span", { class: "muted" }, "Aucun rôle actif")),
       h("td", {}, account.disabled
@@ -226,6 +227,55 @@ export async function accountsPage(ctx, options) {
     });
     replace(panel, h("section", { class: "card", "aria-labelledby": titleId },
       h("h2", { id: titleId, tabindex: "-1" }, `Ajouter un rôle à ${name}`),
+      form));
+    panel.querySelector("h2").focus();
+  }
+
+  /** « Désactiver », then a confirmation (every session of the account ends at once). */
+  function disableButton(account, name) {
+    const zone = h("span", { class: "row" });
+    const ask = h("button", {
+      type: "button", class: "small danger", "aria-label": `Désactiver le compte de ${name}`,
+      onclick: () => {
+        const confirm = actionButton("Confirmer la désactivation", { class: "small danger", "aria-label": `Confirmer la désactivation du compte de ${name}` }, async () => {
+          const result = await api.post(`/api/auth/accounts/${encodeURIComponent(account.id)}/disable`, {});
+          const ended = result && result.ended_sessions ? ` ${plural(result.ended_sessions, "session ouverte a été fermée", "sessions ouvertes ont été fermées")}.` : "";
+          await afterAction(`Le compte de ${name} est désactivé : cette personne ne peut plus se connecter.${ended}`);
+        });
+        const cancel = h("button", { type: "button", class: "small secondary", onclick: () => {
+          replace(zone, ask);
+          ask.focus();
+        } }, "Annuler");
+        replace(zone, h("span", { class: "muted" }, "Ses sessions seront fermées."), confirm, cancel);
+        confirm.focus();
+      },
+    }, "Désactiver");
+    zone.append(ask);
+    return zone;
+  }
+
+  /** The work position and phone of someone whose roles the caller grants, as on « Mon compte ». */
+  function openWorkContact(account) {
+    const name = fullName(account) || account.email;
+    const titleId = "coordonnees-titre";
+    const current = account.work_contact || {};
+    const form = h("form", { "aria-labelledby": titleId },
+      field({ label: "Fonction", name: "position", value: current.position || "", hint: "Par exemple : conseillère en insertion professionnelle." }),
+      field({ label: "Téléphone professionnel", name: "phone", type: "tel", value: current.phone || "", hint: "Par exemple : 01 49 15 22 33" }),
+      h("div", { class: "actions-bar" },
+        h("button", { type: "submit" }, "Enregistrer les coordonnées"),
+        h("button", { type: "button", class: "secondary", onclick: () => { replace(panel); message.focus(); } }, "Annuler")));
+    bindSave(form, {
+      send: (values) => api.put(`/api/auth/accounts/${encodeURIComponent(account.id)}/work-contact`,
+        { position: values.position || null, phone: values.phone || null }),
+      onSuccess: async () => {
+        replace(panel);
+        await afterAction(`Les coordonnées professionnelles de ${name} sont enregistrées.`);
+      },
+    });
+    replace(panel, h("section", { class: "card", "aria-labelledby": titleId },
+      h("h2", { id: titleId, tabindex: "-1" }, `Coordonnées professionnelles de ${name}`),
+      h("p", {}, "Elles figurent avec son nom dans les carnets dont cette personne est membre."),
       form));
     panel.querySelector("h2").focus();
   }

@@ -34,6 +34,7 @@ pub struct DirectoryAccount {
     pub disabled_at: Option<Instant>,
     /// Every active role, the beneficiary's included (the caller decides what to show).
     pub roles: Vec<HeldRole>,
+    pub work_contact: super::accounts::WorkContact,
 }
 
 struct Candidate {
@@ -42,6 +43,7 @@ struct Candidate {
     last_name: String,
     email: String,
     disabled_at: Option<Instant>,
+    work_contact: super::accounts::WorkContact,
     key: String,
 }
 
@@ -107,7 +109,8 @@ pub async fn page(
     let rows = db
         .query(
             &format!(
-                "SELECT a.id, a.first_name, a.last_name, a.email, a.disabled_at FROM accounts a WHERE {}",
+                "SELECT a.id, a.first_name, a.last_name, a.email, a.disabled_at, p.position, p.phone \
+                 FROM accounts a LEFT JOIN professionals p ON p.account_id = a.id WHERE {}",
                 conditions.join(" AND ")
             ),
             &values,
@@ -125,6 +128,10 @@ pub async fn page(
                 last_name,
                 email: row.get("email")?,
                 disabled_at: row.get("disabled_at")?,
+                work_contact: super::accounts::WorkContact {
+                    position: row.get("position")?,
+                    phone: row.get("phone")?,
+                },
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
@@ -147,6 +154,7 @@ pub async fn page(
             email: c.email.clone(),
             disabled_at: c.disabled_at,
             roles: roles.remove(&c.id).unwrap_or_default(),
+            work_contact: c.work_contact.clone(),
         })
         .collect();
     Ok((accounts, total))
