@@ -842,6 +842,21 @@ async fn the_diagnostic_is_edited_with_versions_and_reference_values() {
     let full = notebook(&d.pro_a, &app, &d.eloise).await;
     assert_eq!(full["diagnostic"]["work_situation"], "recherche_emploi");
     assert_eq!(full["diagnostic"]["rqth"], true);
+    assert_eq!(full["diagnostic"]["work_situation_date"], "2027-01-01");
+    // An empty text clears a date or a coded value; absent fields stay as they were.
+    let version = full["version"].as_i64().unwrap();
+    let response = patch(
+        &d.pro_a,
+        &app,
+        &format!("{base}/diagnostic"),
+        json!({ "version": version, "work_situation_date": "", "work_situation": "" }),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    let full = notebook(&d.pro_a, &app, &d.eloise).await;
+    assert_eq!(full["diagnostic"]["work_situation_date"], Value::Null);
+    assert_eq!(full["diagnostic"]["work_situation"], Value::Null);
+    assert_eq!(full["diagnostic"]["rqth"], true);
     // Situations: added and removed, with who and when.
     let (_, referentiel) = d.pro_a.get_json(&app, "/api/referentiel").await;
     let situation = referentiel["themes"][0]["situations"][0]["code"]

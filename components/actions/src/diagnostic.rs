@@ -35,7 +35,8 @@ pub struct DiagnosticUpdate {
     contract_end_date: Option<String>,
 }
 
-/// `PATCH /api/write/carnets/{id}/diagnostic`: the fields given, based on the notebook's version.
+/// `PATCH /api/write/carnets/{id}/diagnostic`: the fields given, based on the notebook's version;
+/// an empty text clears a situation, level, contract type or date (`rqth` is true or false).
 pub async fn update(
     auth: Authenticated,
     Path(id): Path<String>,
@@ -56,7 +57,9 @@ pub async fn update(
         ),
     ] {
         if let Some(code) = value {
-            if referentiel::is_current_code(db, list, code).await? {
+            if code.trim().is_empty() {
+                changes.push((field, DbValue::Null));
+            } else if referentiel::is_current_code(db, list, code).await? {
                 changes.push((field, code.clone().into()));
             } else {
                 check.error(
@@ -75,7 +78,9 @@ pub async fn update(
         ("contract_start_date", &body.contract_start_date),
         ("contract_end_date", &body.contract_end_date),
     ] {
-        if let Some(date) = check.parsed(field, value.as_deref(), parse_date) {
+        if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+            changes.push((field, DbValue::Null));
+        } else if let Some(date) = check.parsed(field, value.as_deref(), parse_date) {
             dates.push((field, date));
             changes.push((field, date.format("%Y-%m-%d").to_string().into()));
         }
@@ -274,7 +279,9 @@ async fn job_project_fields(
         ("working_time", "working_time", &body.working_time),
     ] {
         if let Some(code) = value {
-            if referentiel::is_current_code(db, list, code).await? {
+            if code.trim().is_empty() {
+                values.push((field, DbValue::Null));
+            } else if referentiel::is_current_code(db, list, code).await? {
                 values.push((field, code.clone().into()));
             } else {
                 check.error(

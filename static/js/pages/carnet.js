@@ -141,11 +141,15 @@ function nextId(prefix) {
   return `${prefix}-${++uid}`;
 }
 
+/** The work situation's fields that may be emptied (the RQTH is a yes or no). */
+const WORK_SITUATION_CLEARABLE = new Set(["work_situation", "work_situation_date", "work_situation_end_date", "education_level"]);
+
 /**
  * What a correction form changes: the values that differ from `before`. An emptied field is sent
  * as "" where the API clears it (`clearable`); elsewhere the API keeps the old value, so emptying
  * is refused next to the field rather than silently ignored.
  */
+
 function changedValues(values, before, clearable = new Set()) {
   const body = {};
   for (const [key, value] of Object.entries(values)) {
@@ -469,7 +473,7 @@ class NotebookView {
       h("div", { class: "actions-bar" }, h("button", { type: "submit" }, "Enregistrer le contrat")));
     const before = { contract_type: c.type, contract_sign_date: c.sign_date, contract_start_date: c.start_date, contract_end_date: c.end_date };
     bindSave(form, {
-      body: (f) => ({ version: this.nb.version, ...changedValues(formValues(f), before) }),
+      body: (f) => ({ version: this.nb.version, ...changedValues(formValues(f), before, new Set(Object.keys(before))) }),
       send: (body) => api.patch(this.url("/diagnostic"), body),
       onSuccess: () => this.reload("#contrat-titre", "Contrat enregistré."),
     });
@@ -582,7 +586,7 @@ class NotebookView {
       field({ label: "Reconnaissance de la qualité de travailleur handicapé (RQTH)", name: "rqth", type: "checkbox", value: d.rqth }),
       h("div", { class: "actions-bar" }, h("button", { type: "submit" }, "Enregistrer la situation")));
     bindSave(form, {
-      body: (f) => ({ version: this.nb.version, ...changedValues(formValues(f), d) }),
+      body: (f) => ({ version: this.nb.version, ...changedValues(formValues(f), d, WORK_SITUATION_CLEARABLE) }),
       send: (body) => api.patch(this.url("/diagnostic"), body),
       onSuccess: () => this.reload("#situation-pro-titre", "Situation professionnelle enregistrée."),
     });
