@@ -251,6 +251,20 @@ async fn other_account(auth: &Authenticated, id: &str) -> Result<accounts::Accou
         .ok_or(AppError::NotFound)
 }
 
+/// Another person's account and the roles it holds now (for the policies that need them all).
+async fn other_account_and_roles(
+    auth: &Authenticated,
+    id: &str,
+) -> Result<(accounts::Account, Vec<Assignment>), AppError> {
+    let account = other_account(auth, id).await?;
+    let held = accounts::active_roles(&auth.ctx.db, account.id)
+        .await?
+        .into_iter()
+        .map(|h| h.assignment)
+        .collect();
+    Ok((account, held))
+}
+
 /// `POST /api/auth/accounts/{id}/roles {"role": …, "structure_id": …}`, idempotent with an
 /// `Idempotency-Key` (a retry answers as the first grant did, not "already has this role").
 pub async fn grant_role(
@@ -342,13 +356,8 @@ async fn set_disabled(
     id: String,
     disable: bool,
 ) -> Result<Json<Value>, AppError> {
-    let account = other_account(&auth, &id).await?;
+    let (account, held) = other_account_and_roles(&auth, &id).await?;
     let db = &auth.ctx.db;
-    let held: Vec<Assignment> = accounts::active_roles(db, account.id)
-        .await?
-        .into_iter()
-        .map(|h| h.assignment)
-        .collect();
     if !may_disable(&auth.assignment, &held) {
         return Err(AppError::forbidden(
             "forbidden",
@@ -391,12 +400,7 @@ pub async fn set_work_contact_of(
         crate::session::WorkContactBody,
     >,
 ) -> Result<Json<Value>, AppError> {
-    let account = other_account(&auth, &id).await?;
-    let held: Vec<Assignment> = accounts::active_roles(&auth.ctx.db, account.id)
-        .await?
-        .into_iter()
-        .map(|h| h.assignment)
-        .collect();
+    let (account, held) = other_account_and_roles(&auth, &id).await?;
     if !may_set_work_contact_of(&auth.assignment, &held) {
         return Err(AppError::forbidden(
             "work_contact_forbidden",
