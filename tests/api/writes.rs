@@ -857,6 +857,42 @@ async fn the_diagnostic_is_edited_with_versions_and_reference_values() {
     assert_eq!(full["diagnostic"]["work_situation_date"], Value::Null);
     assert_eq!(full["diagnostic"]["work_situation"], Value::Null);
     assert_eq!(full["diagnostic"]["rqth"], true);
+    // A period cannot end before it starts, whether both dates come together or the end meets a
+    // start saved earlier; the refusal names the field sent and changes nothing.
+    let diagnostic = format!("{base}/diagnostic");
+    let version = full["version"].as_i64().unwrap();
+    let response = patch(&d.pro_a, &app, &diagnostic, json!({ "version": version, "contract_start_date": "2027-03-01", "contract_end_date": "2027-02-01" })).await;
+    assert_eq!(response.status(), 422);
+    let response = patch(
+        &d.pro_a,
+        &app,
+        &diagnostic,
+        json!({ "version": version, "contract_start_date": "2027-03-01" }),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    let response = patch(
+        &d.pro_a,
+        &app,
+        &diagnostic,
+        json!({ "version": version + 1, "contract_end_date": "2027-02-28" }),
+    )
+    .await;
+    assert_eq!(response.status(), 422);
+    let refused: Value = response.json().await.unwrap();
+    assert_eq!(refused["error"]["fields"][0]["field"], "contract_end_date");
+    assert_eq!(refused["error"]["fields"][0]["code"], "before_start");
+    let full = notebook(&d.pro_a, &app, &d.eloise).await;
+    assert_eq!(full["contract"]["end_date"], Value::Null);
+    assert_eq!(full["version"].as_i64().unwrap(), version + 1);
+    let response = patch(
+        &d.pro_a,
+        &app,
+        &diagnostic,
+        json!({ "version": version + 1, "contract_end_date": "2027-03-01" }),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
     // Situations: added and removed, with who and when.
     let (_, referentiel) = d.pro_a.get_json(&app, "/api/referentiel").await;
     let situation = referentiel["themes"][0]["situations"][0]["code"]

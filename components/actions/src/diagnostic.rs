@@ -35,6 +35,29 @@ pub struct DiagnosticUpdate {
     contract_end_date: Option<String>,
 }
 
+/// The field to blame when the diagnostic, as it would be saved, ends a period before it starts
+/// (work situation, contract): the end if it was sent, else the start. Dates are `YYYY-MM-DD`,
+/// so text order is date order.
+fn end_before_start<'a>(state: &Value, sent: &[&'a str]) -> Option<&'a str> {
+    [
+        ("work_situation_date", "work_situation_end_date"),
+        ("contract_start_date", "contract_end_date"),
+    ]
+    .into_iter()
+    .find_map(|(start, end)| {
+        let (Some(from), Some(to)) = (state[start].as_str(), state[end].as_str()) else {
+            return None;
+        };
+        if to >= from {
+            return None;
+        }
+        sent.iter()
+            .find(|field| **field == end)
+            .or_else(|| sent.iter().find(|field| **field == start))
+            .copied()
+    })
+}
+
 /// `PATCH /api/write/carnets/{id}/diagnostic`: the fields given, based on the notebook's version;
 /// an empty text clears a situation, level, contract type or date (`rqth` is true or false).
 pub async fn update(
@@ -70,7 +93,6 @@ pub async fn update(
             }
         }
     }
-    let mut dates = Vec::new();
     for (field, value) in [
         ("work_situation_date", &body.work_situation_date),
         ("work_situation_end_date", &body.work_situation_end_date),
@@ -81,28 +103,7 @@ pub async fn update(
         if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
             changes.push((field, DbValue::Null));
         } else if let Some(date) = check.parsed(field, value.as_deref(), parse_date) {
-            dates.push((field, date));
             changes.push((field, date.format("%Y-%m-%d").to_string().into()));
-        }
-    }
-    let find = |name: &str| dates.iter().find(|(f, _)| *f == name).map(|(_, d)| *d);
-    if let (Some(start), Some(end)) = (find("work_situation_date"), find("work_situation_end_date"))
-    {
-        if end < start {
-            check.error(
-                "work_situation_end_date",
-                "before_start",
-                "La fin ne peut pas précéder le début.",
-            );
-        }
-    }
-    if let (Some(start), Some(end)) = (find("contract_start_date"), find("contract_end_date")) {
-        if end < start {
-            check.error(
-                "contract_end_date",
-                "before_start",
-                "La fin ne peut pas précéder le début.",
-            );
         }
     }
     if let Some(rqth) = body.rqth {
@@ -112,6 +113,7 @@ pub async fn update(
         check.error("", "empty", "Rien à modifier.");
     }
     check.finish()?;
+    let sent: Vec<&str> = changes.iter().map(|(field, _)| *field).collect();
     db.begin().await?;
     let before = diagnostic::state(db, notebook).await?;
     if !diagnostic::update(db, notebook, version, changes).await? {
@@ -122,6 +124,14 @@ pub async fn update(
         });
     }
     let after = diagnostic::state(db, notebook).await?;
+    if let Some(field) = end_before_start(&after, &sent) {
+        db.rollback().await?;
+        return Err(AppError::field(
+            field,
+            "before_start",
+            "La fin ne peut pas précéder le début.",
+        ));
+    }
     trace(
         &auth,
         notebook,
