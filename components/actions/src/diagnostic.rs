@@ -112,8 +112,25 @@ pub async fn update(
     if changes.is_empty() && check.is_ok() {
         check.error("", "empty", "Rien à modifier.");
     }
-    check.finish()?;
+    // The dates as they would be saved: those sent over those saved. Read outside the
+    // transaction; the version check makes the update fail if they change in between.
+    let mut would_be = diagnostic::state(db, notebook).await?;
+    for (field, value) in &changes {
+        match value {
+            DbValue::Text(text) => would_be[*field] = json!(text),
+            DbValue::Null => would_be[*field] = Value::Null,
+            _ => {}
+        }
+    }
     let sent: Vec<&str> = changes.iter().map(|(field, _)| *field).collect();
+    if let Some(field) = end_before_start(&would_be, &sent) {
+        check.error(
+            field,
+            "before_start",
+            "La fin ne peut pas précéder le début.",
+        );
+    }
+    check.finish()?;
     db.begin().await?;
     let before = diagnostic::state(db, notebook).await?;
     if !diagnostic::update(db, notebook, version, changes).await? {
@@ -124,14 +141,6 @@ pub async fn update(
         });
     }
     let after = diagnostic::state(db, notebook).await?;
-    if let Some(field) = end_before_start(&after, &sent) {
-        db.rollback().await?;
-        return Err(AppError::field(
-            field,
-            "before_start",
-            "La fin ne peut pas précéder le début.",
-        ));
-    }
     trace(
         &auth,
         notebook,
