@@ -1142,6 +1142,28 @@ async fn each_role_may_only_make_its_own_writes() {
         notebook(&d.pro_a, &app, &d.eloise).await["beneficiary"]["city"],
         "Pantin"
     );
+    // Any of them is emptied by an empty text, the phone included (no longer searchable by it).
+    let version = notebook(&d.manager, &app, &d.eloise).await["version"]
+        .as_i64()
+        .unwrap();
+    let emptied = json!({ "version": version, "phone": "", "postal_code": " " });
+    let response = patch(
+        &d.beneficiary,
+        &app,
+        &format!("{base}/contact-details"),
+        emptied,
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    let person = notebook(&d.manager, &app, &d.eloise).await["beneficiary"].clone();
+    assert_eq!(person["phone"], Value::Null);
+    assert_eq!(person["postal_code"], Value::Null);
+    assert_eq!(person["city"], "Pantin");
+    let (_, found) = d
+        .manager
+        .get_json(&app, "/api/carnets/search?q=0711223344")
+        .await;
+    assert_eq!(found["total"], 0, "{found}");
     // Archived notebooks are read-only.
     if let Some(archived) = &d.archived {
         let (status, body) = post(

@@ -223,7 +223,12 @@ pub async fn update_contact_details(
     let beneficiary = facts.beneficiary_id.ok_or(AppError::NotFound)?;
     let mut check = Validator::new();
     let mut changes: Vec<(&'static str, DbValue)> = Vec::new();
-    if let Some(phone) = check.parsed("phone", body.phone.as_deref(), parse_phone) {
+    // An empty text clears a field; every field of one's contact details may be empty.
+    let emptied = |value: &Option<String>| value.as_deref().is_some_and(|v| v.trim().is_empty());
+    if emptied(&body.phone) {
+        changes.push(("phone_key", DbValue::Null));
+        changes.push(("phone", DbValue::Null));
+    } else if let Some(phone) = check.parsed("phone", body.phone.as_deref(), parse_phone) {
         changes.push(("phone_key", carnets::phone_key(&phone).into()));
         changes.push(("phone", phone.into()));
     }
@@ -233,7 +238,9 @@ pub async fn update_contact_details(
             check.text("address", body.address.as_deref(), 200).into(),
         ));
     }
-    if let Some(code) = check.text("postal_code", body.postal_code.as_deref(), 5) {
+    if emptied(&body.postal_code) {
+        changes.push(("postal_code", DbValue::Null));
+    } else if let Some(code) = check.text("postal_code", body.postal_code.as_deref(), 5) {
         if code.len() == 5 && code.chars().all(|c| c.is_ascii_digit()) {
             changes.push(("postal_code", code.into()));
         } else {
