@@ -144,6 +144,12 @@ test("a beneficiary follows their notebook on a 320 px phone", async () => {
   assert.equal(stored.beneficiary.phone.replace(/\D/g, ""), "0698765432");
   await history.getByText(/^Coordonnées mises à jour/).first().waitFor();
   await checkPage(page, "coordonnées enregistrées");
+  // The phone emptied: no number any more.
+  await phoneField.fill("");
+  await coordinates.getByRole("button", { name: "Enregistrer mes coordonnées" }).click();
+  await coordinates.locator("dd", { hasText: "Non renseigné" }).first().waitFor();
+  assert.equal(await coordinates.locator("dd", { hasText: "06 98 76 54 32" }).count(), 0);
+  assert.equal((await page.evaluate(async () => (await fetch("/api/carnets/mine")).json())).beneficiary.phone, null);
 
   // No more reminder emails.
   const reminders = page.getByRole("region", { name: "Rappels par courriel" });
