@@ -817,6 +817,92 @@ async fn orientation_requests_and_decisions_tell_both_sides() {
 }
 
 #[tokio::test]
+async fn a_professional_of_two_structures_is_referent_in_the_one_chosen() {
+    let app = spawn_app().await;
+    if !app.require_test_mode("a_professional_of_two_structures_is_referent_in_the_one_chosen") {
+        return;
+    }
+    let d = department(&app).await;
+    // Pro B works in structure B, and now in structure A too (a newer role).
+    let full = notebook(&d.pro_b, &app, &d.eloise).await;
+    let structure_of = |full: &Value, account: &str| {
+        full["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["account_id"] == account)
+            .map(|m| m["structure"]["id"].clone())
+            .unwrap_or(Value::Null)
+    };
+    let (_, pros_b) = d
+        .manager
+        .get_json(&app, "/api/auth/accounts?role=professional")
+        .await;
+    let structure_b = pros_b["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == d.pro_b_id.as_str())
+        .map(|a| {
+            a["roles"][0]["structure"]["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .unwrap();
+    assert_ne!(structure_b, d.structure_a);
+    let granted = d
+        .manager
+        .post_json(
+            &app,
+            &format!("/api/auth/accounts/{}/roles", d.pro_b_id),
+            &json!({ "role": "professional", "structure_id": d.structure_a }),
+        )
+        .await;
+    assert_eq!(granted.status(), 201, "{}", granted.text().await.unwrap());
+    assert_eq!(structure_of(&full, &d.pro_b_id), Value::Null);
+
+    // Structure A's admin makes them Éloïse's referent: in structure A, the admin's own, though
+    // their oldest role is in B.
+    let (status, answer) = post(
+        &d.admin_a,
+        &app,
+        &format!("/api/write/carnets/{}/referent", d.eloise),
+        json!({ "account_id": d.pro_b_id, "dispositif_id": d.dispositif }),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    let full = notebook(&d.manager, &app, &d.eloise).await;
+    assert_eq!(full["members"][0]["account_id"], d.pro_b_id.as_str());
+    assert_eq!(structure_of(&full, &d.pro_b_id), json!(d.structure_a));
+
+    // The orientation manager orients Jean Martin to them, choosing structure B.
+    let orient = format!("/api/write/carnets/{}/orientation", d.martin);
+    let (status, answer) = post(
+        &d.orientation,
+        &app,
+        &orient,
+        json!({ "dispositif_id": d.dispositif, "structure_id": structure_b, "referent_account_id": d.pro_b_id }),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    let full = notebook(&d.manager, &app, &d.martin).await;
+    assert_eq!(structure_of(&full, &d.pro_b_id), json!(structure_b));
+
+    // A structure they do not work in is refused on the referent's field.
+    let (status, answer) = post(
+        &d.orientation,
+        &app,
+        &orient,
+        json!({ "dispositif_id": d.dispositif, "structure_id": uuid::Uuid::new_v4().to_string(), "referent_account_id": d.pro_a_id }),
+    )
+    .await;
+    assert_eq!(status, 422, "{answer}");
+    assert_eq!(answer["error"]["fields"][0]["field"], "referent_account_id");
+    assert_eq!(answer["error"]["fields"][0]["code"], "not_in_structure");
+}
+
+#[tokio::test]
 async fn the_diagnostic_is_edited_with_versions_and_reference_values() {
     let app = spawn_app().await;
     if !app.require_test_mode("the_diagnostic_is_edited_with_versions_and_reference_values") {

@@ -178,13 +178,8 @@ pub async fn invite(
     let invited = Id::parse(&body.account_id)
         .map_err(|_| AppError::field("account_id", "unknown", "Professionnel inconnu."))?;
     let db = &auth.ctx.db;
-    let Some(structure) = orientation::referent_structure(db, invited).await? else {
-        return Err(AppError::field(
-            "account_id",
-            "unknown",
-            "Professionnel inconnu.",
-        ));
-    };
+    let structure =
+        crate::support::professional_structure(&auth, "account_id", invited, None).await?;
     if let Some(replay) = request.replay(&auth).await? {
         return Ok(replay);
     }
@@ -278,6 +273,8 @@ pub async fn leave(
 #[serde(deny_unknown_fields)]
 pub struct ChangeReferent {
     account_id: String,
+    /// The structure the professional was chosen in (they may work in several).
+    structure_id: Option<String>,
     dispositif_id: Option<String>,
 }
 
@@ -341,13 +338,13 @@ pub async fn change_referent(
     let referent = Id::parse(&body.account_id)
         .map_err(|_| AppError::field("account_id", "unknown", "Professionnel inconnu."))?;
     let db = &auth.ctx.db;
-    let Some(structure) = orientation::referent_structure(db, referent).await? else {
-        return Err(AppError::field(
-            "account_id",
-            "unknown",
-            "Professionnel inconnu.",
-        ));
-    };
+    let structure = crate::support::professional_structure(
+        &auth,
+        "account_id",
+        referent,
+        body.structure_id.as_deref(),
+    )
+    .await?;
     let scope = if auth.assignment.role == Role::StructureAdmin {
         carnet_domain::access::WriteScope::Referent(structure)
     } else {

@@ -17,7 +17,6 @@ use carnet_http::AppError;
 use carnet_store::repo::carnets;
 use carnet_store::repo::orientation::{self as repo, NewRequest};
 use carnet_store::repo::outbox::enqueue_content;
-use carnet_store::Db;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -30,13 +29,6 @@ fn require_orientation_manager(auth: &Authenticated) -> Result<(), AppError> {
             "Seuls les chargés d'orientation décident des orientations.",
         ))
     }
-}
-
-/// A professional's structure, for a referent.
-async fn referent_structure(db: &Db, account: Id) -> Result<Id, AppError> {
-    repo::referent_structure(db, account)
-        .await?
-        .ok_or_else(|| AppError::field("referent_account_id", "unknown", "Professionnel inconnu."))
 }
 
 /// Emails the referent and, if they have an account, the beneficiary.
@@ -76,6 +68,8 @@ async fn open_notebook(auth: &Authenticated, id: &str) -> Result<Id, AppError> {
 #[serde(deny_unknown_fields)]
 pub struct Orient {
     dispositif_id: Option<String>,
+    /// The structure the referent was chosen in (they may work in several).
+    structure_id: Option<String>,
     referent_account_id: Option<String>,
 }
 
@@ -93,7 +87,13 @@ pub async fn orient(
     let dispositif = dispositif(db, "dispositif_id", body.dispositif_id.as_deref()).await?;
     let referent = Id::parse(body.referent_account_id.as_deref().unwrap_or(""))
         .map_err(|_| AppError::field("referent_account_id", "unknown", "Professionnel inconnu."))?;
-    let structure = referent_structure(db, referent).await?;
+    let structure = crate::support::professional_structure(
+        &auth,
+        "referent_account_id",
+        referent,
+        body.structure_id.as_deref(),
+    )
+    .await?;
     if let Some(replay) = request.replay(&auth).await? {
         return Ok(replay);
     }
@@ -193,6 +193,7 @@ pub struct Decision {
     decision: Option<String>,
     reason: Option<String>,
     dispositif_id: Option<String>,
+    structure_id: Option<String>,
     referent_account_id: Option<String>,
 }
 
@@ -232,7 +233,13 @@ pub async fn decide(
         Some((
             dispositif,
             referent,
-            referent_structure(db, referent).await?,
+            crate::support::professional_structure(
+                &auth,
+                "referent_account_id",
+                referent,
+                body.structure_id.as_deref(),
+            )
+            .await?,
         ))
     } else {
         None

@@ -55,6 +55,44 @@ pub fn may_write(
     }
 }
 
+/// The structure a professional joins a notebook in (as referent or member): `chosen`, the
+/// structure picked with them, when they work there; else the caller's own structure when they
+/// work there too; else their oldest. 422 on `field` when the account is no enabled
+/// professional, or does not work in the chosen structure.
+pub async fn professional_structure(
+    auth: &Authenticated,
+    field: &str,
+    account: Id,
+    chosen: Option<&str>,
+) -> Result<Id, AppError> {
+    let works_in =
+        carnet_store::repo::orientation::professional_structures(&auth.ctx.db, account).await?;
+    let Some(oldest) = works_in.first().copied() else {
+        return Err(AppError::field(field, "unknown", "Professionnel inconnu."));
+    };
+    if let Some(chosen) = chosen.map(str::trim).filter(|c| !c.is_empty()) {
+        return match Id::parse(chosen) {
+            Ok(id) if works_in.contains(&id) => Ok(id),
+            Ok(_) => Err(AppError::field(
+                field,
+                "not_in_structure",
+                "Ce professionnel ne travaille pas dans la structure choisie.",
+            )),
+            Err(_) => Err(AppError::field(
+                "structure_id",
+                "unknown_structure",
+                "Cette structure n'existe pas.",
+            )),
+        };
+    }
+    Ok(auth
+        .assignment
+        .scope
+        .structure_id()
+        .filter(|own| works_in.contains(own))
+        .unwrap_or(oldest))
+}
+
 /// An id from the path; a malformed one is simply not found.
 pub fn path_id(text: &str) -> Result<Id, AppError> {
     Id::parse(text).map_err(|_| AppError::NotFound)

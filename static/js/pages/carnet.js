@@ -1234,7 +1234,9 @@ class NotebookView {
         const values = formValues(f);
         if (!values.account_id) throw fieldError("account_id", "Choisissez le nouveau référent parmi les membres.");
         if (!values.dispositif_id) throw fieldError("dispositif_id", "Choisissez le dispositif d'accompagnement.");
-        return { account_id: values.account_id, dispositif_id: values.dispositif_id };
+        // The structure they are a member in (a professional may work in several).
+        const chosen = candidates.find((m) => m.account_id === values.account_id);
+        return { account_id: values.account_id, structure_id: chosen && chosen.structure.id, dispositif_id: values.dispositif_id };
       },
       send: (body, key) => api.post(this.url("/referent"), body, { idempotencyKey: key }),
       onSuccess: (_, body) => this.reload(`#membre-${body.account_id}`, "Le référent a changé ; l'ancien référent reste membre."),

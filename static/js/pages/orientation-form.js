@@ -50,5 +50,5 @@ export function orientationBody(values) {
   if (!values.dispositif_id) throw fieldError("dispositif_id", "Choisissez un dispositif.");
   if (!values.structure_id) throw fieldError("structure_id", "Choisissez la structure du référent.");
   if (!values.referent_account_id) throw fieldError("referent_account_id", "Choisissez le référent parmi les professionnels de la structure.");
-  return { dispositif_id: values.dispositif_id, referent_account_id: values.referent_account_id };
+  return { dispositif_id: values.dispositif_id, structure_id: values.structure_id, referent_account_id: values.referent_account_id };
 }

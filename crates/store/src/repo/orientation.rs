@@ -183,17 +183,19 @@ pub async fn professionals(db: &Db, structure_id: Id) -> Result<Option<Vec<Json>
     Ok(Some(people.into_iter().map(|(_, person)| person).collect()))
 }
 
-/// The structure of an enabled professional (their oldest active professional role); `None` for
-/// anyone else, or when that role names no structure.
-pub async fn referent_structure(db: &Db, account_id: Id) -> Result<Option<Id>, StoreError> {
-    Ok(db
-        .query_opt(
-            "SELECT r.structure_id FROM role_assignments r JOIN accounts a ON a.id = r.account_id \
-             WHERE r.account_id = $1 AND r.role = 'professional' AND r.revoked_at IS NULL AND a.disabled_at IS NULL ORDER BY r.created_at",
-            params![account_id],
-        )
-        .await?
-        .and_then(|r| r.get::<Option<Id>>("structure_id").ok().flatten()))
+/// The structures an enabled professional works in (their active professional roles), oldest
+/// role first; empty for anyone else.
+pub async fn professional_structures(db: &Db, account_id: Id) -> Result<Vec<Id>, StoreError> {
+    db.query(
+        "SELECT r.structure_id FROM role_assignments r JOIN accounts a ON a.id = r.account_id \
+         WHERE r.account_id = $1 AND r.role = 'professional' AND r.revoked_at IS NULL AND a.disabled_at IS NULL \
+         AND r.structure_id IS NOT NULL ORDER BY r.created_at, r.id",
+        params![account_id],
+    )
+    .await?
+    .iter()
+    .map(|row| row.get::<Id>("structure_id"))
+    .collect()
 }
 
 /// The email addresses told of an orientation change: the notebook's active referent, the
