@@ -39,23 +39,8 @@ pub async fn attach_self(
                 "Seuls les professionnels et les chargés d'orientation se rattachent à un carnet.",
             )),
         };
-    let notebook_id = Id::parse(&id).map_err(|_| AppError::NotFound)?;
+    let (notebook_id, facts) = crate::support::known_and_open(&auth, &id).await?;
     let db = &auth.ctx.db;
-    let facts = carnets::facts(db, notebook_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let actor = auth.actor();
-    if carnet_domain::access::notebook_read(&actor, &facts)
-        == carnet_domain::access::ReadAccess::Hidden
-    {
-        return Err(AppError::NotFound);
-    }
-    if facts.archived {
-        return Err(AppError::forbidden(
-            "archived",
-            "Ce carnet est archivé : il ne peut plus être modifié.",
-        ));
-    }
     let member_type = match (body.member_type.as_str(), auth.assignment.role) {
         ("member", Role::Professional) => "member",
         ("member", Role::OrientationManager) => "orientation_manager",

@@ -4,7 +4,7 @@
 //! told by email (no reason, no detail in it).
 
 use crate::members::{dispositif, set_referent};
-use crate::support::{path_id, trace};
+use crate::support::{known_and_open, path_id, trace};
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -45,25 +45,6 @@ async fn tell_both_sides(
     Ok(())
 }
 
-async fn open_notebook(auth: &Authenticated, id: &str) -> Result<Id, AppError> {
-    let notebook = path_id(id)?;
-    let facts = carnets::facts(&auth.ctx.db, notebook)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if carnet_domain::access::notebook_read(&auth.actor(), &facts)
-        == carnet_domain::access::ReadAccess::Hidden
-    {
-        return Err(AppError::NotFound);
-    }
-    if facts.archived {
-        return Err(AppError::forbidden(
-            "archived",
-            "Ce carnet est archivé : il ne peut plus être modifié.",
-        ));
-    }
-    Ok(notebook)
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Orient {
@@ -82,7 +63,7 @@ pub async fn orient(
 ) -> Result<Response, AppError> {
     let body = &request.body;
     require_orientation_manager(&auth)?;
-    let notebook = open_notebook(&auth, &id).await?;
+    let notebook = known_and_open(&auth, &id).await?.0;
     let db = &auth.ctx.db;
     let dispositif = dispositif(db, "dispositif_id", body.dispositif_id.as_deref()).await?;
     let referent = Id::parse(body.referent_account_id.as_deref().unwrap_or(""))
@@ -127,7 +108,7 @@ pub async fn request(
     sent: IdempotentJson<Request>,
 ) -> Result<Response, AppError> {
     let body = &sent.body;
-    let notebook = open_notebook(&auth, &id).await?;
+    let notebook = known_and_open(&auth, &id).await?.0;
     let db = &auth.ctx.db;
     if !repo::is_referent(db, notebook, auth.account_id).await? {
         let facts = carnets::facts(db, notebook).await?.unwrap_or_default();
@@ -212,7 +193,7 @@ pub async fn decide(
         .await?
         .ok_or(AppError::NotFound)?;
     let (notebook, requested_by) = (info.notebook_id, info.requested_by);
-    open_notebook(&auth, &notebook.to_string()).await?;
+    known_and_open(&auth, &notebook.to_string()).await?;
     let mut check = Validator::new();
     let reason = check.required("reason", body.reason.as_deref(), 2000);
     let decision = body.decision.clone().unwrap_or_default();

@@ -1,7 +1,7 @@
 //! What every write shares: the notebook and the write policy, the trace of a change (timeline
 //! event + audit row, in the caller's transaction), and the answers to version conflicts.
 
-use carnet_domain::access::{notebook_write, NotebookFacts, ReadAccess, WriteScope};
+use carnet_domain::access::{notebook_read, notebook_write, NotebookFacts, ReadAccess, WriteScope};
 use carnet_domain::Id;
 use carnet_http::auth::Authenticated;
 use carnet_http::AppError;
@@ -29,10 +29,31 @@ pub async fn known(auth: &Authenticated, id: &str) -> Result<(Id, NotebookFacts)
     let facts = carnets::facts(&auth.ctx.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    match notebook_write(&auth.actor(), &facts, WriteScope::NotebookContent) {
+    match notebook_read(&auth.actor(), &facts) {
         ReadAccess::Hidden => Err(AppError::NotFound),
         _ => Ok((id, facts)),
     }
+}
+
+/// The notebook, if the caller may know of it (else 404) and it is not archived (else 403):
+/// for the writes whose rule is not one of the policy's scopes (joining, orientation).
+pub async fn known_and_open(
+    auth: &Authenticated,
+    id: &str,
+) -> Result<(Id, NotebookFacts), AppError> {
+    let (id, facts) = known(auth, id).await?;
+    if facts.archived {
+        return Err(archived());
+    }
+    Ok((id, facts))
+}
+
+/// 403 `archived`: archived notebooks are read-only for everyone.
+fn archived() -> AppError {
+    AppError::forbidden(
+        "archived",
+        "Ce carnet est archivé : il ne peut plus être modifié.",
+    )
 }
 
 /// The write policy's answer on a notebook the caller knows of: `Ok`, or 403 (404 if hidden).
@@ -43,10 +64,7 @@ pub fn may_write(
 ) -> Result<(), AppError> {
     match notebook_write(&auth.actor(), facts, scope) {
         ReadAccess::Hidden => Err(AppError::NotFound),
-        ReadAccess::Forbidden if facts.archived => Err(AppError::forbidden(
-            "archived",
-            "Ce carnet est archivé : il ne peut plus être modifié.",
-        )),
+        ReadAccess::Forbidden if facts.archived => Err(archived()),
         ReadAccess::Forbidden | ReadAccess::Card => Err(AppError::forbidden(
             "forbidden",
             "Votre rôle ne vous permet pas cette modification dans ce carnet.",
