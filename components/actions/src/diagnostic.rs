@@ -11,7 +11,7 @@ use carnet_domain::{parse_date, Id};
 use carnet_http::auth::Authenticated;
 use carnet_http::idempotency::IdempotentJson;
 use carnet_http::routing::JsonBody;
-use carnet_http::validate::Validator;
+use carnet_http::validate::{emptied, Validator};
 use carnet_http::AppError;
 use carnet_store::repo::diagnostic::{self, NewJobProject, JOB_PROJECT_COLUMNS as PROJECT};
 use carnet_store::repo::plan::{self, Versioned};
@@ -58,6 +58,32 @@ fn end_before_start<'a>(state: &Value, sent: &[&'a str]) -> Option<&'a str> {
     })
 }
 
+/// What a coded field of a partial update changes: cleared when emptied, the code when it is
+/// current in its reference `list`; else an error on the field and no change.
+async fn coded_change(
+    db: &Db,
+    check: &mut Validator,
+    field: &str,
+    list: &str,
+    value: Option<&str>,
+) -> Result<Option<DbValue>, AppError> {
+    let Some(code) = value else {
+        return Ok(None);
+    };
+    if emptied(value) {
+        return Ok(Some(DbValue::Null));
+    }
+    if referentiel::is_current_code(db, list, code).await? {
+        return Ok(Some(code.into()));
+    }
+    check.error(
+        field,
+        "unknown_code",
+        "Valeur inconnue de la liste de référence.",
+    );
+    Ok(None)
+}
+
 /// `PATCH /api/write/carnets/{id}/diagnostic`: the fields given, based on the notebook's version;
 /// an empty text clears a situation, level, contract type or date (`rqth` is true or false).
 pub async fn update(
@@ -79,18 +105,8 @@ pub async fn update(
             &body.contract_type,
         ),
     ] {
-        if let Some(code) = value {
-            if code.trim().is_empty() {
-                changes.push((field, DbValue::Null));
-            } else if referentiel::is_current_code(db, list, code).await? {
-                changes.push((field, code.clone().into()));
-            } else {
-                check.error(
-                    field,
-                    "unknown_code",
-                    "Valeur inconnue de la liste de référence.",
-                );
-            }
+        if let Some(change) = coded_change(db, &mut check, field, list, value.as_deref()).await? {
+            changes.push((field, change));
         }
     }
     for (field, value) in [
@@ -100,7 +116,7 @@ pub async fn update(
         ("contract_start_date", &body.contract_start_date),
         ("contract_end_date", &body.contract_end_date),
     ] {
-        if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+        if emptied(value.as_deref()) {
             changes.push((field, DbValue::Null));
         } else if let Some(date) = check.parsed(field, value.as_deref(), parse_date) {
             changes.push((field, date.format("%Y-%m-%d").to_string().into()));
@@ -297,18 +313,8 @@ async fn job_project_fields(
         ("contract_type", "job_contract_type", &body.contract_type),
         ("working_time", "working_time", &body.working_time),
     ] {
-        if let Some(code) = value {
-            if code.trim().is_empty() {
-                values.push((field, DbValue::Null));
-            } else if referentiel::is_current_code(db, list, code).await? {
-                values.push((field, code.clone().into()));
-            } else {
-                check.error(
-                    field,
-                    "unknown_code",
-                    "Valeur inconnue de la liste de référence.",
-                );
-            }
+        if let Some(change) = coded_change(db, &mut check, field, list, value.as_deref()).await? {
+            values.push((field, change));
         }
     }
     check.finish()?;

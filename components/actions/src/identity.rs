@@ -8,7 +8,7 @@ use carnet_domain::access::WriteScope;
 use carnet_domain::{parse_date, parse_phone, Nir};
 use carnet_http::auth::Authenticated;
 use carnet_http::routing::JsonBody;
-use carnet_http::validate::Validator;
+use carnet_http::validate::{emptied, Validator};
 use carnet_http::AppError;
 use carnet_store::repo::beneficiaries;
 use carnet_store::repo::carnets::{self, DuplicateRules};
@@ -224,8 +224,7 @@ pub async fn update_contact_details(
     let mut check = Validator::new();
     let mut changes: Vec<(&'static str, DbValue)> = Vec::new();
     // An empty text clears a field; every field of one's contact details may be empty.
-    let emptied = |value: &Option<String>| value.as_deref().is_some_and(|v| v.trim().is_empty());
-    if emptied(&body.phone) {
+    if emptied(body.phone.as_deref()) {
         changes.push(("phone_key", DbValue::Null));
         changes.push(("phone", DbValue::Null));
     } else if let Some(phone) = check.parsed("phone", body.phone.as_deref(), parse_phone) {
@@ -238,7 +237,7 @@ pub async fn update_contact_details(
             check.text("address", body.address.as_deref(), 200).into(),
         ));
     }
-    if emptied(&body.postal_code) {
+    if emptied(body.postal_code.as_deref()) {
         changes.push(("postal_code", DbValue::Null));
     } else if let Some(code) = check.text("postal_code", body.postal_code.as_deref(), 5) {
         if code.len() == 5 && code.chars().all(|c| c.is_ascii_digit()) {

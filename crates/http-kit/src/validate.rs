@@ -101,6 +101,12 @@ pub fn paging_into(
     (page, per_page)
 }
 
+/// Whether a field of a partial update was sent as an empty text: where the field may be empty,
+/// that clears it (absent leaves it as it is).
+pub fn emptied(value: Option<&str>) -> bool {
+    value.is_some_and(|v| v.trim().is_empty())
+}
+
 /// Page and page size, validated (see [`paging_into`]).
 pub fn paging(page: Option<i64>, per_page: Option<i64>) -> Result<(i64, i64), AppError> {
     let mut errors = Vec::new();
