@@ -167,19 +167,6 @@ pub async fn failed_emails(auth: Authenticated) -> Result<Json<Value>, AppError>
             "Réservé aux gestionnaires du département.",
         ));
     }
-    let items: Vec<Value> = outbox::failed_emails(&auth.ctx.db)
-        .await?
-        .into_iter()
-        .map(|email| {
-            json!({
-                "id": email.id,
-                "template": email.template,
-                "recipient": email.recipient,
-                "attempts": email.attempts,
-                "last_error": email.last_error,
-                "created_at": email.created_at,
-            })
-        })
-        .collect();
+    let items = outbox::failed_emails(&auth.ctx.db).await?;
     Ok(Json(json!({ "items": items })))
 }

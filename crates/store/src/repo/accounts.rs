@@ -448,13 +448,20 @@ pub async fn work_contact(db: &Db, account_id: Id) -> Result<WorkContact, StoreE
             params![account_id],
         )
         .await?;
-    Ok(match row {
-        Some(row) => WorkContact {
+    match row {
+        Some(row) => WorkContact::from_row(&row),
+        None => Ok(WorkContact::default()),
+    }
+}
+
+impl WorkContact {
+    /// From a row with `position` and `phone` columns (of `professionals`).
+    pub(crate) fn from_row(row: &Row) -> Result<Self, StoreError> {
+        Ok(WorkContact {
             position: row.get("position")?,
             phone: row.get("phone")?,
-        },
-        None => WorkContact::default(),
-    })
+        })
+    }
 }
 
 /// Replaces an account's work position and phone (`None` clears).

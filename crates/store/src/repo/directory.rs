@@ -128,10 +128,7 @@ pub async fn page(
                 last_name,
                 email: row.get("email")?,
                 disabled_at: row.get("disabled_at")?,
-                work_contact: super::accounts::WorkContact {
-                    position: row.get("position")?,
-                    phone: row.get("phone")?,
-                },
+                work_contact: super::accounts::WorkContact::from_row(row)?,
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;

@@ -120,8 +120,8 @@ pub async fn count_pending(db: &Db) -> Result<i64, StoreError> {
     .get("n")
 }
 
-/// An email given up after every attempt.
-#[derive(Clone, Debug)]
+/// An email given up after every attempt (as listed to managers).
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct FailedEmail {
     pub id: String,
     pub template: String,
