@@ -140,11 +140,7 @@ impl Db {
         let started = trace_start();
         let result = self.conn.query_many(batch).await;
         if started.is_some() {
-            let statements: Vec<&str> = batch.iter().map(|(sql, _)| *sql).collect();
-            trace_end(
-                started,
-                &format!("[{N} together] {}", statements.join(" | ")),
-            );
+            trace_end(started, &batch_text(batch));
         }
         fixed_size(result?)
     }
@@ -178,14 +174,9 @@ impl Db {
         let started = trace_start();
         let result = self.conn.query_many_and_commit(batch, write).await;
         if started.is_some() {
-            let statements: Vec<&str> = batch.iter().map(|(sql, _)| *sql).collect();
             trace_end(
                 started,
-                &format!(
-                    "[{N} together] {} | {} + COMMIT",
-                    statements.join(" | "),
-                    write.0
-                ),
+                &format!("{} | {} + COMMIT", batch_text(batch), write.0),
             );
         }
         let answers = result?;
@@ -220,6 +211,12 @@ impl Db {
     pub async fn rollback(&self) -> Result<(), StoreError> {
         self.conn.rollback().await
     }
+}
+
+/// How a batch of reads sent together shows in the trace.
+fn batch_text(batch: &[(&str, &[Value])]) -> String {
+    let statements: Vec<&str> = batch.iter().map(|(sql, _)| *sql).collect();
+    format!("[{} together] {}", batch.len(), statements.join(" | "))
 }
 
 /// A batch's answers, one per read of the batch.

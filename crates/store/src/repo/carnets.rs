@@ -352,15 +352,6 @@ const MEMBERS_SQL: &str = "SELECT m.id, m.member_type, m.joined_at, a.id AS acco
 
 /// The members of a notebook and how to reach them. `mask_sensitive` replaces a sensitive
 /// structure's name (for the restricted card).
-pub async fn members(
-    db: &Db,
-    notebook_id: Id,
-    mask_sensitive: bool,
-) -> Result<Vec<Json>, StoreError> {
-    let rows = db.query(MEMBERS_SQL, params![notebook_id]).await?;
-    members_from_rows(&rows, mask_sensitive)
-}
-
 fn members_from_rows(rows: &[Row], mask_sensitive: bool) -> Result<Vec<Json>, StoreError> {
     rows.iter()
         .map(|row| {

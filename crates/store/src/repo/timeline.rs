@@ -95,16 +95,8 @@ pub async fn page(
     Ok((events_from_rows(&listed)?, total))
 }
 
-/// A notebook's latest events, newest first (no count: the notebook's view shows a few).
-pub async fn latest(db: &Db, notebook_id: Id, limit: i64) -> Result<Vec<Event>, StoreError> {
-    let rows = db
-        .query(&latest_sql(), params![notebook_id, limit, 0i64])
-        .await?;
-    events_from_rows(&rows)
-}
-
-/// The query of [`latest`], for a caller that sends it with others: parameters are the
-/// notebook, the limit and 0.
+/// A notebook's latest events, newest first, without a count (the notebook's view shows a few
+/// and sends this with its other reads): parameters are the notebook, the limit and 0.
 pub(super) fn latest_sql() -> String {
     events_sql("e.notebook_id = $1", 2)
 }
