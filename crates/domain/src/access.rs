@@ -433,13 +433,9 @@ pub fn may_list_professionals(actor: &Actor) -> bool {
 }
 
 /// Setting one's own work position and phone, shown with one's name wherever one is a member of
-/// a notebook: the staff who can be members (professionals, orientation managers) and their
-/// structure admins. Managers and the platform admin are never members.
+/// a notebook: the roles that have one ([`Role::has_work_contact`]).
 pub fn may_set_work_contact(actor: &Actor) -> bool {
-    matches!(
-        actor.assignment.role,
-        Role::Professional | Role::OrientationManager | Role::StructureAdmin
-    )
+    actor.assignment.role.has_work_contact()
 }
 
 #[cfg(test)]

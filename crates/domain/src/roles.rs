@@ -81,6 +81,16 @@ impl Role {
         self != Role::Beneficiary
     }
 
+    /// Whether this role is shown with a work position and phone: the staff who can be members
+    /// of a notebook (professionals, orientation managers) and their structure admins. Managers
+    /// and the platform admin are never members.
+    pub fn has_work_contact(self) -> bool {
+        matches!(
+            self,
+            Role::Professional | Role::OrientationManager | Role::StructureAdmin
+        )
+    }
+
     pub fn scope_kind(self) -> ScopeKind {
         match self {
             Role::StructureAdmin | Role::Professional => ScopeKind::Structure,
@@ -183,15 +193,12 @@ pub fn may_disable(granter: &Assignment, held: &[Assignment]) -> bool {
 
 /// May `granter` set the work position and phone of an account that holds `held` roles? Those
 /// who may grant each of its roles (as for disabling), when one of them is a role shown with a
-/// work contact (professional, orientation manager, structure admin).
+/// work contact ([`Role::has_work_contact`]).
 pub fn may_set_work_contact_of(granter: &Assignment, held: &[Assignment]) -> bool {
     may_disable(granter, held)
-        && held.iter().any(|assignment| {
-            matches!(
-                assignment.role,
-                Role::Professional | Role::OrientationManager | Role::StructureAdmin
-            )
-        })
+        && held
+            .iter()
+            .any(|assignment| assignment.role.has_work_contact())
 }
 
 #[cfg(test)]
