@@ -210,34 +210,18 @@ async fn main() -> Result<()> {
     let mut search = Vec::new();
     for i in 0..samples {
         let q = queries[i % queries.len()];
-        let t = Instant::now();
-        let response = client
+        let request = client
             .get(format!("{base}/api/carnets/search"))
             .query(&[("q", q)])
-            .bearer_auth(&pro)
-            .send()
-            .await?;
-        let status = response.status();
-        response.bytes().await?;
-        search.push(t.elapsed());
-        if !status.is_success() {
-            bail!("search {q}: {status}");
-        }
+            .bearer_auth(&pro);
+        search.push(timed(request, &format!("search {q}")).await?);
     }
     let mut portfolio = Vec::new();
     for i in 0..samples {
-        let t = Instant::now();
-        let response = client
+        let request = client
             .get(format!("{base}/api/carnets/portfolio?page={}", 1 + i % 5))
-            .bearer_auth(&pro)
-            .send()
-            .await?;
-        let status = response.status();
-        response.bytes().await?;
-        portfolio.push(t.elapsed());
-        if !status.is_success() {
-            bail!("portfolio: {status}");
-        }
+            .bearer_auth(&pro);
+        portfolio.push(timed(request, "portfolio").await?);
     }
     println!("{kind}: {beneficiaries} beneficiaries, {samples} samples per operation, sequential requests over HTTP");
     disk_sync_probe()?;
@@ -307,19 +291,24 @@ async fn open_notebooks(
     for (i, id) in notebooks.iter().enumerate() {
         for turn in 0..servers.len() {
             let server = (i + turn) % servers.len();
-            let t = Instant::now();
-            let response = client
+            let request = client
                 .get(format!("{}/api/carnets/{id}", servers[server]))
-                .bearer_auth(token)
-                .send()
-                .await?;
-            let status = response.status();
-            response.bytes().await?;
-            times[server].push(t.elapsed());
-            if !status.is_success() {
-                bail!("open {id}: {status}");
-            }
+                .bearer_auth(token);
+            times[server].push(timed(request, &format!("open {id}")).await?);
         }
     }
     Ok(times)
+}
+
+/// The time of one request, its answer read whole; an error unless it succeeded.
+async fn timed(request: reqwest::RequestBuilder, what: &str) -> Result<Duration> {
+    let t = Instant::now();
+    let response = request.send().await?;
+    let status = response.status();
+    response.bytes().await?;
+    let elapsed = t.elapsed();
+    if !status.is_success() {
+        bail!("{what}: {status}");
+    }
+    Ok(elapsed)
 }
