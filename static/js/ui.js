@@ -121,6 +121,21 @@ export function field({ label, name, type = "text", value = "", hint, required, 
     h("p", { class: "field__error", id: errorId, hidden: true }));
 }
 
+/**
+ * The work position and phone fields, on « Mon compte » (`own`: the browser may fill in one's own
+ * phone) and on the accounts page.
+ */
+export function workContactFields(current, { own = false } = {}) {
+  const contact = current || {};
+  return [
+    field({ label: "Fonction", name: "position", value: contact.position || "", hint: "Par exemple : conseillère en insertion professionnelle." }),
+    field({ label: "Téléphone professionnel", name: "phone", type: "tel", value: contact.phone || "", autocomplete: own ? "tel" : undefined, hint: "Par exemple : 01 49 15 22 33" }),
+  ];
+}
+
+/** The body of a work-contact save: an emptied field is sent as `null`, which clears it. */
+export const workContactBody = (values) => ({ position: values.position || null, phone: values.phone || null });
+
 /** Reads a form's named controls into an object: "" → null, checkboxes → booleans. */
 export function formValues(form) {
   const values = {};

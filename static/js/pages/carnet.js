@@ -149,7 +149,6 @@ const WORK_SITUATION_CLEARABLE = new Set(["work_situation", "work_situation_date
  * as "" where the API clears it (`clearable`); elsewhere the API keeps the old value, so emptying
  * is refused next to the field rather than silently ignored.
  */
-
 function changedValues(values, before, clearable = new Set()) {
   const body = {};
   for (const [key, value] of Object.entries(values)) {

@@ -1,7 +1,7 @@
 // "Mon compte": who I am, my roles (switching between them), my work position and phone (staff
 // who can be members of a notebook), my address, signing out here or everywhere.
 import * as api from "../api.js";
-import { h, replace, field, bindSave, alertBox, fullName } from "../ui.js";
+import { h, replace, field, bindSave, alertBox, fullName, workContactFields, workContactBody } from "../ui.js";
 
 export async function render(ctx) {
   ctx.setTitle("Mon compte");
@@ -47,12 +47,11 @@ export async function render(ctx) {
   let workContact = null;
   if (me.work_contact) {
     const form = h("form", { id: "coordonnees-pro" },
-      field({ label: "Fonction", name: "position", value: me.work_contact.position || "", hint: "Par exemple : conseillère en insertion professionnelle." }),
-      field({ label: "Téléphone professionnel", name: "phone", type: "tel", value: me.work_contact.phone || "", autocomplete: "tel", hint: "Par exemple : 01 49 15 22 33" }),
+      workContactFields(me.work_contact, { own: true }),
       h("div", { class: "actions-bar" }, h("button", { type: "submit", class: "secondary" }, "Enregistrer mes coordonnées")));
     const done = h("div", { tabindex: "-1" });
     bindSave(form, {
-      send: (body) => api.put("/api/auth/me/work-contact", { position: body.position || null, phone: body.phone || null }),
+      send: (body) => api.put("/api/auth/me/work-contact", workContactBody(body)),
       onSuccess: async () => {
         await ctx.refreshMe();
         replace(done, alertBox("Vos coordonnées professionnelles sont enregistrées.", "success"));

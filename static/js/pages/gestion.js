@@ -1,12 +1,13 @@
 // The département's management pages: the managers' dashboard (charts loaded on demand), the
 // accounts (managers and the platform admin over the instance, a structure admin over their
 // structure: search, create, grant and revoke roles, set work contacts, disable and enable), the
-// structures and the dispositifs. What each person may do comes from the API (the grant matrix): buttons are shown
-// only where the API says the action is allowed, and the API decides in the end.
+// structures and the dispositifs. What each person may do comes from the API (the grant matrix):
+// buttons are shown only where the API says the action is allowed, and the API decides in the end.
 import * as api from "../api.js";
 import {
   h, replace, field, bindSave, formValues, alertBox, loading, pagination, formatDate, fullName,
   tableRegion as sharedTableRegion, messageZone, runAction, structureList, dispositifList,
+  workContactFields, workContactBody,
 } from "../ui.js";
 
 export async function render(ctx) {
@@ -46,6 +47,28 @@ const tableRegion = (caption, headers, rows) => sharedTableRegion(caption, heade
 function actionButton(label, attributes, action) {
   const button = h("button", { type: "button", class: "small", ...attributes, onclick: () => runAction(button, action) }, label);
   return button;
+}
+
+/**
+ * A button whose action is confirmed first: it gives way to the confirmation (focused, with an
+ * optional `note`) and « Annuler », which brings it back, focused.
+ */
+function confirmedAction({ label, attributes, confirmLabel, confirmAria, note }, action) {
+  const zone = h("span", { class: "row" });
+  const ask = h("button", {
+    type: "button", ...attributes,
+    onclick: () => {
+      const confirm = actionButton(confirmLabel, { class: "small danger", "aria-label": confirmAria }, action);
+      const cancel = h("button", { type: "button", class: "small secondary", onclick: () => {
+        replace(zone, ask);
+        ask.focus();
+      } }, "Annuler");
+      replace(zone, note ? h("span", { class: "muted" }, note) : null, confirm, cancel);
+      confirm.focus();
+    },
+  }, label);
+  zone.append(ask);
+  return zone;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -123,28 +146,13 @@ export async function accountsPage(ctx, options) {
 
   function accountRow(account) {
     const name = fullName(account) || account.email;
-    const roleItems = account.roles.map((role) => {
-      const item = h("li", {}, h("span", {}, roleText(role)));
-      if (role.may_revoke) {
-        const revoke = h("button", {
-          type: "button", class: "link", "aria-label": `Retirer le rôle ${roleText(role)} de ${name}`,
-          onclick: () => {
-            const confirm = actionButton("Confirmer le retrait", { class: "small danger", "aria-label": `Confirmer le retrait du rôle ${roleText(role)} de ${name}` }, async () => {
-              await api.del(`/api/auth/accounts/${encodeURIComponent(account.id)}/roles/${encodeURIComponent(role.id)}`);
-              await afterAction(`Le rôle ${roleText(role)} a été retiré à ${name}.`);
-            });
-            const cancel = h("button", { type: "button", class: "small secondary", onclick: () => {
-              replace(item, h("span", {}, roleText(role)), " ", revoke);
-              revoke.focus();
-            } }, "Annuler");
-            replace(item, h("span", {}, roleText(role)), " ", h("span", { class: "row" }, confirm, cancel));
-            confirm.focus();
-          },
-        }, "Retirer");
-        item.append(" ", revoke);
-      }
-      return item;
-    });
+    const roleItems = account.roles.map((role) => h("li", {}, h("span", {}, roleText(role)), role.may_revoke ? [" ", confirmedAction({
+      label: "Retirer", attributes: { class: "link", "aria-label": `Retirer le rôle ${roleText(role)} de ${name}` },
+      confirmLabel: "Confirmer le retrait", confirmAria: `Confirmer le retrait du rôle ${roleText(role)} de ${name}`,
+    }, async () => {
+      await api.del(`/api/auth/accounts/${encodeURIComponent(account.id)}/roles/${encodeURIComponent(role.id)}`);
+      await afterAction(`Le rôle ${roleText(role)} a été retiré à ${name}.`);
+    })] : null));
     const actions = [];
     if (account.may_disable) {
       actions.push(account.disabled
@@ -233,41 +241,28 @@ export async function accountsPage(ctx, options) {
 
   /** « Désactiver », then a confirmation (every session of the account ends at once). */
   function disableButton(account, name) {
-    const zone = h("span", { class: "row" });
-    const ask = h("button", {
-      type: "button", class: "small danger", "aria-label": `Désactiver le compte de ${name}`,
-      onclick: () => {
-        const confirm = actionButton("Confirmer la désactivation", { class: "small danger", "aria-label": `Confirmer la désactivation du compte de ${name}` }, async () => {
-          const result = await api.post(`/api/auth/accounts/${encodeURIComponent(account.id)}/disable`, {});
-          const ended = result && result.ended_sessions ? ` ${plural(result.ended_sessions, "session ouverte a été fermée", "sessions ouvertes ont été fermées")}.` : "";
-          await afterAction(`Le compte de ${name} est désactivé : cette personne ne peut plus se connecter.${ended}`);
-        });
-        const cancel = h("button", { type: "button", class: "small secondary", onclick: () => {
-          replace(zone, ask);
-          ask.focus();
-        } }, "Annuler");
-        replace(zone, h("span", { class: "muted" }, "Ses sessions seront fermées."), confirm, cancel);
-        confirm.focus();
-      },
-    }, "Désactiver");
-    zone.append(ask);
-    return zone;
+    return confirmedAction({
+      label: "Désactiver", attributes: { class: "small danger", "aria-label": `Désactiver le compte de ${name}` },
+      confirmLabel: "Confirmer la désactivation", confirmAria: `Confirmer la désactivation du compte de ${name}`,
+      note: "Ses sessions seront fermées.",
+    }, async () => {
+      const result = await api.post(`/api/auth/accounts/${encodeURIComponent(account.id)}/disable`, {});
+      const ended = result && result.ended_sessions ? ` ${plural(result.ended_sessions, "session ouverte a été fermée", "sessions ouvertes ont été fermées")}.` : "";
+      await afterAction(`Le compte de ${name} est désactivé : cette personne ne peut plus se connecter.${ended}`);
+    });
   }
 
   /** The work position and phone of someone whose roles the caller grants, as on « Mon compte ». */
   function openWorkContact(account) {
     const name = fullName(account) || account.email;
     const titleId = "coordonnees-titre";
-    const current = account.work_contact || {};
     const form = h("form", { "aria-labelledby": titleId },
-      field({ label: "Fonction", name: "position", value: current.position || "", hint: "Par exemple : conseillère en insertion professionnelle." }),
-      field({ label: "Téléphone professionnel", name: "phone", type: "tel", value: current.phone || "", hint: "Par exemple : 01 49 15 22 33" }),
+      workContactFields(account.work_contact),
       h("div", { class: "actions-bar" },
         h("button", { type: "submit" }, "Enregistrer les coordonnées"),
         h("button", { type: "button", class: "secondary", onclick: () => { replace(panel); message.focus(); } }, "Annuler")));
     bindSave(form, {
-      send: (values) => api.put(`/api/auth/accounts/${encodeURIComponent(account.id)}/work-contact`,
-        { position: values.position || null, phone: values.phone || null }),
+      send: (values) => api.put(`/api/auth/accounts/${encodeURIComponent(account.id)}/work-contact`, workContactBody(values)),
       onSuccess: async () => {
         replace(panel);
         await afterAction(`Les coordonnées professionnelles de ${name} sont enregistrées.`);
