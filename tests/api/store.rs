@@ -7,6 +7,9 @@ use carnet_store::native::NativeStore;
 use carnet_store::{migrations, params, Db, StoreError};
 use carnet_tests::{native_store, require_native, spawn_app, TestApp};
 
+const READ_N: &str = "SELECT n FROM probe WHERE id = $1";
+const INSERT: &str = "INSERT INTO probe (id, n) VALUES ($1, $2)";
+
 /// A fresh database with a small table, and the store that opens it.
 /// The application is returned only to be kept alive (its database with it) during the test.
 async fn probe_store(test: &str) -> Option<(NativeStore, TestApp)> {
@@ -35,8 +38,7 @@ async fn ids(db: &Db) -> Vec<String> {
 }
 
 async fn insert(db: &Db, id: &str, n: i64) -> Result<u64, StoreError> {
-    db.execute("INSERT INTO probe (id, n) VALUES ($1, $2)", params![id, n])
-        .await
+    db.execute(INSERT, params![id, n]).await
 }
 
 #[tokio::test]
@@ -51,13 +53,13 @@ async fn reads_sent_together_are_answered_in_order() {
     db.begin().await.unwrap();
     let answers = db
         .query_many(&[
-            ("SELECT n FROM probe WHERE id = $1", params!["b"]),
+            (READ_N, params!["b"]),
             (
                 "SELECT id FROM probe WHERE n > $1 ORDER BY id",
                 params![0i64],
             ),
-            ("SELECT n FROM probe WHERE id = $1", params!["nobody"]),
-            ("SELECT n FROM probe WHERE id = $1", params!["a"]),
+            (READ_N, params!["nobody"]),
+            (READ_N, params!["a"]),
         ])
         .await
         .unwrap();
@@ -85,9 +87,9 @@ async fn a_failing_read_fails_its_batch_and_the_transaction_rolls_back_whole() {
     insert(&db, "a", 1).await.unwrap();
     let failed = db
         .query_many(&[
-            ("SELECT n FROM probe WHERE id = $1", params!["a"]),
+            (READ_N, params!["a"]),
             ("SELECT n FROM no_such_table WHERE id = $1", params!["a"]),
-            ("SELECT n FROM probe WHERE id = $1", params!["a"]),
+            (READ_N, params!["a"]),
         ])
         .await;
     assert!(failed.is_err(), "a batch with a failing read fails");
@@ -102,9 +104,6 @@ async fn a_failing_read_fails_its_batch_and_the_transaction_rolls_back_whole() {
     db.commit().await.unwrap();
     assert_eq!(ids(&db).await, ["b"]);
 }
-
-const READ_N: &str = "SELECT n FROM probe WHERE id = $1";
-const INSERT: &str = "INSERT INTO probe (id, n) VALUES ($1, $2)";
 
 #[tokio::test]
 async fn reads_and_a_last_write_sent_with_their_commit_commit_only_when_all_succeed() {
