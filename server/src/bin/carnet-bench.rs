@@ -1,7 +1,8 @@
 //! Benchmark: builds a département (100,000 beneficiaries, about 1M actions, by default) with the
 //! demo generator, starts the native server on it, and prints p50/p99 for opening a notebook
 //! (access-log write included, default durability), searching, and listing a portfolio.
-//! Figures only: it never fails on timing.
+//! Figures only: it never fails on timing. Each kind of request is first made [`WARM_UP`] times
+//! on other data, not counted, as a long-running server has its connections and statements ready.
 //!
 //! `carnet-bench sqlite [beneficiaries] [samples]`
 //! `carnet-bench postgres <admin URL> [beneficiaries] [samples]`
@@ -13,6 +14,26 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+/// Requests of each kind made before measuring, and not counted.
+const WARM_UP: usize = 50;
+
+/// The measured searches: names with and without accents or typos, a phone, identifiers.
+const SEARCHES: [&str; 10] = [
+    "dupond",
+    "eloise martin",
+    "lefevre",
+    "nguyen",
+    "mohamed dialo",
+    "sophie",
+    "0612",
+    "camille bernart",
+    "FT00000042",
+    "1000123",
+];
+
+/// Words searched during the warm-up: none of them is among the measured searches.
+const WARM_UP_SEARCHES: [&str; 5] = ["durand", "petit", "bernard", "0601", "FT00000077"];
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
@@ -165,15 +186,16 @@ async fn main() -> Result<()> {
     } else {
         db.query("PRAGMA optimize", &[]).await?;
     }
-    let notebooks: Vec<String> = db
+    let mut notebooks: Vec<String> = db
         .query(
             "SELECT id FROM notebooks ORDER BY id LIMIT $1",
-            &[(samples as i64).into()],
+            &[((samples + WARM_UP) as i64).into()],
         )
         .await?
         .iter()
         .map(|r| r.get("id"))
         .collect::<Result<_, _>>()?;
+    let warm_up_notebooks = notebooks.split_off(samples.min(notebooks.len()));
     // A reused database remembers the sign-in links of earlier runs: forget them, so that the
     // per-address limit (a few links per quarter of an hour) does not refuse this run's.
     db.execute("DELETE FROM login_requests", &[]).await?;
@@ -192,46 +214,86 @@ async fn main() -> Result<()> {
     if kind == "postgres" {
         servers.push(start_server(kind, &unflushed_url(&database_url).await?).await?);
     }
-    let mut open = open_notebooks(&client, &servers, &manager, &notebooks).await?;
-    let unflushed_open = if servers.len() > 1 { open.pop() } else { None };
-    let open = open.pop().context("no open figures")?;
-    let queries = [
-        "dupond",
-        "eloise martin",
-        "lefevre",
-        "nguyen",
-        "mohamed dialo",
-        "sophie",
-        "0612",
-        "camille bernart",
-        "FT00000042",
-        "1000123",
-    ];
-    let mut search = Vec::new();
-    for i in 0..samples {
-        let q = queries[i % queries.len()];
+    let search = |words: &str| {
         let request = client
             .get(format!("{base}/api/carnets/search"))
-            .query(&[("q", q)])
+            .query(&[("q", words)])
             .bearer_auth(&pro);
-        search.push(timed(request, &format!("search {q}")).await?);
-    }
-    let mut portfolio = Vec::new();
-    for i in 0..samples {
+        timed(request, format!("search {words}"))
+    };
+    let portfolio = |page: usize| {
         let request = client
-            .get(format!("{base}/api/carnets/portfolio?page={}", 1 + i % 5))
+            .get(format!("{base}/api/carnets/portfolio?page={page}"))
             .bearer_auth(&pro);
-        portfolio.push(timed(request, "portfolio").await?);
+        timed(request, format!("portfolio page {page}"))
+    };
+
+    // Warm-up, not counted: a long-running server has its connections open and its statements
+    // prepared; the first requests pay for both. Other notebooks, words and portfolio pages
+    // than the measured ones, so that the measured data is not cached by it.
+    let warm_up = open_notebooks(&client, &servers, &manager, &warm_up_notebooks).await?;
+    for i in 0..WARM_UP {
+        search(WARM_UP_SEARCHES[i % WARM_UP_SEARCHES.len()]).await?;
+        portfolio(6 + i % 5).await?;
+    }
+
+    let before = cpu_ticks();
+    let mut open = open_notebooks(&client, &servers, &manager, &notebooks).await?;
+    let stolen = stolen_share(before, cpu_ticks());
+    let unflushed_open = if servers.len() > 1 { open.pop() } else { None };
+    let open = open.pop().context("no open figures")?;
+    let mut searches = Vec::new();
+    for i in 0..samples {
+        searches.push(search(SEARCHES[i % SEARCHES.len()]).await?);
+    }
+    let mut portfolio_pages = Vec::new();
+    for i in 0..samples {
+        portfolio_pages.push(portfolio(1 + i % 5).await?);
     }
     println!("{kind}: {beneficiaries} beneficiaries, {samples} samples per operation, sequential requests over HTTP");
+    println!(
+        "{kind}: after {WARM_UP} warm-up requests of each kind on other notebooks, words and pages, not counted"
+    );
     disk_sync_probe()?;
+    if let Some(times) = warm_up.into_iter().next() {
+        report("(warm-up) open notebook", times);
+    }
     report(&format!("{kind} open notebook"), open);
-    report(&format!("{kind} search"), search);
-    report(&format!("{kind} portfolio page"), portfolio);
+    report(&format!("{kind} search"), searches);
+    report(&format!("{kind} portfolio page"), portfolio_pages);
     if let Some(times) = unflushed_open {
         report("(diagnostic) open, no flush", times);
     }
+    if let Some(share) = stolen {
+        println!(
+            "(diagnostic) during the openings, the host took {:.1} % of this machine's CPU time (steal)",
+            share * 100.0
+        );
+    }
     Ok(())
+}
+
+/// The machine's CPU time so far, in ticks, on Linux: (all, stolen by the host).
+fn cpu_ticks() -> Option<(u64, u64)> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let ticks: Vec<u64> = stat
+        .lines()
+        .next()?
+        .split_whitespace()
+        .skip(1)
+        .take(8)
+        .map(|field| field.parse().ok())
+        .collect::<Option<_>>()?;
+    // user nice system idle iowait irq softirq steal
+    Some((ticks.iter().sum(), *ticks.get(7)?))
+}
+
+/// The share of CPU time the host (hypervisor) took from this machine between two readings: a
+/// virtual machine waits for the host that long, whatever it runs.
+fn stolen_share(before: Option<(u64, u64)>, after: Option<(u64, u64)>) -> Option<f64> {
+    let ((total_before, steal_before), (total_after, steal_after)) = (before?, after?);
+    let total = total_after.checked_sub(total_before).filter(|t| *t > 0)?;
+    Some(steal_after.saturating_sub(steal_before) as f64 / total as f64)
 }
 
 /// Starts the native server, in production mode, on the database; its base URL.
@@ -294,14 +356,14 @@ async fn open_notebooks(
             let request = client
                 .get(format!("{}/api/carnets/{id}", servers[server]))
                 .bearer_auth(token);
-            times[server].push(timed(request, &format!("open {id}")).await?);
+            times[server].push(timed(request, format!("open {id}")).await?);
         }
     }
     Ok(times)
 }
 
 /// The time of one request, its answer read whole; an error unless it succeeded.
-async fn timed(request: reqwest::RequestBuilder, what: &str) -> Result<Duration> {
+async fn timed(request: reqwest::RequestBuilder, what: impl std::fmt::Display) -> Result<Duration> {
     let t = Instant::now();
     let response = request.send().await?;
     let status = response.status();
