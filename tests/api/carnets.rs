@@ -624,6 +624,81 @@ async fn search_tolerates_accents_case_and_typos_and_finds_identifiers() {
     );
 }
 
+/// The first names on a page of a list, and the list's total.
+async fn first_names_and_total(app: &TestApp, user: &User, path: &str) -> (Vec<String>, i64) {
+    let (status, body) = user.get_json(app, path).await;
+    assert_eq!(status, 200, "{path}");
+    let first_names = body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["first_name"].as_str().unwrap().to_string())
+        .collect();
+    (first_names, body["total"].as_i64().unwrap())
+}
+
+#[tokio::test]
+async fn search_and_portfolio_are_paged_in_name_order() {
+    let app = spawn_app().await;
+    if !app.require_test_mode("search_and_portfolio_are_paged_in_name_order") {
+        return;
+    }
+    let d = department(&app).await;
+    for (first_name, birth_date) in [
+        ("Marie-Claire", "1985-02-02"),
+        ("Aurélie", "1990-03-03"),
+        ("Marie", "1980-01-01"),
+    ] {
+        let body =
+            json!({ "first_name": first_name, "last_name": "Lefort", "birth_date": birth_date });
+        let response = create_beneficiary(&d.manager, &app, body).await;
+        assert_eq!(response.status(), 201);
+        let created: Value = response.json().await.unwrap();
+        let notebook = created["notebook_id"].as_str().unwrap();
+        let join = d
+            .pro_b
+            .post_json(
+                &app,
+                &format!("/api/write/carnets/{notebook}/members/self"),
+                &json!({ "member_type": "member" }),
+            )
+            .await;
+        assert_eq!(join.status(), 201);
+    }
+    let names = |list: &[&str]| list.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+    let search = |q: &str, page: u32| format!("/api/carnets/search?q={q}&per_page=2&page={page}");
+    for (path, expected) in [
+        // One word: counted and paged in the database.
+        (search("lefort", 1), (names(&["Aurélie", "Marie"]), 3)),
+        (search("lefort", 2), (names(&["Marie-Claire"]), 3)),
+        // Several words: every one must match; the matches are paged the same way.
+        (
+            search("marie%20lefort", 1),
+            (names(&["Marie", "Marie-Claire"]), 2),
+        ),
+        (search("lefort%20marie", 2), (names(&[]), 2)),
+        (search("lefort%20claire", 1), (names(&["Marie-Claire"]), 1)),
+    ] {
+        assert_eq!(
+            first_names_and_total(&app, &d.manager, &path).await,
+            expected,
+            "{path}"
+        );
+    }
+    // A portfolio (the memberships' index) is paged in the same order.
+    for (page, expected) in [
+        (1, (names(&["Aurélie", "Marie"]), 3)),
+        (2, (names(&["Marie-Claire"]), 3)),
+    ] {
+        let path = format!("/api/carnets/portfolio?per_page=2&page={page}");
+        assert_eq!(
+            first_names_and_total(&app, &d.pro_b, &path).await,
+            expected,
+            "{path}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn the_timeline_is_paged_and_filtered() {
     let app = spawn_app().await;

@@ -684,45 +684,42 @@ fn list_item(row: &Row) -> Result<ListItem, StoreError> {
     })
 }
 
-/// Runs a paged list: `condition` uses `$1` (now) and then its own parameters from `$2`.
-async fn paged_list(
+/// The list items of the notebooks `choose` selects (as `page_id`, with their name sort key as
+/// `page_key`), in that order; `$1` is now.
+fn items_sql(choose: &str) -> String {
+    format!(
+        "SELECT {LIST_COLUMNS} FROM ({choose}) p \
+         JOIN notebooks n ON n.id = p.page_id JOIN beneficiaries b ON b.id = n.beneficiary_id \
+         ORDER BY p.page_key, p.page_id"
+    )
+}
+
+/// A page of a list, in name order. `choose` selects the list's notebooks as `page_id`, with
+/// their name sort key as `page_key`, in that order; `count` counts them all (as `n`). Both take
+/// `$1` (now, for the list's columns) and then `params` from `$2`; they are sent together. The
+/// page is chosen first, and the costly columns are computed for its rows only.
+///
+/// The page's size and offset are written into the statement, not sent as parameters: knowing
+/// them, PostgreSQL plans the statement once per connection and page. With them as parameters,
+/// it planned it again at every request (about 0.8 ms, as long as running it), because its
+/// generic plan, for an unknown number of rows, looked too costly.
+async fn list_page(
     db: &Db,
     now: Instant,
-    condition: &str,
+    count: &str,
+    choose: &str,
     params: Vec<Value>,
     page: i64,
     per_page: i64,
 ) -> Result<Page<ListItem>, StoreError> {
-    let mut count_params = vec![Value::from(now)];
-    count_params.extend(params.iter().cloned());
-    let total: i64 = db
-        .query_one(
-            &format!("SELECT COUNT(*) AS n FROM notebooks n JOIN beneficiaries b ON b.id = n.beneficiary_id WHERE n.archived_at IS NULL AND CAST($1 AS TEXT) IS NOT NULL AND {condition}"),
-            &count_params,
-        )
-        .await?
-        .get("n")?;
-    let limit_index = count_params.len() + 1;
-    let mut list_params = count_params;
-    list_params.push(per_page.into());
-    list_params.push(((page - 1) * per_page).into());
-    let rows = db
-        .query(
-            // The page is chosen first; the costly columns are computed for its rows only.
-            &format!(
-                "SELECT {LIST_COLUMNS} FROM ( \
-                   SELECT n.id AS page_id, b.name_key AS page_key FROM notebooks n JOIN beneficiaries b ON b.id = n.beneficiary_id \
-                   WHERE n.archived_at IS NULL AND {condition} ORDER BY b.name_key, n.id LIMIT ${limit_index} OFFSET ${} \
-                 ) p JOIN notebooks n ON n.id = p.page_id JOIN beneficiaries b ON b.id = n.beneficiary_id \
-                 ORDER BY p.page_key, p.page_id",
-                limit_index + 1
-            ),
-            &list_params,
-        )
-        .await?;
+    let mut values = vec![Value::from(now)];
+    values.extend(params);
+    let offset = (page - 1) * per_page;
+    let list = items_sql(&format!("{choose} LIMIT {per_page} OFFSET {offset}"));
+    let [total, rows] = db.query_many(&[(count, &values), (&list, &values)]).await?;
     Ok(Page {
         items: rows.iter().map(list_item).collect::<Result<_, _>>()?,
-        total,
+        total: one_row(&total)?.get("n")?,
         page,
         per_page,
     })
@@ -760,68 +757,23 @@ async fn member_list(
     page: i64,
     per_page: i64,
 ) -> Result<Page<ListItem>, StoreError> {
-    let condition = format!("m.{column} = $1 AND m.active = TRUE AND m.listed = TRUE");
-    let total: i64 = db
-        .query_one(
-            &format!("SELECT COUNT(DISTINCT m.notebook_id) AS n FROM notebook_members m WHERE {condition}"),
-            params![id],
-        )
-        .await?
-        .get("n")?;
-    let page_ids = db
-        .query(
-            &format!(
-                "SELECT DISTINCT m.name_key, m.notebook_id FROM notebook_members m WHERE {condition} \
-                 ORDER BY m.name_key, m.notebook_id LIMIT $2 OFFSET $3"
-            ),
-            params![id, per_page, (page - 1) * per_page],
-        )
-        .await?
-        .iter()
-        .map(|row| row.get::<String>("notebook_id").map(Value::from))
-        .collect::<Result<Vec<_>, _>>()?;
-    list_page(db, now, page_ids, total, page, per_page).await
-}
-
-/// A page of list items for notebook ids already chosen and ordered by name.
-async fn list_page(
-    db: &Db,
-    now: Instant,
-    page_ids: Vec<Value>,
-    total: i64,
-    page: i64,
-    per_page: i64,
-) -> Result<Page<ListItem>, StoreError> {
-    if page_ids.is_empty() {
-        return Ok(Page {
-            items: Vec::new(),
-            total,
-            page,
-            per_page,
-        });
-    }
-    let mut list_params = vec![Value::from(now)];
-    let mut placeholders = Vec::with_capacity(page_ids.len());
-    for id in page_ids {
-        list_params.push(id);
-        placeholders.push(format!("${}", list_params.len()));
-    }
-    let rows = db
-        .query(
-            &format!(
-                "SELECT {LIST_COLUMNS} FROM notebooks n JOIN beneficiaries b ON b.id = n.beneficiary_id \
-                 WHERE n.id IN ({}) ORDER BY b.name_key, n.id",
-                placeholders.join(", ")
-            ),
-            &list_params,
-        )
-        .await?;
-    Ok(Page {
-        items: rows.iter().map(list_item).collect::<Result<_, _>>()?,
-        total,
+    let condition = format!("m.{column} = $2 AND m.active = TRUE AND m.listed = TRUE");
+    list_page(
+        db,
+        now,
+        &format!(
+            "SELECT COUNT(DISTINCT m.notebook_id) AS n FROM notebook_members m \
+             WHERE CAST($1 AS TEXT) IS NOT NULL AND {condition}"
+        ),
+        &format!(
+            "SELECT DISTINCT m.notebook_id AS page_id, m.name_key AS page_key FROM notebook_members m \
+             WHERE {condition} ORDER BY m.name_key, m.notebook_id"
+        ),
+        vec![id.into()],
         page,
         per_page,
-    })
+    )
+    .await
 }
 
 #[derive(Default, Debug, Clone)]
@@ -851,7 +803,33 @@ pub async fn department(
         values.push(Value::from(right.clone()));
         conditions.push(format!("b.rsa_right = ${}", values.len() + 1));
     }
-    paged_list(db, now, &conditions.join(" AND "), values, page, per_page).await
+    notebook_list(db, now, &conditions.join(" AND "), values, page, per_page).await
+}
+
+/// The listed notebooks that meet `condition` (over the notebook `n` and its beneficiary `b`,
+/// with `values` from `$2`), in name order.
+async fn notebook_list(
+    db: &Db,
+    now: Instant,
+    condition: &str,
+    values: Vec<Value>,
+    page: i64,
+    per_page: i64,
+) -> Result<Page<ListItem>, StoreError> {
+    let from = format!(
+        "FROM notebooks n JOIN beneficiaries b ON b.id = n.beneficiary_id \
+         WHERE n.archived_at IS NULL AND {condition}"
+    );
+    list_page(
+        db,
+        now,
+        &format!("SELECT COUNT(*) AS n {from} AND CAST($1 AS TEXT) IS NOT NULL"),
+        &format!("SELECT n.id AS page_id, b.name_key AS page_key {from} ORDER BY b.name_key, n.id"),
+        values,
+        page,
+        per_page,
+    )
+    .await
 }
 
 /// Recently viewed notebooks of an account (not archived), newest first.
@@ -909,7 +887,7 @@ pub async fn search(
             first + 1,
             first + 2
         ));
-        return paged_list(db, now, &conditions.join(" AND "), values, page, per_page).await;
+        return notebook_list(db, now, &conditions.join(" AND "), values, page, per_page).await;
     }
     let searched: Vec<String> = words(query)
         .into_iter()
@@ -927,10 +905,11 @@ pub async fn search(
     }
     // Names: every searched word must match one of the notebook's words (typos allowed). Only
     // the search words' covering index is read to count and to choose the page, in name order.
+    // Parameters from `$2`: `$1` is now, for the list's columns.
     let mut values: Vec<Value> = Vec::new();
     let placeholder = |values: &mut Vec<Value>, value: Value| {
         values.push(value);
-        format!("${}", values.len())
+        format!("${}", values.len() + 1)
     };
     let mut conditions = vec!["e.listed = TRUE".to_string()];
     for (index, word) in searched.iter().enumerate() {
@@ -960,38 +939,57 @@ pub async fn search(
     }
     let condition = conditions.join(" AND ");
     let ordered = format!(
-        "SELECT DISTINCT e.name_key, e.notebook_id FROM notebook_search_words e WHERE {condition} \
-         ORDER BY e.name_key, e.notebook_id"
+        "SELECT DISTINCT e.notebook_id AS page_id, e.name_key AS page_key FROM notebook_search_words e \
+         WHERE {condition} ORDER BY e.name_key, e.notebook_id"
     );
-    let ids = |rows: Vec<Row>| -> Result<Vec<Value>, StoreError> {
-        rows.iter()
-            .map(|row| row.get::<String>("notebook_id").map(Value::from))
-            .collect()
-    };
-    let (total, page_ids) = if searched.len() > 1 {
-        // Several words: their intersection is small; read it once and page it here.
-        let all = ids(db.query(&ordered, &values).await?)?;
-        let total = all.len() as i64;
-        let skip = usize::try_from((page - 1) * per_page).unwrap_or(usize::MAX);
-        let take = usize::try_from(per_page).unwrap_or(0);
-        (total, all.into_iter().skip(skip).take(take).collect())
-    } else {
+    if searched.len() == 1 {
         // One word: counted and paged on the index (it may match thousands).
-        let total: i64 = db
-            .query_one(
-                &format!("SELECT COUNT(DISTINCT e.notebook_id) AS n FROM notebook_search_words e WHERE {condition}"),
-                &values,
-            )
+        let count = format!(
+            "SELECT COUNT(DISTINCT e.notebook_id) AS n FROM notebook_search_words e \
+             WHERE CAST($1 AS TEXT) IS NOT NULL AND {condition}"
+        );
+        return list_page(db, now, &count, &ordered, values, page, per_page).await;
+    }
+    // Several words: their intersection is small; read it once, page it here, then list the
+    // page's notebooks.
+    let mut with_now = vec![Value::from(now)];
+    with_now.extend(values);
+    let all = db
+        .query(
+            &format!(
+                "SELECT o.page_id FROM ({ordered}) o WHERE CAST($1 AS TEXT) IS NOT NULL \
+                 ORDER BY o.page_key, o.page_id"
+            ),
+            &with_now,
+        )
+        .await?;
+    let skip = usize::try_from((page - 1) * per_page).unwrap_or(usize::MAX);
+    let take = usize::try_from(per_page).unwrap_or(0);
+    let mut page_params = vec![Value::from(now)];
+    for row in all.iter().skip(skip).take(take) {
+        page_params.push(row.get::<String>("page_id")?.into());
+    }
+    let items = if page_params.len() > 1 {
+        let placeholders: Vec<String> = (2..=page_params.len()).map(|i| format!("${i}")).collect();
+        let choose = format!(
+            "SELECT n.id AS page_id, b.name_key AS page_key FROM notebooks n \
+             JOIN beneficiaries b ON b.id = n.beneficiary_id WHERE n.id IN ({})",
+            placeholders.join(", ")
+        );
+        db.query(&items_sql(&choose), &page_params)
             .await?
-            .get("n")?;
-        let limit = placeholder(&mut values, per_page.into());
-        let offset = placeholder(&mut values, ((page - 1) * per_page).into());
-        let page_ids = ids(db
-            .query(&format!("{ordered} LIMIT {limit} OFFSET {offset}"), &values)
-            .await?)?;
-        (total, page_ids)
+            .iter()
+            .map(list_item)
+            .collect::<Result<_, _>>()?
+    } else {
+        Vec::new()
     };
-    list_page(db, now, page_ids, total, page, per_page).await
+    Ok(Page {
+        items,
+        total: all.len() as i64,
+        page,
+        per_page,
+    })
 }
 
 /// The stored words a searched word may stand for: same first three letters (or first two for a
