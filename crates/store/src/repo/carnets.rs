@@ -51,35 +51,21 @@ pub struct Duplicate {
     pub rule: String,
 }
 
-/// Possible duplicates: same NIR, same département identifier, or same names and birth date
-/// (accents and case aside).
+/// Possible duplicates of a person not yet created: same NIR, same département identifier, or
+/// same names and birth date (accents and case aside).
 pub async fn find_duplicates(db: &Db, new: &NewBeneficiary) -> Result<Vec<Duplicate>, StoreError> {
-    let key = name_key(&new.first_name, &new.last_name);
-    let rows = db
-        .query(
-            "SELECT n.id AS notebook_id, \
-               CASE WHEN b.nir = $1 THEN 'nir' WHEN b.department_identifier = $2 THEN 'department_identifier' \
-                    ELSE 'names_and_birth_date' END AS rule \
-             FROM beneficiaries b JOIN notebooks n ON n.beneficiary_id = b.id \
-             WHERE (CAST($1 AS TEXT) IS NOT NULL AND b.nir = $1) \
-                OR (CAST($2 AS TEXT) IS NOT NULL AND b.department_identifier = $2) \
-                OR (CAST($4 AS TEXT) IS NOT NULL AND b.name_key = $3 AND b.birth_date = $4) \
-             ORDER BY n.created_at",
-            params![new.nir.clone(), new.department_identifier.clone(), key, new.birth_date.clone()],
-        )
-        .await?;
-    duplicates_from_rows(&rows)
-}
-
-fn duplicates_from_rows(rows: &[Row]) -> Result<Vec<Duplicate>, StoreError> {
-    rows.iter()
-        .map(|row| {
-            Ok(Duplicate {
-                notebook_id: row.get("notebook_id")?,
-                rule: row.get("rule")?,
-            })
-        })
-        .collect()
+    let compared = Compared {
+        nir: new.nir.clone(),
+        department_identifier: new.department_identifier.clone(),
+        name_key: name_key(&new.first_name, &new.last_name),
+        birth_date: new.birth_date.clone(),
+    };
+    let every_rule = DuplicateRules {
+        nir: true,
+        department_identifier: true,
+        names_and_birth_date: true,
+    };
+    duplicates(db, &compared, every_rule, None).await
 }
 
 /// Which duplicate rules to apply to a beneficiary whose identity changed: only those whose
@@ -105,26 +91,70 @@ pub async fn duplicates_of(
     beneficiary_id: Id,
     rules: DuplicateRules,
 ) -> Result<Vec<Duplicate>, StoreError> {
+    let row = db
+        .query_one(
+            "SELECT nir, department_identifier, name_key, birth_date FROM beneficiaries WHERE id = $1",
+            params![beneficiary_id],
+        )
+        .await?;
+    let compared = Compared {
+        nir: row.get("nir")?,
+        department_identifier: row.get("department_identifier")?,
+        name_key: row.get("name_key")?,
+        birth_date: row.get("birth_date")?,
+    };
+    duplicates(db, &compared, rules, Some(beneficiary_id)).await
+}
+
+/// What the duplicate rules compare of a person.
+struct Compared {
+    nir: Option<String>,
+    department_identifier: Option<String>,
+    name_key: String,
+    birth_date: Option<String>,
+}
+
+/// The notebooks of the beneficiaries (other than `other_than`) that the `rules` find to be
+/// possibly the person `compared`, oldest first, each with the first rule that found it. A
+/// missing value matches nothing.
+async fn duplicates(
+    db: &Db,
+    compared: &Compared,
+    rules: DuplicateRules,
+    other_than: Option<Id>,
+) -> Result<Vec<Duplicate>, StoreError> {
     let rows = db
         .query(
             "SELECT n.id AS notebook_id, \
-               CASE WHEN $2 AND b.nir = me.nir THEN 'nir' \
-                    WHEN $3 AND b.department_identifier = me.department_identifier THEN 'department_identifier' \
+               CASE WHEN $5 AND b.nir = $1 THEN 'nir' \
+                    WHEN $6 AND b.department_identifier = $2 THEN 'department_identifier' \
                     ELSE 'names_and_birth_date' END AS rule \
-             FROM beneficiaries me JOIN beneficiaries b ON b.id <> me.id JOIN notebooks n ON n.beneficiary_id = b.id \
-             WHERE me.id = $1 AND (($2 AND b.nir = me.nir) \
-                OR ($3 AND b.department_identifier = me.department_identifier) \
-                OR ($4 AND b.name_key = me.name_key AND b.birth_date = me.birth_date)) \
+             FROM beneficiaries b JOIN notebooks n ON n.beneficiary_id = b.id \
+             WHERE (CAST($8 AS TEXT) IS NULL OR b.id <> $8) \
+               AND (($5 AND CAST($1 AS TEXT) IS NOT NULL AND b.nir = $1) \
+                 OR ($6 AND CAST($2 AS TEXT) IS NOT NULL AND b.department_identifier = $2) \
+                 OR ($7 AND CAST($4 AS TEXT) IS NOT NULL AND b.name_key = $3 AND b.birth_date = $4)) \
              ORDER BY n.created_at",
             params![
-                beneficiary_id,
+                compared.nir.clone(),
+                compared.department_identifier.clone(),
+                compared.name_key.clone(),
+                compared.birth_date.clone(),
                 rules.nir,
                 rules.department_identifier,
-                rules.names_and_birth_date
+                rules.names_and_birth_date,
+                other_than
             ],
         )
         .await?;
-    duplicates_from_rows(&rows)
+    rows.iter()
+        .map(|row| {
+            Ok(Duplicate {
+                notebook_id: row.get("notebook_id")?,
+                rule: row.get("rule")?,
+            })
+        })
+        .collect()
 }
 
 /// Creates the beneficiary, their search words and their notebook. Returns
