@@ -486,6 +486,8 @@ async fn lists_show_the_right_notebooks_to_the_right_roles() {
         .get_json(&app, "/api/carnets/departement?sans_referent=true")
         .await;
     assert_eq!(names(&without), ["Jean Martin"]);
+    assert_eq!(without["total"], 1);
+    assert_eq!(all["total"], 2, "the archived notebook is not counted");
     let (_, rsa) = d
         .manager
         .get_json(
@@ -494,6 +496,10 @@ async fn lists_show_the_right_notebooks_to_the_right_roles() {
         )
         .await;
     assert_eq!(names(&rsa), ["Éloïse Dupont"]);
+    assert_eq!(
+        rsa["total"], 1,
+        "counted with the condition on the beneficiary"
+    );
     let (_, pending) = d
         .manager
         .get_json(&app, "/api/carnets/departement?orientation_en_attente=true")

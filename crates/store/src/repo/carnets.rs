@@ -821,7 +821,7 @@ pub async fn department(
     page: i64,
     per_page: i64,
 ) -> Result<Page<ListItem>, StoreError> {
-    let mut conditions = vec!["TRUE".to_string()];
+    let mut conditions: Vec<String> = Vec::new();
     let mut values = Vec::new();
     if filter.without_referent {
         conditions.push("NOT EXISTS (SELECT 1 FROM notebook_members m WHERE m.notebook_id = n.id AND m.active = TRUE AND m.member_type = 'referent')".into());
@@ -829,37 +829,60 @@ pub async fn department(
     if filter.orientation_pending {
         conditions.push("EXISTS (SELECT 1 FROM orientation_requests o WHERE o.notebook_id = n.id AND o.status = 'pending')".into());
     }
-    if let Some(right) = &filter.rsa_right {
+    let on_beneficiary = filter.rsa_right.as_ref().map(|right| {
         values.push(Value::from(right.clone()));
-        conditions.push(format!("b.rsa_right = ${}", values.len() + 1));
-    }
-    notebook_list(db, now, &conditions.join(" AND "), values, page, per_page).await
+        format!("b.rsa_right = ${}", values.len() + 1)
+    });
+    notebook_list(db, now, conditions, on_beneficiary, values, page, per_page).await
 }
 
-/// The listed notebooks that meet `condition` (over the notebook `n` and its beneficiary `b`,
-/// with `values` from `$2`), in name order.
+/// The listed notebooks that meet `on_notebook` (conditions over the notebook `n`) and
+/// `on_beneficiary` (over its beneficiary `b`), with `values` from `$2`, in name order.
+///
+/// Without a condition on the beneficiary, they are counted on the notebooks alone: joining every
+/// beneficiary only to count took ten times as long (about 0.2 s for 100,000 notebooks on SQLite,
+/// against 22 ms). Without any condition, the page is found by walking the names' index from
+/// the beneficiaries (`CROSS JOIN` keeps SQLite to that order; PostgreSQL plans it freely): left
+/// to choose, SQLite 3.50 read and sorted every notebook, 130 ms against 0.2 ms.
 async fn notebook_list(
     db: &Db,
     now: Instant,
-    condition: &str,
+    on_notebook: Vec<String>,
+    on_beneficiary: Option<String>,
     values: Vec<Value>,
     page: i64,
     per_page: i64,
 ) -> Result<Page<ListItem>, StoreError> {
-    let from = format!(
-        "FROM notebooks n JOIN beneficiaries b ON b.id = n.beneficiary_id \
-         WHERE n.archived_at IS NULL AND {condition}"
-    );
-    list_page(
-        db,
-        now,
-        &format!("SELECT COUNT(*) AS n {from} AND CAST($1 AS TEXT) IS NOT NULL"),
-        &format!("SELECT n.id AS page_id, b.name_key AS page_key {from} ORDER BY b.name_key, n.id"),
-        values,
-        page,
-        per_page,
-    )
-    .await
+    let unfiltered = on_notebook.is_empty() && on_beneficiary.is_none();
+    let mut listed = vec!["n.archived_at IS NULL".to_string()];
+    listed.extend(on_notebook);
+    let count = match &on_beneficiary {
+        None => format!(
+            "SELECT COUNT(*) AS n FROM notebooks n WHERE {} AND CAST($1 AS TEXT) IS NOT NULL",
+            listed.join(" AND ")
+        ),
+        Some(on_beneficiary) => format!(
+            "SELECT COUNT(*) AS n FROM notebooks n JOIN beneficiaries b ON b.id = n.beneficiary_id \
+             WHERE {} AND {on_beneficiary} AND CAST($1 AS TEXT) IS NOT NULL",
+            listed.join(" AND ")
+        ),
+    };
+    listed.extend(on_beneficiary);
+    let choose = if unfiltered {
+        format!(
+            "SELECT n.id AS page_id, b.name_key AS page_key FROM beneficiaries b CROSS JOIN notebooks n \
+             WHERE n.beneficiary_id = b.id AND {} ORDER BY b.name_key, n.id",
+            listed.join(" AND ")
+        )
+    } else {
+        format!(
+            "SELECT n.id AS page_id, b.name_key AS page_key \
+             FROM notebooks n JOIN beneficiaries b ON b.id = n.beneficiary_id \
+             WHERE {} ORDER BY b.name_key, n.id",
+            listed.join(" AND ")
+        )
+    };
+    list_page(db, now, &count, &choose, values, page, per_page).await
 }
 
 /// Recently viewed notebooks of an account (not archived), newest first.
@@ -913,11 +936,12 @@ pub async fn search(
         values.push(compact.to_uppercase().into());
         values.push(digits.into());
         conditions.push(format!(
-            "(b.caf_number = ${first} OR b.ft_identifier = ${} OR b.phone_key = ${})",
+            "n.beneficiary_id IN (SELECT i.id FROM beneficiaries i \
+               WHERE i.caf_number = ${first} OR i.ft_identifier = ${} OR i.phone_key = ${})",
             first + 1,
             first + 2
         ));
-        return notebook_list(db, now, &conditions.join(" AND "), values, page, per_page).await;
+        return notebook_list(db, now, conditions, None, values, page, per_page).await;
     }
     let searched: Vec<String> = words(query)
         .into_iter()
