@@ -1,6 +1,7 @@
 //! Benchmark: builds a département (100,000 beneficiaries, about 1M actions, by default) with the
 //! demo generator, starts the native server on it, and prints p50/p99 for opening a notebook
-//! (access-log write included, default durability), searching, and listing a portfolio.
+//! (access-log write included, default durability), searching, listing a portfolio and a page of
+//! the département's list.
 //! Figures only: it never fails on timing. Each kind of request is first made [`WARM_UP`] times
 //! on other data, not counted, as a long-running server has its connections and statements ready.
 //!
@@ -227,14 +228,21 @@ async fn main() -> Result<()> {
             .bearer_auth(&pro);
         timed(request, format!("portfolio page {page}"))
     };
+    let department = |page: usize| {
+        let request = client
+            .get(format!("{base}/api/carnets/departement?page={page}"))
+            .bearer_auth(&manager);
+        timed(request, format!("département page {page}"))
+    };
 
     // Warm-up, not counted: a long-running server has its connections open and its statements
-    // prepared; the first requests pay for both. Other notebooks, words and portfolio pages
+    // prepared; the first requests pay for both. Other notebooks, words and pages (6 to 10)
     // than the measured ones, so that the measured data is not cached by it.
     let warm_up = open_notebooks(&client, &servers, &manager, &warm_up_notebooks).await?;
     for i in 0..WARM_UP {
         search(WARM_UP_SEARCHES[i % WARM_UP_SEARCHES.len()]).await?;
         portfolio(6 + i % 5).await?;
+        department(6 + i % 5).await?;
     }
 
     let before = cpu_ticks();
@@ -242,6 +250,10 @@ async fn main() -> Result<()> {
     let stolen = stolen_share(before, cpu_ticks());
     let unflushed_open = if servers.len() > 1 { open.pop() } else { None };
     let open = open.pop().context("no open figures")?;
+    let mut department_pages = Vec::new();
+    for i in 0..samples {
+        department_pages.push(department(1 + i % 5).await?);
+    }
     let mut searches = Vec::new();
     for i in 0..samples {
         searches.push(search(SEARCHES[i % SEARCHES.len()]).await?);
@@ -261,6 +273,7 @@ async fn main() -> Result<()> {
     report(&format!("{kind} open notebook"), open);
     report(&format!("{kind} search"), searches);
     report(&format!("{kind} portfolio page"), portfolio_pages);
+    report(&format!("{kind} département page"), department_pages);
     if let Some(times) = unflushed_open {
         report("(diagnostic) open, no flush", times);
     }
