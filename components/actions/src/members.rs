@@ -160,11 +160,9 @@ pub async fn invite(
         carnet_domain::access::WriteScope::NotebookContent,
     )
     .await?;
-    let invited = Id::parse(&body.account_id)
-        .map_err(|_| AppError::field("account_id", "unknown", "Professionnel inconnu."))?;
     let db = &auth.ctx.db;
-    let structure =
-        crate::support::professional_structure(&auth, "account_id", invited, None).await?;
+    let (invited, structure) =
+        crate::support::professional_structure(&auth, "account_id", &body.account_id, None).await?;
     if let Some(replay) = request.replay(&auth).await? {
         return Ok(replay);
     }
@@ -320,13 +318,11 @@ pub async fn change_referent(
 ) -> Result<Response, AppError> {
     let body = &request.body;
     let (notebook, facts) = crate::support::known(&auth, &id).await?;
-    let referent = Id::parse(&body.account_id)
-        .map_err(|_| AppError::field("account_id", "unknown", "Professionnel inconnu."))?;
     let db = &auth.ctx.db;
-    let structure = crate::support::professional_structure(
+    let (referent, structure) = crate::support::professional_structure(
         &auth,
         "account_id",
-        referent,
+        &body.account_id,
         body.structure_id.as_deref(),
     )
     .await?;

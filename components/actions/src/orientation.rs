@@ -66,12 +66,10 @@ pub async fn orient(
     let notebook = known_and_open(&auth, &id).await?.0;
     let db = &auth.ctx.db;
     let dispositif = dispositif(db, "dispositif_id", body.dispositif_id.as_deref()).await?;
-    let referent = Id::parse(body.referent_account_id.as_deref().unwrap_or(""))
-        .map_err(|_| AppError::field("referent_account_id", "unknown", "Professionnel inconnu."))?;
-    let structure = crate::support::professional_structure(
+    let (referent, structure) = crate::support::professional_structure(
         &auth,
         "referent_account_id",
-        referent,
+        body.referent_account_id.as_deref().unwrap_or(""),
         body.structure_id.as_deref(),
     )
     .await?;
@@ -207,21 +205,14 @@ pub async fn decide(
     check.finish()?;
     let change = if decision == "reorient" {
         let dispositif = dispositif(db, "dispositif_id", body.dispositif_id.as_deref()).await?;
-        let referent =
-            Id::parse(body.referent_account_id.as_deref().unwrap_or("")).map_err(|_| {
-                AppError::field("referent_account_id", "unknown", "Professionnel inconnu.")
-            })?;
-        Some((
-            dispositif,
-            referent,
-            crate::support::professional_structure(
-                &auth,
-                "referent_account_id",
-                referent,
-                body.structure_id.as_deref(),
-            )
-            .await?,
-        ))
+        let (referent, structure) = crate::support::professional_structure(
+            &auth,
+            "referent_account_id",
+            body.referent_account_id.as_deref().unwrap_or(""),
+            body.structure_id.as_deref(),
+        )
+        .await?;
+        Some((dispositif, referent, structure))
     } else {
         None
     };

@@ -73,24 +73,27 @@ pub fn may_write(
     }
 }
 
-/// The structure a professional joins a notebook in (as referent or member): `chosen`, the
-/// structure picked with them, when they work there; else the caller's own structure when they
-/// work there too; else their oldest. 422 on `field` when the account is no enabled
-/// professional, or does not work in the chosen structure.
+/// The professional an account id sent in `field` names, and the structure they join a notebook
+/// in (as referent or member): `chosen`, the structure picked with them, when they work there;
+/// else the caller's own structure when they work there too; else their oldest. 422 on `field`
+/// when the text is no enabled professional's account, or they do not work in the chosen
+/// structure.
 pub async fn professional_structure(
     auth: &Authenticated,
     field: &str,
-    account: Id,
+    account: &str,
     chosen: Option<&str>,
-) -> Result<Id, AppError> {
+) -> Result<(Id, Id), AppError> {
+    let unknown = || AppError::field(field, "unknown", "Professionnel inconnu.");
+    let account = Id::parse(account).map_err(|_| unknown())?;
     let works_in =
         carnet_store::repo::orientation::professional_structures(&auth.ctx.db, account).await?;
     let Some(oldest) = works_in.first().copied() else {
-        return Err(AppError::field(field, "unknown", "Professionnel inconnu."));
+        return Err(unknown());
     };
     if let Some(chosen) = chosen.map(str::trim).filter(|c| !c.is_empty()) {
         return match Id::parse(chosen) {
-            Ok(id) if works_in.contains(&id) => Ok(id),
+            Ok(id) if works_in.contains(&id) => Ok((account, id)),
             Ok(_) => Err(AppError::field(
                 field,
                 "not_in_structure",
@@ -103,12 +106,13 @@ pub async fn professional_structure(
             )),
         };
     }
-    Ok(auth
+    let structure = auth
         .assignment
         .scope
         .structure_id()
         .filter(|own| works_in.contains(own))
-        .unwrap_or(oldest))
+        .unwrap_or(oldest);
+    Ok((account, structure))
 }
 
 /// An id from the path; a malformed one is simply not found.
