@@ -222,18 +222,15 @@ async fn main() -> Result<()> {
             .bearer_auth(&pro);
         timed(request, format!("search {words}"))
     };
-    let portfolio = |page: usize| {
+    // A page of a list: the professional's portfolio, or the département's list (the manager's).
+    let list_page = |list: &str, token: &str, page: usize| {
         let request = client
-            .get(format!("{base}/api/carnets/portfolio?page={page}"))
-            .bearer_auth(&pro);
-        timed(request, format!("portfolio page {page}"))
+            .get(format!("{base}/api/carnets/{list}?page={page}"))
+            .bearer_auth(token);
+        timed(request, format!("{list} page {page}"))
     };
-    let department = |page: usize| {
-        let request = client
-            .get(format!("{base}/api/carnets/departement?page={page}"))
-            .bearer_auth(&manager);
-        timed(request, format!("département page {page}"))
-    };
+    let portfolio = |page: usize| list_page("portfolio", &pro, page);
+    let department = |page: usize| list_page("departement", &manager, page);
 
     // Warm-up, not counted: a long-running server has its connections open and its statements
     // prepared; the first requests pay for both. Other notebooks, words and pages (6 to 10)

@@ -854,34 +854,30 @@ async fn notebook_list(
     per_page: i64,
 ) -> Result<Page<ListItem>, StoreError> {
     let unfiltered = on_notebook.is_empty() && on_beneficiary.is_none();
-    let mut listed = vec!["n.archived_at IS NULL".to_string()];
-    listed.extend(on_notebook);
-    let count = match &on_beneficiary {
-        None => format!(
-            "SELECT COUNT(*) AS n FROM notebooks n WHERE {} AND CAST($1 AS TEXT) IS NOT NULL",
-            listed.join(" AND ")
-        ),
-        Some(on_beneficiary) => format!(
-            "SELECT COUNT(*) AS n FROM notebooks n JOIN beneficiaries b ON b.id = n.beneficiary_id \
-             WHERE {} AND {on_beneficiary} AND CAST($1 AS TEXT) IS NOT NULL",
-            listed.join(" AND ")
-        ),
-    };
-    listed.extend(on_beneficiary);
-    let choose = if unfiltered {
-        format!(
-            "SELECT n.id AS page_id, b.name_key AS page_key FROM beneficiaries b CROSS JOIN notebooks n \
-             WHERE n.beneficiary_id = b.id AND {} ORDER BY b.name_key, n.id",
-            listed.join(" AND ")
-        )
+    let counts_beneficiaries = on_beneficiary.is_some();
+    let mut on_notebooks = vec!["n.archived_at IS NULL".to_string()];
+    on_notebooks.extend(on_notebook);
+    let mut on_both = on_notebooks.clone();
+    on_both.push("n.beneficiary_id = b.id".to_string());
+    on_both.extend(on_beneficiary);
+    let (on_notebooks, on_both) = (on_notebooks.join(" AND "), on_both.join(" AND "));
+    let (counted_tables, counted) = if counts_beneficiaries {
+        ("notebooks n, beneficiaries b", &on_both)
     } else {
-        format!(
-            "SELECT n.id AS page_id, b.name_key AS page_key \
-             FROM notebooks n JOIN beneficiaries b ON b.id = n.beneficiary_id \
-             WHERE {} ORDER BY b.name_key, n.id",
-            listed.join(" AND ")
-        )
+        ("notebooks n", &on_notebooks)
     };
+    let count = format!(
+        "SELECT COUNT(*) AS n FROM {counted_tables} WHERE {counted} AND CAST($1 AS TEXT) IS NOT NULL"
+    );
+    let tables = if unfiltered {
+        "beneficiaries b CROSS JOIN notebooks n"
+    } else {
+        "notebooks n, beneficiaries b"
+    };
+    let choose = format!(
+        "SELECT n.id AS page_id, b.name_key AS page_key FROM {tables} WHERE {on_both} \
+         ORDER BY b.name_key, n.id"
+    );
     list_page(db, now, &count, &choose, values, page, per_page).await
 }
 
