@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use carnet_domain::access::WriteScope;
+use carnet_domain::sensitive::{situation_summary, summary_naming};
 use carnet_domain::{parse_date, Id};
 use carnet_http::auth::Authenticated;
 use carnet_http::idempotency::IdempotentJson;
@@ -161,13 +162,27 @@ pub async fn update(
         &auth,
         notebook,
         "diagnostic_updated",
-        "Diagnostic mis à jour",
+        &summary_naming("Diagnostic mis à jour", &changed_keys(&before, &after)),
         Some(before),
         Some(after.clone()),
     )
     .await?;
     db.commit().await?;
     Ok(Json(after))
+}
+
+/// The keys of `after` whose value differs in `before`.
+fn changed_keys<'a>(before: &Value, after: &'a Value) -> Vec<&'a str> {
+    after
+        .as_object()
+        .map(|state| {
+            state
+                .iter()
+                .filter(|(key, value)| before.get(key.as_str()) != Some(*value))
+                .map(|(key, _)| key.as_str())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 #[derive(Deserialize)]
@@ -207,7 +222,7 @@ pub async fn add_situation(
         &auth,
         notebook,
         "situation_added",
-        &format!("Situation ajoutée : {label}"),
+        &situation_summary(&code, &label, "ajoutée"),
         None,
         Some(json!({ "code": code, "theme": theme })),
     )
@@ -240,7 +255,7 @@ pub async fn remove_situation(
         &auth,
         notebook,
         "situation_removed",
-        &format!("Situation retirée : {label}"),
+        &situation_summary(&code, &label, "retirée"),
         Some(json!({ "code": code })),
         None,
     )

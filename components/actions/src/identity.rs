@@ -5,6 +5,7 @@ use crate::support::{trace, writable};
 use axum::extract::Path;
 use axum::Json;
 use carnet_domain::access::WriteScope;
+use carnet_domain::sensitive::summary_naming;
 use carnet_domain::{parse_date, parse_phone, Nir};
 use carnet_http::auth::Authenticated;
 use carnet_http::routing::JsonBody;
@@ -163,6 +164,11 @@ pub async fn update_identity(
         carnets::reindex_names(db, beneficiary, &first_name, &last_name).await?;
     }
     let changed = |column: &str| before.get(column) != after.get(column);
+    let changed_columns: Vec<&str> = changes
+        .iter()
+        .map(|(column, _)| *column)
+        .filter(|column| changed(column))
+        .collect();
     let rules = DuplicateRules {
         nir: changed("nir"),
         department_identifier: changed("department_identifier"),
@@ -194,7 +200,7 @@ pub async fn update_identity(
         &auth,
         notebook,
         "identity_updated",
-        "Identité ou droits mis à jour",
+        &summary_naming("Identité ou droits mis à jour", &changed_columns),
         Some(before),
         Some(after.clone()),
     )

@@ -7,6 +7,7 @@ pub mod emails;
 pub mod id;
 pub mod instant;
 pub mod roles;
+pub mod sensitive;
 pub mod text;
 pub mod values;
 

@@ -10,7 +10,8 @@ pub struct AuditEntry<'a> {
     pub target_type: Option<&'a str>,
     pub target_id: Option<String>,
     pub client_addr: Option<&'a str>,
-    /// Ids and codes only, never personal data.
+    /// Ids and codes only, never personal data. Sensitive values are replaced by their mark
+    /// when stored (see [`carnet_domain::sensitive`]).
     pub details: Option<serde_json::Value>,
 }
 
@@ -27,7 +28,10 @@ pub async fn record(db: &Db, at: Instant, entry: AuditEntry<'_>) -> Result<(), S
             entry.target_type,
             entry.target_id,
             entry.client_addr,
-            entry.details.map(|d| d.to_string()),
+            entry.details.map(|mut details| {
+                carnet_domain::sensitive::redact(&mut details);
+                details.to_string()
+            }),
         ],
     )
     .await

@@ -1,6 +1,7 @@
 //! Timeline events: what happened in a notebook, readable by a person (what, who, before/after).
 
 use crate::{one_row, params, Db, Row, StoreError, Value};
+use carnet_domain::sensitive::redact;
 use carnet_domain::text::sort_key;
 use carnet_domain::{Id, Instant};
 use serde::Serialize;
@@ -14,8 +15,16 @@ pub struct NewEvent<'a> {
     pub after: Option<serde_json::Value>,
 }
 
-/// Records an event and moves the notebook's last activity.
+/// Records an event and moves the notebook's last activity. Sensitive values in its before and
+/// after are replaced by their mark (see [`carnet_domain::sensitive`]): the event says that the
+/// NIR or the RQTH changed, never what it is.
 pub async fn record(db: &Db, at: Instant, event: NewEvent<'_>) -> Result<(), StoreError> {
+    let stored = |value: Option<serde_json::Value>| {
+        value.map(|mut value| {
+            redact(&mut value);
+            value.to_string()
+        })
+    };
     db.execute(
         "INSERT INTO timeline_events (id, notebook_id, at, actor_account_id, event_type, summary, summary_key, before_value, after_value) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -27,8 +36,8 @@ pub async fn record(db: &Db, at: Instant, event: NewEvent<'_>) -> Result<(), Sto
             event.event_type,
             event.summary,
             sort_key(event.summary),
-            event.before.map(|v| v.to_string()),
-            event.after.map(|v| v.to_string()),
+            stored(event.before),
+            stored(event.after),
         ],
     )
     .await?;
