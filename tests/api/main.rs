@@ -7,6 +7,7 @@ mod demo;
 mod directory;
 mod fixtures;
 mod foundation;
+mod hardening;
 mod idempotency;
 mod notifications;
 mod own_and_queue;

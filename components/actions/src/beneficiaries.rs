@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use carnet_domain::access::{may_create_beneficiary, Actor};
 use carnet_domain::roles::{Assignment, Role, Scope};
-use carnet_domain::{emails, parse_date, parse_phone, Email, Nir};
+use carnet_domain::{emails, parse_birth_date, parse_phone, Email, Nir};
 use carnet_http::auth::Authenticated;
 use carnet_http::idempotency::IdempotentJson;
 use carnet_http::validate::Validator;
@@ -80,17 +80,9 @@ async fn validate(
     let mut check = Validator::new();
     let first_name = check.required("first_name", body.first_name.as_deref(), 100);
     let last_name = check.required("last_name", body.last_name.as_deref(), 100);
-    let birth_date = check.parsed("birth_date", body.birth_date.as_deref(), parse_date);
-    if let Some(date) = birth_date {
-        if date > today || date < carnet_domain::NaiveDate::from_ymd_opt(1900, 1, 1).expect("date")
-        {
-            check.error(
-                "birth_date",
-                "out_of_range",
-                "Date de naissance impossible.",
-            );
-        }
-    }
+    let birth_date = check.parsed("birth_date", body.birth_date.as_deref(), |text| {
+        parse_birth_date(text, today)
+    });
     let nir = check.parsed("nir", body.nir.as_deref(), Nir::parse);
     let email = check.parsed("email", body.email.as_deref(), Email::parse);
     let phone = check.parsed("phone", body.phone.as_deref(), parse_phone);

@@ -6,7 +6,7 @@ use axum::extract::Path;
 use axum::Json;
 use carnet_domain::access::WriteScope;
 use carnet_domain::sensitive::summary_naming;
-use carnet_domain::{parse_date, parse_phone, Nir};
+use carnet_domain::{parse_birth_date, parse_phone, Nir};
 use carnet_http::auth::Authenticated;
 use carnet_http::routing::JsonBody;
 use carnet_http::validate::{emptied, Validator};
@@ -89,16 +89,10 @@ pub async fn update_identity(
             changes.push((field, text.into()));
         }
     }
-    if let Some(date) = check.parsed("birth_date", body.birth_date.as_deref(), parse_date) {
-        let today = auth.ctx.now.local_date(&auth.ctx.config.timezone);
-        if date > today || date < carnet_domain::NaiveDate::from_ymd_opt(1900, 1, 1).expect("date")
-        {
-            check.error(
-                "birth_date",
-                "out_of_range",
-                "Date de naissance impossible.",
-            );
-        }
+    let today = auth.ctx.now.local_date(&auth.ctx.config.timezone);
+    if let Some(date) = check.parsed("birth_date", body.birth_date.as_deref(), |text| {
+        parse_birth_date(text, today)
+    }) {
         changes.push(("birth_date", date.format("%Y-%m-%d").to_string().into()));
     }
     if let Some(nir) = check.parsed("nir", body.nir.as_deref(), Nir::parse) {
@@ -231,10 +225,8 @@ pub async fn update_contact_details(
     let mut changes: Vec<(&'static str, DbValue)> = Vec::new();
     // An empty text clears a field; every field of one's contact details may be empty.
     if emptied(body.phone.as_deref()) {
-        changes.push(("phone_key", DbValue::Null));
         changes.push(("phone", DbValue::Null));
     } else if let Some(phone) = check.parsed("phone", body.phone.as_deref(), parse_phone) {
-        changes.push(("phone_key", carnets::phone_key(&phone).into()));
         changes.push(("phone", phone.into()));
     }
     if body.address.is_some() {
@@ -297,7 +289,7 @@ pub async fn restore(
     }
     let notebook = crate::support::path_id(&id)?;
     let mut check = Validator::new();
-    let reason = check.required("reason", body.reason.as_deref(), 500);
+    let reason = check.required_multiline("reason", body.reason.as_deref(), 500);
     check.finish()?;
     let db = &auth.ctx.db;
     db.begin().await?;

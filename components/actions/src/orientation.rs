@@ -120,7 +120,7 @@ pub async fn request(
         );
     }
     let mut check = Validator::new();
-    let reason = check.required("reason", body.reason.as_deref(), 2000);
+    let reason = check.required_multiline("reason", body.reason.as_deref(), 2000);
     check.finish()?;
     let suggested = match body.suggested_dispositif_id.as_deref() {
         Some(id) => Some(dispositif(db, "suggested_dispositif_id", Some(id)).await?),
@@ -193,7 +193,7 @@ pub async fn decide(
     let (notebook, requested_by) = (info.notebook_id, info.requested_by);
     known_and_open(&auth, &notebook.to_string()).await?;
     let mut check = Validator::new();
-    let reason = check.required("reason", body.reason.as_deref(), 2000);
+    let reason = check.required_multiline("reason", body.reason.as_deref(), 2000);
     let decision = body.decision.clone().unwrap_or_default();
     if !matches!(decision.as_str(), "reorient" | "keep") {
         check.error(

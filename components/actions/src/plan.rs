@@ -84,6 +84,16 @@ pub async fn create_focus(
         .await
 }
 
+/// Whether a reference item's theme belongs to the focus on `focus_theme` (the focus's own theme
+/// or one of its sub-themes): objectifs and actions stay under their own axe de travail.
+async fn theme_in_focus(
+    db: &carnet_store::Db,
+    theme: &str,
+    focus_theme: &str,
+) -> Result<bool, AppError> {
+    Ok(plan::theme_focus(db, theme).await?.as_deref() == Some(focus_theme))
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewObjectifBody {
@@ -114,8 +124,7 @@ pub async fn create_objectif(
     let label = match (&body.ref_code, &body.label) {
         (Some(code), _) => match plan::reference(db, "ref_objectif", code).await? {
             Some((label, theme)) => {
-                let focus_of_theme = plan::theme_focus(db, &theme).await?;
-                if focus_of_theme.as_deref() != Some(focus_theme.as_str()) {
+                if !theme_in_focus(db, &theme, &focus_theme).await? {
                     check.error(
                         "ref_code",
                         "wrong_theme",
@@ -232,14 +241,23 @@ pub async fn create_action(
     }
     let objectif = path_id(&objectif)?;
     let db = &auth.ctx.db;
-    if !plan::belongs(db, Versioned::Objectif, objectif, notebook).await? {
-        return Err(AppError::NotFound);
-    }
+    let focus_theme = plan::objectif_focus_theme(db, objectif, notebook)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let body = &request.body;
     let mut check = Validator::new();
     let label = match (&body.ref_code, &body.label) {
         (Some(code), _) => match plan::reference(db, "ref_action", code).await? {
-            Some((label, _)) => label,
+            Some((label, theme)) => {
+                if !theme_in_focus(db, &theme, &focus_theme).await? {
+                    check.error(
+                        "ref_code",
+                        "wrong_theme",
+                        "Cette action n'appartient pas à l'axe de travail de l'objectif.",
+                    );
+                }
+                label
+            }
             None => {
                 check.error(
                     "ref_code",

@@ -3,18 +3,19 @@
 //! individual contact (retention counts from it). A structure admin manages the rendez-vous of
 //! their structure's professionals.
 
-use crate::support::{path_id, trace, updated, version, writable};
+use crate::support::{known, may_write, path_id, trace, updated, version, writable};
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
-use carnet_domain::access::WriteScope;
+use carnet_domain::access::{may_book_with, WriteScope};
 use carnet_domain::roles::Role;
 use carnet_domain::{Id, Instant};
 use carnet_http::auth::Authenticated;
 use carnet_http::idempotency::{Idempotent, IdempotentJson};
 use carnet_http::routing::JsonBody;
 use carnet_http::AppError;
+use carnet_store::repo::orientation::professional_structures;
 use carnet_store::repo::plan::{self, Versioned};
 use carnet_store::repo::rendez_vous::{self as repo, NewRendezVous as NewRow};
 use serde::Deserialize;
@@ -63,33 +64,40 @@ pub struct NewRendezVous {
     with_account_id: Option<String>,
 }
 
-/// `POST /api/write/carnets/{id}/rendez-vous {"starts_at", "with_account_id"}`.
+/// `POST /api/write/carnets/{id}/rendez-vous {"starts_at", "with_account_id"}`: with the caller,
+/// a member of the notebook, or a professional of the caller's structure
+/// ([`may_book_with`]); anyone else is 422 on `with_account_id`.
 pub async fn create(
     auth: Authenticated,
     Path(id): Path<String>,
     request: IdempotentJson<NewRendezVous>,
 ) -> Result<Response, AppError> {
+    let (notebook, facts) = known(&auth, &id).await?;
     let starts_at = instant("starts_at", request.body.starts_at.as_deref())?;
     plausible(auth.ctx.now, starts_at)?;
+    let unknown = || AppError::field("with_account_id", "unknown", "Professionnel inconnu.");
     let holder = match &request.body.with_account_id {
-        Some(id) => Id::parse(id)
-            .map_err(|_| AppError::field("with_account_id", "unknown", "Professionnel inconnu."))?,
+        Some(id) => Id::parse(id).map_err(|_| unknown())?,
         None => auth.account_id,
     };
     let structure = structure_of(&auth, holder).await?;
     if holder != auth.account_id && structure.is_none() {
-        return Err(AppError::field(
-            "with_account_id",
-            "unknown",
-            "Professionnel inconnu.",
-        ));
+        return Err(unknown());
     }
     let scope = if auth.assignment.role == Role::StructureAdmin {
         WriteScope::RendezVous(structure)
     } else {
         WriteScope::NotebookContent
     };
-    let (notebook, _) = writable(&auth, &id, scope).await?;
+    may_write(&auth, &facts, scope)?;
+    let holder_structures = professional_structures(&auth.ctx.db, holder).await?;
+    if !may_book_with(&auth.actor(), &facts, holder, &holder_structures) {
+        return Err(AppError::field(
+            "with_account_id",
+            "not_reachable",
+            "Ce professionnel ne suit pas cette personne et ne travaille pas dans votre structure : il ne peut pas tenir ce rendez-vous.",
+        ));
+    }
     if let Some(replay) = request.replay(&auth).await? {
         return Ok(replay);
     }

@@ -7,13 +7,14 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use carnet_domain::roles::{
-    may_create_structures, may_disable, may_grant, may_set_work_contact_of, Assignment, Role, Scope,
+    may_create_structures, may_disable, may_grant, may_grant_to, may_set_work_contact_of,
+    Assignment, Role, Scope,
 };
-use carnet_domain::text::clean;
 use carnet_domain::Id;
 use carnet_http::auth::Authenticated;
 use carnet_http::error::email_field;
 use carnet_http::idempotency::IdempotentJson;
+use carnet_http::validate::Validator;
 use carnet_http::{AppError, FieldError};
 use carnet_store::repo::{accounts, sessions};
 use carnet_store::StoreError;
@@ -30,25 +31,10 @@ fn refused() -> AppError {
 }
 
 fn name_field(field: &str, value: &str, errors: &mut Vec<FieldError>) -> String {
-    match clean(value) {
-        Some(name) if name.chars().count() <= MAX_NAME => name,
-        Some(_) => {
-            errors.push(FieldError::new(
-                field,
-                "too_long",
-                format!("{MAX_NAME} caractères au plus."),
-            ));
-            String::new()
-        }
-        None => {
-            errors.push(FieldError::new(
-                field,
-                "required",
-                "Ce champ est obligatoire.",
-            ));
-            String::new()
-        }
-    }
+    let mut check = Validator::new();
+    let name = check.required(field, Some(value), MAX_NAME);
+    errors.extend(check.into_errors());
+    name
 }
 
 #[derive(Deserialize)]
@@ -272,7 +258,7 @@ pub async fn grant_role(
     Path(id): Path<String>,
     request: IdempotentJson<RoleRequest>,
 ) -> Result<Response, AppError> {
-    let account = other_account(&auth, &id).await?;
+    let (account, held) = other_account_and_roles(&auth, &id).await?;
     let mut errors = Vec::new();
     let assignment = requested_assignment(&auth, &request.body, &mut errors).await?;
     let Some(assignment) = assignment else {
@@ -280,6 +266,12 @@ pub async fn grant_role(
     };
     if !may_grant(&auth.assignment, &assignment) {
         return Err(refused());
+    }
+    if !may_grant_to(&auth.assignment, &assignment, &held) {
+        return Err(AppError::forbidden(
+            "account_out_of_reach",
+            "Ce compte ne peut pas recevoir ce rôle de votre part : c'est celui d'une personne accompagnée, ou il a un rôle que vous ne pouvez pas attribuer.",
+        ));
     }
     if let Some(replay) = request.replay(&auth).await? {
         return Ok(replay);

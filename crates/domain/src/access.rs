@@ -319,6 +319,84 @@ pub fn notebook_write(actor: &Actor, notebook: &NotebookFacts, scope: WriteScope
     }
 }
 
+/// With whom a rendez-vous may be booked (or moved), once the caller may write rendez-vous in
+/// the notebook ([`notebook_write`]): the professional who holds it is
+///
+/// | holder ↓                                        | allowed |
+/// |-------------------------------------------------|---------|
+/// | the caller                                      | yes     |
+/// | an active member of the notebook                | yes     |
+/// | a professional of the structure the caller acts in | yes  |
+/// | anyone else (another structure's professional)  | no      |
+///
+/// so that nobody is made to hold — and be reminded of — a rendez-vous in a notebook they may
+/// only see as a card. `holder_structures`: the structures the holder works in.
+pub fn may_book_with(
+    actor: &Actor,
+    notebook: &NotebookFacts,
+    holder: Id,
+    holder_structures: &[Id],
+) -> bool {
+    holder == actor.account_id
+        || notebook.active_members.contains(&holder)
+        || actor
+            .assignment
+            .scope
+            .structure_id()
+            .is_some_and(|own| holder_structures.contains(&own))
+}
+
+#[cfg(test)]
+mod booking_tests {
+    use super::*;
+
+    /// Each kind of holder × callers acting in a structure or not.
+    #[test]
+    fn every_cell_of_the_booking_table() {
+        let me = Id::new_random();
+        let my_structure = Id::new_random();
+        let other_structure = Id::new_random();
+        let member = Id::new_random();
+        let colleague = Id::new_random();
+        let stranger = Id::new_random();
+        let notebook = NotebookFacts {
+            beneficiary_id: Some(Id::new_random()),
+            active_members: vec![me, member],
+            member_structures: vec![my_structure],
+            archived: false,
+        };
+        let holders: [(&str, Id, Vec<Id>); 4] = [
+            ("self", me, vec![my_structure]),
+            ("member", member, vec![other_structure]),
+            ("colleague of my structure", colleague, vec![my_structure]),
+            ("stranger", stranger, vec![other_structure]),
+        ];
+        let callers = [
+            (Role::Professional, Scope::Structure(my_structure)),
+            (Role::StructureAdmin, Scope::Structure(my_structure)),
+            (Role::OrientationManager, Scope::Instance),
+        ];
+        for (role, scope) in callers {
+            let actor = Actor {
+                account_id: me,
+                assignment: Assignment::new(role, scope).unwrap(),
+            };
+            for (name, holder, structures) in &holders {
+                let expected = match *name {
+                    "self" | "member" => true,
+                    "colleague of my structure" => role != Role::OrientationManager,
+                    _ => false,
+                };
+                assert_eq!(
+                    may_book_with(&actor, &notebook, *holder, structures),
+                    expected,
+                    "{role:?} booking with {name}"
+                );
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod write_tests {
     use super::*;

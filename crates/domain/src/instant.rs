@@ -29,10 +29,16 @@ impl Instant {
         DateTime::from_timestamp(seconds, 0).map(Instant)
     }
 
+    /// An RFC 3339 instant, between 1900 and 2100 like every date the service takes.
     pub fn parse(text: &str) -> Result<Self, crate::ValueError> {
-        DateTime::parse_from_rfc3339(text)
+        let instant = DateTime::parse_from_rfc3339(text)
             .map(|value| Instant::from_utc(value.with_timezone(&Utc)))
-            .map_err(|_| crate::ValueError::InvalidInstant)
+            .map_err(|_| crate::ValueError::InvalidInstant)?;
+        let year = chrono::Datelike::year(&instant.0);
+        if !(crate::values::EARLIEST_DATE.0..=crate::values::LATEST_DATE.0).contains(&year) {
+            return Err(crate::ValueError::DateOutOfRange);
+        }
+        Ok(instant)
     }
 
     pub fn as_utc(&self) -> DateTime<Utc> {

@@ -18,4 +18,4 @@ pub use roles::{Assignment, Role, Scope};
 
 /// The version of the terms of use (CGU) staff must accept; changing it asks everyone again.
 pub const CGU_VERSION: &str = "2026-11-28";
-pub use values::{parse_date, parse_phone, Email, Nir, ValueError};
+pub use values::{parse_birth_date, parse_date, parse_phone, Email, Nir, ValueError};

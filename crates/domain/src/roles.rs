@@ -181,6 +181,18 @@ pub fn may_grant(granter: &Assignment, granted: &Assignment) -> bool {
     }
 }
 
+/// May `granter` give `granted` to an account that holds `held` now? The grant matrix, and:
+/// a beneficiary's account holds no other role (staff roles only on staff accounts), and no
+/// grant reaches an account holding a role the granter could not grant itself (a structure
+/// admin cannot add a role to a manager's, another structure's professional's or a
+/// beneficiary's account).
+pub fn may_grant_to(granter: &Assignment, granted: &Assignment, held: &[Assignment]) -> bool {
+    may_grant(granter, granted)
+        && held
+            .iter()
+            .all(|role| role.role != Role::Beneficiary && may_grant(granter, role))
+}
+
 /// May `granter` create structures? (Managers only.)
 pub fn may_create_structures(granter: &Assignment) -> bool {
     granter.role == Role::Manager
@@ -257,6 +269,77 @@ mod tests {
                 ("structure_admin", "professional", "own structure"),
             ]
         );
+    }
+
+    /// Each granter × each kind of account: what the matrix allows on an account with no role
+    /// still reaches an account holding only roles the granter could grant, and never a
+    /// beneficiary's account or one holding a role beyond the granter.
+    #[test]
+    fn grants_reach_only_accounts_within_the_granters_rights() {
+        let own = Id::new_random();
+        let other = Id::new_random();
+        let assignment = |role, scope| Assignment::new(role, scope).unwrap();
+        let pro = assignment(Role::Professional, Scope::Structure(own));
+        let other_pro = assignment(Role::Professional, Scope::Structure(other));
+        let structure_admin = assignment(Role::StructureAdmin, Scope::Structure(own));
+        let orientation = assignment(Role::OrientationManager, Scope::Instance);
+        let manager = assignment(Role::Manager, Scope::Instance);
+        let platform = assignment(Role::PlatformAdmin, Scope::Instance);
+        let beneficiary = assignment(Role::Beneficiary, Scope::Beneficiary(Id::new_random()));
+        let accounts: [(&str, Vec<Assignment>); 8] = [
+            ("no role", vec![]),
+            ("pro", vec![pro]),
+            ("other structure's pro", vec![other_pro]),
+            ("structure admin", vec![structure_admin]),
+            ("orientation manager", vec![orientation]),
+            ("manager", vec![manager]),
+            ("platform admin", vec![platform]),
+            ("beneficiary", vec![beneficiary]),
+        ];
+        // (granter, role granted): the accounts it may reach.
+        let cases: [(Assignment, Assignment, &[&str]); 4] = [
+            (structure_admin, pro, &["no role", "pro"]),
+            (
+                manager,
+                other_pro,
+                &[
+                    "no role",
+                    "pro",
+                    "other structure's pro",
+                    "structure admin",
+                    "orientation manager",
+                ],
+            ),
+            (
+                manager,
+                orientation,
+                &[
+                    "no role",
+                    "pro",
+                    "other structure's pro",
+                    "structure admin",
+                    "orientation manager",
+                ],
+            ),
+            (platform, manager, &["no role", "manager"]),
+        ];
+        for (granter, granted, reachable) in cases {
+            for (name, held) in &accounts {
+                assert_eq!(
+                    may_grant_to(&granter, &granted, held),
+                    reachable.contains(name),
+                    "{:?} granting {:?} to {name}",
+                    granter.role,
+                    granted.role
+                );
+            }
+        }
+        // Whoever is refused by the matrix stays refused on any account.
+        for (_, held) in &accounts {
+            assert!(!may_grant_to(&pro, &pro, held));
+            assert!(!may_grant_to(&beneficiary, &pro, held));
+            assert!(!may_grant_to(&orientation, &pro, held));
+        }
     }
 
     #[test]

@@ -17,6 +17,10 @@ pub enum ValueError {
     InvalidNir,
     #[error("date invalide (AAAA-MM-JJ)")]
     InvalidDate,
+    #[error("date hors limites : entre le 01/01/1900 et le 31/12/2100")]
+    DateOutOfRange,
+    #[error("date de naissance impossible : ni dans le futur, ni avant 1900")]
+    BirthDateOutOfRange,
     #[error("numéro de téléphone invalide")]
     InvalidPhone,
     #[error("rôle inconnu")]
@@ -35,7 +39,11 @@ impl Email {
 
     pub fn parse(text: &str) -> Result<Self, ValueError> {
         let text = text.trim();
-        if text.is_empty() || text.len() > Self::MAX_LEN || text.chars().any(char::is_whitespace) {
+        if text.is_empty()
+            || text.len() > Self::MAX_LEN
+            || text.chars().any(|c| c.is_whitespace() || c.is_control())
+            || crate::text::forbidden_character(text).is_some()
+        {
             return Err(ValueError::InvalidEmail);
         }
         let (local, domain) = text.rsplit_once('@').ok_or(ValueError::InvalidEmail)?;
@@ -103,12 +111,48 @@ impl Nir {
     }
 }
 
-/// A calendar date `YYYY-MM-DD`.
+impl ValueError {
+    /// The stable code of the error in a 422 answer.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ValueError::DateOutOfRange | ValueError::BirthDateOutOfRange => "out_of_range",
+            _ => "invalid",
+        }
+    }
+}
+
+/// The earliest and latest dates the service takes (a year 0000 or 9999 is a typing error).
+pub const EARLIEST_DATE: (i32, u32, u32) = (1900, 1, 1);
+pub const LATEST_DATE: (i32, u32, u32) = (2100, 12, 31);
+
+fn within_bounds(date: chrono::NaiveDate) -> bool {
+    let bound = |(y, m, d)| chrono::NaiveDate::from_ymd_opt(y, m, d).expect("a valid bound");
+    (bound(EARLIEST_DATE)..=bound(LATEST_DATE)).contains(&date)
+}
+
+/// A calendar date `YYYY-MM-DD`, between 1900 and 2100.
 pub fn parse_date(text: &str) -> Result<chrono::NaiveDate, ValueError> {
     if text.len() != 10 {
         return Err(ValueError::InvalidDate);
     }
-    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| ValueError::InvalidDate)
+    let date =
+        chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| ValueError::InvalidDate)?;
+    if !within_bounds(date) {
+        return Err(ValueError::DateOutOfRange);
+    }
+    Ok(date)
+}
+
+/// A birth date: a date ([`parse_date`]) that is not after `today`.
+pub fn parse_birth_date(
+    text: &str,
+    today: chrono::NaiveDate,
+) -> Result<chrono::NaiveDate, ValueError> {
+    match parse_date(text) {
+        Ok(date) if date > today => Err(ValueError::BirthDateOutOfRange),
+        Err(ValueError::DateOutOfRange) => Err(ValueError::BirthDateOutOfRange),
+        other => other,
+    }
 }
 
 /// A phone number: digits with optional spaces, dots, dashes and a leading +; 10 to 15 digits.

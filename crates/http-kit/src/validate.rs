@@ -2,6 +2,8 @@
 //! lengths bounded, values parsed into domain types; nothing is written unless all pass.
 
 use crate::{AppError, FieldError};
+use carnet_domain::text::{Text, TextError};
+use carnet_domain::ValueError;
 
 #[derive(Default)]
 pub struct Validator {
@@ -17,38 +19,70 @@ impl Validator {
         self.errors.push(FieldError::new(field, code, message));
     }
 
-    /// Trimmed, inner white space collapsed, at most `max` characters; `None` when blank.
+    /// One line of free text ([`Text::line`]: NFC, trimmed, inner white space collapsed, no
+    /// control or bidirectional character), at most `max` characters; `None` when blank.
     pub fn text(&mut self, field: &str, value: Option<&str>, max: usize) -> Option<String> {
-        let cleaned = carnet_domain::text::clean(value?)?;
-        if cleaned.chars().count() > max {
-            self.error(field, "too_long", format!("{max} caractères au plus."));
-            return None;
-        }
-        Some(cleaned)
+        self.checked(field, Text::line(value?), max)
     }
 
     /// Like [`Validator::text`], and required.
     pub fn required(&mut self, field: &str, value: Option<&str>, max: usize) -> String {
-        let blank = value.is_none_or(|v| v.trim().is_empty());
-        if blank {
-            self.error(field, "required", "Ce champ est obligatoire.");
-            return String::new();
-        }
-        self.text(field, value, max).unwrap_or_default()
+        self.required_with(field, value, Text::line, max)
     }
 
-    /// An optional value parsed by `parse`; its error message is the domain's.
-    pub fn parsed<T, E: std::fmt::Display>(
+    /// Free text of several lines ([`Text::multiline`]: line breaks and tabs kept), required.
+    pub fn required_multiline(&mut self, field: &str, value: Option<&str>, max: usize) -> String {
+        self.required_with(field, value, Text::multiline, max)
+    }
+
+    fn required_with(
         &mut self,
         field: &str,
         value: Option<&str>,
-        parse: impl FnOnce(&str) -> Result<T, E>,
+        parse: impl FnOnce(&str) -> Result<Option<Text>, TextError>,
+        max: usize,
+    ) -> String {
+        let parsed = value.map(parse);
+        if matches!(parsed, None | Some(Ok(None))) {
+            self.error(field, "required", "Ce champ est obligatoire.");
+            return String::new();
+        }
+        parsed
+            .and_then(|parsed| self.checked(field, parsed, max))
+            .unwrap_or_default()
+    }
+
+    fn checked(
+        &mut self,
+        field: &str,
+        parsed: Result<Option<Text>, TextError>,
+        max: usize,
+    ) -> Option<String> {
+        match parsed {
+            Err(error) => {
+                self.error(field, "invalid_characters", text_error_message(error));
+                None
+            }
+            Ok(Some(text)) if text.len_chars() > max => {
+                self.error(field, "too_long", format!("{max} caractères au plus."));
+                None
+            }
+            Ok(text) => text.map(Text::into_string),
+        }
+    }
+
+    /// An optional value parsed by `parse`; its error message is the domain's.
+    pub fn parsed<T>(
+        &mut self,
+        field: &str,
+        value: Option<&str>,
+        parse: impl FnOnce(&str) -> Result<T, ValueError>,
     ) -> Option<T> {
         let value = value.map(str::trim).filter(|v| !v.is_empty())?;
         match parse(value) {
             Ok(parsed) => Some(parsed),
             Err(error) => {
-                self.error(field, "invalid", capitalize(&error.to_string()));
+                self.error(field, error.code(), capitalize(&error.to_string()));
                 None
             }
         }
@@ -58,6 +92,11 @@ impl Validator {
         self.errors.is_empty()
     }
 
+    /// The errors collected, for a caller that gathers them with others.
+    pub fn into_errors(self) -> Vec<FieldError> {
+        self.errors
+    }
+
     pub fn finish(self) -> Result<(), AppError> {
         if self.errors.is_empty() {
             Ok(())
@@ -65,6 +104,11 @@ impl Validator {
             Err(AppError::Validation(self.errors))
         }
     }
+}
+
+/// The French message of a refused text, the same for every field.
+pub fn text_error_message(error: TextError) -> String {
+    format!("Ce texte contient un {error} : retirez-le.")
 }
 
 fn capitalize(text: &str) -> String {

@@ -22,7 +22,6 @@ pub const WRITABLE_COLUMNS: &[&str] = &[
     "ass_right",
     "prime_activite",
     "phone",
-    "phone_key",
     "address",
     "postal_code",
     "city",
@@ -54,7 +53,8 @@ pub async fn notebook_version(db: &Db, notebook: Id) -> Result<i64, StoreError> 
 }
 
 /// Writes columns (among [`WRITABLE_COLUMNS`]) of a beneficiary; returns those columns before
-/// and after, as JSON objects (text or boolean, else null).
+/// and after, as JSON objects (text or boolean, else null). The search key of a phone number is
+/// kept in step here, and never returned: internal columns do not leave the store.
 pub async fn update(
     db: &Db,
     beneficiary: Id,
@@ -83,9 +83,18 @@ pub async fn update(
         columns.join(", ")
     );
     let before = read(&db.query_one(&sql, params![beneficiary]).await?);
+    let phone_key = changes
+        .iter()
+        .find(|(column, _)| *column == "phone")
+        .map(|(_, phone)| match phone {
+            Value::Text(phone) => Value::from(super::carnets::phone_key(phone)),
+            _ => Value::Null,
+        });
     let mut values = vec![Value::from(beneficiary)];
     let assignments: Vec<String> = changes
         .iter()
+        .map(|(column, value)| (*column, value))
+        .chain(phone_key.as_ref().map(|key| ("phone_key", key)))
         .map(|(column, value)| {
             values.push(value.clone());
             format!("{column} = ${}", values.len())

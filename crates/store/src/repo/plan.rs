@@ -287,6 +287,23 @@ pub async fn focus_theme(
     .transpose()
 }
 
+/// The theme of the focus an objectif of this notebook sits under; `None` when the objectif is
+/// not the notebook's.
+pub async fn objectif_focus_theme(
+    db: &Db,
+    objectif_id: Id,
+    notebook_id: Id,
+) -> Result<Option<String>, StoreError> {
+    db.query_opt(
+        "SELECT f.theme_code FROM objectifs o JOIN focuses f ON f.id = o.focus_id \
+         WHERE o.id = $1 AND o.notebook_id = $2",
+        params![objectif_id, notebook_id],
+    )
+    .await?
+    .map(|row| row.get("theme_code"))
+    .transpose()
+}
+
 /// The focus a theme belongs to (`ref_theme.focus_code`); `None` for an unknown theme.
 pub async fn theme_focus(db: &Db, theme: &str) -> Result<Option<String>, StoreError> {
     db.query_opt(
