@@ -271,22 +271,24 @@ async fn beneficiary_accounts(db: &Db, rng: &mut Rng, now: Instant) -> Result<()
             params![BENEFICIARY_ACCOUNTS as i64],
         )
         .await?;
-    db.begin().await?;
-    for (n, row) in chosen.iter().enumerate() {
-        let beneficiary: Id = row.get("id")?;
-        let first: String = row.get("first_name")?;
-        let last: String = row.get("last_name")?;
-        let address = format!("beneficiaire-{}@{DOMAIN}", n + 1);
-        let assignment =
-            Assignment::new(Role::Beneficiary, Scope::Beneficiary(beneficiary)).expect("scope");
-        staff(db, rng, now, &address, &first, &last, assignment).await?;
-        db.execute(
-            "UPDATE beneficiaries SET email = $1 WHERE id = $2",
-            params![address, beneficiary],
-        )
-        .await?;
-    }
-    db.commit().await
+    db.transaction(async || {
+        for (n, row) in chosen.iter().enumerate() {
+            let beneficiary: Id = row.get("id")?;
+            let first: String = row.get("first_name")?;
+            let last: String = row.get("last_name")?;
+            let address = format!("beneficiaire-{}@{DOMAIN}", n + 1);
+            let assignment =
+                Assignment::new(Role::Beneficiary, Scope::Beneficiary(beneficiary)).expect("scope");
+            staff(db, rng, now, &address, &first, &last, assignment).await?;
+            db.execute(
+                "UPDATE beneficiaries SET email = $1 WHERE id = $2",
+                params![address, beneficiary],
+            )
+            .await?;
+        }
+        Ok(())
+    })
+    .await
 }
 
 fn day(base: Instant, days: i64) -> String {
@@ -362,117 +364,120 @@ pub async fn load(db: &Db, beneficiaries: usize, seed: u64) -> Result<(), StoreE
         .map(|r| Ok((r.get("code")?, r.get("label")?, r.get("theme_code")?)))
         .collect::<Result<_, StoreError>>()?;
 
-    db.begin().await?;
-    let accounts = demo_accounts();
-    staff(
-        db,
-        &mut rng,
-        base,
-        &accounts.platform_admin,
-        "Alex",
-        "Administrateur",
-        Assignment::new(Role::PlatformAdmin, Scope::Instance).expect("scope"),
-    )
-    .await?;
-    let manager = staff(
-        db,
-        &mut rng,
-        base,
-        &accounts.manager,
-        "Dominique",
-        "Gestionnaire",
-        Assignment::new(Role::Manager, Scope::Instance).expect("scope"),
-    )
-    .await?;
-    let mut orientation_managers = Vec::new();
-    for i in 1..=3 {
-        orientation_managers.push(
-            staff(
-                db,
-                &mut rng,
-                base,
-                &format!("orientation-{i}@{DOMAIN}"),
-                "Claude",
-                &format!("Orientation {i}"),
-                Assignment::new(Role::OrientationManager, Scope::Instance).expect("scope"),
-            )
-            .await?,
-        );
-    }
-    let mut dispositifs = Vec::new();
-    for (name, kind) in [
-        ("Accompagnement social", "social"),
-        ("Accompagnement professionnel", "pro"),
-        ("Accompagnement socio-professionnel", "sociopro"),
-        ("Accompagnement global", "autre"),
-    ] {
-        let id = rng.id();
-        db.execute("INSERT INTO dispositifs (id, name, orientation_type, created_at) VALUES ($1, $2, $3, $4)", params![id, name, kind, base]).await?;
-        dispositifs.push(id);
-    }
-    let mut pros: Vec<(Id, Id)> = Vec::new();
-    for s in 0..STRUCTURES {
-        let name = format!(
-            "{} {}",
-            STRUCTURE_NAMES[s % STRUCTURE_NAMES.len()],
-            [
-                "de Bobigny",
-                "de Montreuil",
-                "de Saint-Denis",
-                "d'Aubervilliers",
-                "de Pantin",
-                "de Bondy",
-                "de Sevran"
-            ][s % 7]
-        );
-        let structure = accounts::create_structure_with_id(db, rng.id(), &name, base).await?;
-        let sensitive = name.contains("addictologie") || name.contains("pénitentiaire");
-        db.execute(
-            "UPDATE structures SET sensitive = $2, siret = $3, phone = $4, city = $5 WHERE id = $1",
-            params![
-                structure,
-                sensitive,
-                format!("{:014}", 10_000_000_000_000u64 + s as u64),
-                format!("01 48 {:02} {:02} {:02}", s, s * 2 % 100, s * 3 % 100),
-                "Seine-Saint-Denis"
-            ],
-        )
-        .await?;
+    let (manager, orientation_managers, dispositifs, pros) = db
+        .transaction(async || {
+        let accounts = demo_accounts();
         staff(
             db,
             &mut rng,
             base,
-            &format!("admin-structure-{:02}@{DOMAIN}", s + 1),
-            "Morgan",
-            &format!("Admin {}", s + 1),
-            Assignment::new(Role::StructureAdmin, Scope::Structure(structure)).expect("scope"),
+            &accounts.platform_admin,
+            "Alex",
+            "Administrateur",
+            Assignment::new(Role::PlatformAdmin, Scope::Instance).expect("scope"),
         )
         .await?;
-        for p in 1..=PROS_PER_STRUCTURE {
-            let (first, last) = (*rng.pick(FIRST_NAMES), *rng.pick(LAST_NAMES));
-            let id = staff(
-                db,
-                &mut rng,
-                base,
-                &format!("pro-{:02}-{p}@{DOMAIN}", s + 1),
-                first,
-                last,
-                Assignment::new(Role::Professional, Scope::Structure(structure)).expect("scope"),
-            )
-            .await?;
+        let manager = staff(
+            db,
+            &mut rng,
+            base,
+            &accounts.manager,
+            "Dominique",
+            "Gestionnaire",
+            Assignment::new(Role::Manager, Scope::Instance).expect("scope"),
+        )
+        .await?;
+        let mut orientation_managers = Vec::new();
+        for i in 1..=3 {
+            orientation_managers.push(
+                staff(
+                    db,
+                    &mut rng,
+                    base,
+                    &format!("orientation-{i}@{DOMAIN}"),
+                    "Claude",
+                    &format!("Orientation {i}"),
+                    Assignment::new(Role::OrientationManager, Scope::Instance).expect("scope"),
+                )
+                .await?,
+            );
+        }
+        let mut dispositifs = Vec::new();
+        for (name, kind) in [
+            ("Accompagnement social", "social"),
+            ("Accompagnement professionnel", "pro"),
+            ("Accompagnement socio-professionnel", "sociopro"),
+            ("Accompagnement global", "autre"),
+        ] {
+            let id = rng.id();
+            db.execute("INSERT INTO dispositifs (id, name, orientation_type, created_at) VALUES ($1, $2, $3, $4)", params![id, name, kind, base]).await?;
+            dispositifs.push(id);
+        }
+        let mut pros: Vec<(Id, Id)> = Vec::new();
+        for s in 0..STRUCTURES {
+            let name = format!(
+                "{} {}",
+                STRUCTURE_NAMES[s % STRUCTURE_NAMES.len()],
+                [
+                    "de Bobigny",
+                    "de Montreuil",
+                    "de Saint-Denis",
+                    "d'Aubervilliers",
+                    "de Pantin",
+                    "de Bondy",
+                    "de Sevran"
+                ][s % 7]
+            );
+            let structure = accounts::create_structure_with_id(db, rng.id(), &name, base).await?;
+            let sensitive = name.contains("addictologie") || name.contains("pénitentiaire");
             db.execute(
-                "INSERT INTO professionals (account_id, position, phone) VALUES ($1, $2, $3)",
+                "UPDATE structures SET sensitive = $2, siret = $3, phone = $4, city = $5 WHERE id = $1",
                 params![
-                    id,
-                    "Conseiller·ère en insertion",
-                    format!("01 49 {:02} {:02} {:02}", s, p, (s + p) % 100)
+                    structure,
+                    sensitive,
+                    format!("{:014}", 10_000_000_000_000u64 + s as u64),
+                    format!("01 48 {:02} {:02} {:02}", s, s * 2 % 100, s * 3 % 100),
+                    "Seine-Saint-Denis"
                 ],
             )
             .await?;
-            pros.push((id, structure));
+            staff(
+                db,
+                &mut rng,
+                base,
+                &format!("admin-structure-{:02}@{DOMAIN}", s + 1),
+                "Morgan",
+                &format!("Admin {}", s + 1),
+                Assignment::new(Role::StructureAdmin, Scope::Structure(structure)).expect("scope"),
+            )
+            .await?;
+            for p in 1..=PROS_PER_STRUCTURE {
+                let (first, last) = (*rng.pick(FIRST_NAMES), *rng.pick(LAST_NAMES));
+                let id = staff(
+                    db,
+                    &mut rng,
+                    base,
+                    &format!("pro-{:02}-{p}@{DOMAIN}", s + 1),
+                    first,
+                    last,
+                    Assignment::new(Role::Professional, Scope::Structure(structure)).expect("scope"),
+                )
+                .await?;
+                db.execute(
+                    "INSERT INTO professionals (account_id, position, phone) VALUES ($1, $2, $3)",
+                    params![
+                        id,
+                        "Conseiller·ère en insertion",
+                        format!("01 49 {:02} {:02} {:02}", s, p, (s + p) % 100)
+                    ],
+                )
+                .await?;
+                pros.push((id, structure));
+            }
         }
-    }
-    db.commit().await?;
+            Ok::<_, StoreError>((manager, orientation_managers, dispositifs, pros))
+        })
+        .await?;
 
     let mut notebook_situations = BulkInsert::new(
         "notebook_situations",
@@ -604,239 +609,241 @@ pub async fn load(db: &Db, beneficiaries: usize, seed: u64) -> Result<(), StoreE
 
     const CHUNK: usize = 2_000;
     for chunk_start in (0..beneficiaries).step_by(CHUNK) {
-        db.begin().await?;
-        for i in chunk_start..(chunk_start + CHUNK).min(beneficiaries) {
-            let created = base.minus_seconds(rng.below(700) as i64 * 86_400);
-            let first = rng.pick(FIRST_NAMES).to_string();
-            let last = rng.pick(LAST_NAMES).to_string();
-            let new = carnets::NewBeneficiary {
-                first_name: first,
-                last_name: last,
-                birth_date: Some(format!(
-                    "{}-{:02}-{:02}",
-                    1960 + rng.below(45),
-                    1 + rng.below(12),
-                    1 + rng.below(28)
-                )),
-                caf_number: Some(format!("{:07}", 1_000_000 + i)),
-                ft_identifier: (rng.below(3) > 0).then(|| format!("FT{:08}", i)),
-                phone: (rng.below(4) > 0).then(|| {
-                    format!(
-                        "06 {:02} {:02} {:02} {:02}",
-                        i / 1_000_000 % 100,
-                        i / 10_000 % 100,
-                        i / 100 % 100,
-                        i % 100
-                    )
-                }),
-                postal_code: Some(format!("93{:03}", rng.below(100) * 10)),
-                city: Some("Seine-Saint-Denis".into()),
-                rsa_right: Some(rng.pick(RSA_RIGHTS).to_string()),
-                are_right: rng.below(5) == 0,
-                ..Default::default()
-            };
-            let ids = (rng.id(), rng.id());
-            let (_, notebook) = carnets::create(db, created, &new, Some(ids)).await?;
-            events.push(event(
-                rng.id(),
-                notebook,
-                created,
-                Some(manager),
-                "notebook_created",
-                "Création du carnet",
-            ));
-            let (pro, structure) = *rng.pick(&pros);
-            let with_referent = rng.below(100) < 85;
-            if with_referent {
-                members.push(vec![
+        db.transaction(async || {
+            for i in chunk_start..(chunk_start + CHUNK).min(beneficiaries) {
+                let created = base.minus_seconds(rng.below(700) as i64 * 86_400);
+                let first = rng.pick(FIRST_NAMES).to_string();
+                let last = rng.pick(LAST_NAMES).to_string();
+                let new = carnets::NewBeneficiary {
+                    first_name: first,
+                    last_name: last,
+                    birth_date: Some(format!(
+                        "{}-{:02}-{:02}",
+                        1960 + rng.below(45),
+                        1 + rng.below(12),
+                        1 + rng.below(28)
+                    )),
+                    caf_number: Some(format!("{:07}", 1_000_000 + i)),
+                    ft_identifier: (rng.below(3) > 0).then(|| format!("FT{:08}", i)),
+                    phone: (rng.below(4) > 0).then(|| {
+                        format!(
+                            "06 {:02} {:02} {:02} {:02}",
+                            i / 1_000_000 % 100,
+                            i / 10_000 % 100,
+                            i / 100 % 100,
+                            i % 100
+                        )
+                    }),
+                    postal_code: Some(format!("93{:03}", rng.below(100) * 10)),
+                    city: Some("Seine-Saint-Denis".into()),
+                    rsa_right: Some(rng.pick(RSA_RIGHTS).to_string()),
+                    are_right: rng.below(5) == 0,
+                    ..Default::default()
+                };
+                let ids = (rng.id(), rng.id());
+                let (_, notebook) = carnets::create(db, created, &new, Some(ids)).await?;
+                events.push(event(
+                    rng.id(),
+                    notebook,
+                    created,
+                    Some(manager),
+                    "notebook_created",
+                    "Création du carnet",
+                ));
+                let (pro, structure) = *rng.pick(&pros);
+                let with_referent = rng.below(100) < 85;
+                if with_referent {
+                    members.push(vec![
+                        rng.id().into(),
+                        notebook.into(),
+                        pro.into(),
+                        structure.into(),
+                        "referent".into(),
+                        true.into(),
+                        created.into(),
+                    ]);
+                    events.push(event(
+                        rng.id(),
+                        notebook,
+                        created.plus_seconds(3600),
+                        Some(pro),
+                        "member_joined",
+                        "Nouveau référent",
+                    ));
+                }
+                if rng.below(100) < 30 {
+                    let (other, other_structure) = *rng.pick(&pros);
+                    if other != pro {
+                        members.push(vec![
+                            rng.id().into(),
+                            notebook.into(),
+                            other.into(),
+                            other_structure.into(),
+                            "member".into(),
+                            true.into(),
+                            created.into(),
+                        ]);
+                    }
+                }
+                let author = Some(pro);
+                let first_situation = rng.below(situations.len());
+                let second_situation =
+                    (first_situation + 1 + rng.below(situations.len() - 1)) % situations.len();
+                for index in [first_situation, second_situation] {
+                    notebook_situations.push(vec![
+                        rng.id().into(),
+                        notebook.into(),
+                        situations[index].clone().into(),
+                        created.into(),
+                        author.into(),
+                    ]);
+                }
+                // Six in ten have one or two job projects.
+                let projects = match job_rng.below(10) {
+                    0..=3 => 0,
+                    4..=7 => 1,
+                    _ => 2,
+                };
+                for _ in 0..projects.min(appellations.len()) {
+                    let (rome_code, rome_label) = job_rng.pick(&appellations).clone();
+                    job_projects.push(vec![
+                        job_rng.id().into(),
+                        notebook.into(),
+                        rome_code.into(),
+                        rome_label.into(),
+                        Some(5 * (1 + job_rng.below(10)) as i64).into(),
+                        (job_rng.below(2) == 0)
+                            .then(|| 1_200 + 10 * job_rng.below(80) as i64)
+                            .into(),
+                        (!contract_types.is_empty())
+                            .then(|| job_rng.pick(&contract_types).clone())
+                            .into(),
+                        (!working_times.is_empty())
+                            .then(|| job_rng.pick(&working_times).clone())
+                            .into(),
+                        created.into(),
+                    ]);
+                }
+                for f in 0..2 {
+                    let focus = rng.id();
+                    let theme = themes[(i + f * 3) % themes.len()].clone();
+                    focuses.push(vec![
+                        focus.into(),
+                        notebook.into(),
+                        theme.clone().into(),
+                        created.into(),
+                        author.into(),
+                    ]);
+                    let of_theme: Vec<&(String, String, String)> =
+                        objectifs.iter().filter(|o| o.2 == theme).collect();
+                    let theme_actions: Vec<&(String, String, String)> =
+                        actions.iter().filter(|a| a.2 == theme).collect();
+                    for _ in 0..2 {
+                        let objectif = rng.id();
+                        let (code, label) = match of_theme.is_empty() {
+                            true => (None, "Objectif personnalisé".to_string()),
+                            false => {
+                                let chosen = rng.pick(&of_theme);
+                                (Some(chosen.0.clone()), chosen.1.clone())
+                            }
+                        };
+                        objectif_rows.push(vec![
+                            objectif.into(),
+                            focus.into(),
+                            notebook.into(),
+                            code.into(),
+                            label.into(),
+                            "in_progress".into(),
+                            created.into(),
+                            author.into(),
+                        ]);
+                        for a in 0..(2 + (i + f) % 2) {
+                            let (code, label) = match theme_actions.is_empty() {
+                                true => (None, format!("Action personnalisée {}", a + 1)),
+                                false => {
+                                    let chosen = rng.pick(&theme_actions);
+                                    (Some(chosen.0.clone()), chosen.1.clone())
+                                }
+                            };
+                            let start = rng.below(600) as i64 - 500;
+                            action_rows.push(vec![
+                                rng.id().into(),
+                                objectif.into(),
+                                notebook.into(),
+                                code.into(),
+                                label.into(),
+                                rng.pick(ACTION_STATUSES).to_string().into(),
+                                day(base, start).into(),
+                                Some(day(base, start + 30 + rng.below(90) as i64)).into(),
+                                created.into(),
+                                author.into(),
+                            ]);
+                        }
+                    }
+                }
+                let past = base.minus_seconds((1 + rng.below(120)) as i64 * 86_400);
+                rendez_vous.push(vec![
                     rng.id().into(),
                     notebook.into(),
                     pro.into(),
                     structure.into(),
-                    "referent".into(),
-                    true.into(),
+                    past.into(),
+                    "present".into(),
                     created.into(),
+                    author.into(),
+                ]);
+                let future = base
+                    .plus_seconds((1 + rng.below(60)) as i64 * 86_400 + 3_600 * rng.below(8) as i64);
+                rendez_vous.push(vec![
+                    rng.id().into(),
+                    notebook.into(),
+                    pro.into(),
+                    structure.into(),
+                    future.into(),
+                    "pending".into(),
+                    created.into(),
+                    author.into(),
                 ]);
                 events.push(event(
                     rng.id(),
                     notebook,
-                    created.plus_seconds(3600),
+                    past,
                     Some(pro),
-                    "member_joined",
-                    "Nouveau référent",
+                    "rendez_vous",
+                    "Rendez-vous honoré",
                 ));
-            }
-            if rng.below(100) < 30 {
-                let (other, other_structure) = *rng.pick(&pros);
-                if other != pro {
-                    members.push(vec![
+                db.execute(
+                    "UPDATE notebooks SET last_contact_at = $2, last_activity_at = $2 WHERE id = $1",
+                    params![notebook, past],
+                )
+                .await?;
+                if rng.below(100) < 3 {
+                    requests.push(vec![
                         rng.id().into(),
                         notebook.into(),
-                        other.into(),
-                        other_structure.into(),
-                        "member".into(),
-                        true.into(),
-                        created.into(),
+                        pro.into(),
+                        "Demande de réorientation".into(),
+                        "pending".into(),
+                        base.into(),
                     ]);
                 }
             }
-            let author = Some(pro);
-            let first_situation = rng.below(situations.len());
-            let second_situation =
-                (first_situation + 1 + rng.below(situations.len() - 1)) % situations.len();
-            for index in [first_situation, second_situation] {
-                notebook_situations.push(vec![
-                    rng.id().into(),
-                    notebook.into(),
-                    situations[index].clone().into(),
-                    created.into(),
-                    author.into(),
-                ]);
+            for bulk in [
+                &mut notebook_situations,
+                &mut job_projects,
+                &mut members,
+                &mut focuses,
+                &mut objectif_rows,
+                &mut action_rows,
+                &mut rendez_vous,
+                &mut events,
+                &mut requests,
+            ] {
+                bulk.flush(db).await?;
             }
-            // Six in ten have one or two job projects.
-            let projects = match job_rng.below(10) {
-                0..=3 => 0,
-                4..=7 => 1,
-                _ => 2,
-            };
-            for _ in 0..projects.min(appellations.len()) {
-                let (rome_code, rome_label) = job_rng.pick(&appellations).clone();
-                job_projects.push(vec![
-                    job_rng.id().into(),
-                    notebook.into(),
-                    rome_code.into(),
-                    rome_label.into(),
-                    Some(5 * (1 + job_rng.below(10)) as i64).into(),
-                    (job_rng.below(2) == 0)
-                        .then(|| 1_200 + 10 * job_rng.below(80) as i64)
-                        .into(),
-                    (!contract_types.is_empty())
-                        .then(|| job_rng.pick(&contract_types).clone())
-                        .into(),
-                    (!working_times.is_empty())
-                        .then(|| job_rng.pick(&working_times).clone())
-                        .into(),
-                    created.into(),
-                ]);
-            }
-            for f in 0..2 {
-                let focus = rng.id();
-                let theme = themes[(i + f * 3) % themes.len()].clone();
-                focuses.push(vec![
-                    focus.into(),
-                    notebook.into(),
-                    theme.clone().into(),
-                    created.into(),
-                    author.into(),
-                ]);
-                let of_theme: Vec<&(String, String, String)> =
-                    objectifs.iter().filter(|o| o.2 == theme).collect();
-                let theme_actions: Vec<&(String, String, String)> =
-                    actions.iter().filter(|a| a.2 == theme).collect();
-                for _ in 0..2 {
-                    let objectif = rng.id();
-                    let (code, label) = match of_theme.is_empty() {
-                        true => (None, "Objectif personnalisé".to_string()),
-                        false => {
-                            let chosen = rng.pick(&of_theme);
-                            (Some(chosen.0.clone()), chosen.1.clone())
-                        }
-                    };
-                    objectif_rows.push(vec![
-                        objectif.into(),
-                        focus.into(),
-                        notebook.into(),
-                        code.into(),
-                        label.into(),
-                        "in_progress".into(),
-                        created.into(),
-                        author.into(),
-                    ]);
-                    for a in 0..(2 + (i + f) % 2) {
-                        let (code, label) = match theme_actions.is_empty() {
-                            true => (None, format!("Action personnalisée {}", a + 1)),
-                            false => {
-                                let chosen = rng.pick(&theme_actions);
-                                (Some(chosen.0.clone()), chosen.1.clone())
-                            }
-                        };
-                        let start = rng.below(600) as i64 - 500;
-                        action_rows.push(vec![
-                            rng.id().into(),
-                            objectif.into(),
-                            notebook.into(),
-                            code.into(),
-                            label.into(),
-                            rng.pick(ACTION_STATUSES).to_string().into(),
-                            day(base, start).into(),
-                            Some(day(base, start + 30 + rng.below(90) as i64)).into(),
-                            created.into(),
-                            author.into(),
-                        ]);
-                    }
-                }
-            }
-            let past = base.minus_seconds((1 + rng.below(120)) as i64 * 86_400);
-            rendez_vous.push(vec![
-                rng.id().into(),
-                notebook.into(),
-                pro.into(),
-                structure.into(),
-                past.into(),
-                "present".into(),
-                created.into(),
-                author.into(),
-            ]);
-            let future = base
-                .plus_seconds((1 + rng.below(60)) as i64 * 86_400 + 3_600 * rng.below(8) as i64);
-            rendez_vous.push(vec![
-                rng.id().into(),
-                notebook.into(),
-                pro.into(),
-                structure.into(),
-                future.into(),
-                "pending".into(),
-                created.into(),
-                author.into(),
-            ]);
-            events.push(event(
-                rng.id(),
-                notebook,
-                past,
-                Some(pro),
-                "rendez_vous",
-                "Rendez-vous honoré",
-            ));
-            db.execute(
-                "UPDATE notebooks SET last_contact_at = $2, last_activity_at = $2 WHERE id = $1",
-                params![notebook, past],
-            )
-            .await?;
-            if rng.below(100) < 3 {
-                requests.push(vec![
-                    rng.id().into(),
-                    notebook.into(),
-                    pro.into(),
-                    "Demande de réorientation".into(),
-                    "pending".into(),
-                    base.into(),
-                ]);
-            }
-        }
-        for bulk in [
-            &mut notebook_situations,
-            &mut job_projects,
-            &mut members,
-            &mut focuses,
-            &mut objectif_rows,
-            &mut action_rows,
-            &mut rendez_vous,
-            &mut events,
-            &mut requests,
-        ] {
-            bulk.flush(db).await?;
-        }
-        db.commit().await?;
+            Ok::<_, StoreError>(())
+        })
+        .await?;
     }
     let _ = &orientation_managers;
     let _ = &dispositifs;

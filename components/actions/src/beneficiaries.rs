@@ -184,86 +184,85 @@ pub async fn create(
     let db = &auth.ctx.db;
     let today = auth.ctx.now.local_date(&auth.ctx.config.timezone);
     let new = validate(db, body, today).await?;
-    db.begin().await?;
-    if !body.confirm_different_person {
-        let duplicates = carnets::find_duplicates(db, &new).await?;
-        if !duplicates.is_empty() {
-            db.rollback().await?;
-            return Err(AppError::Conflict {
-                code: "possible_duplicate",
-                message: "Un carnet existe peut-être déjà pour cette personne. Vérifiez-le, ou confirmez qu'il s'agit d'une autre personne.".into(),
-                details: Some(json!({ "duplicates": duplicates })),
-            });
+    request.write(&auth, StatusCode::CREATED, async || {
+        if !body.confirm_different_person {
+            let duplicates = carnets::find_duplicates(db, &new).await?;
+            if !duplicates.is_empty() {
+                return Err(AppError::Conflict {
+                    code: "possible_duplicate",
+                    message: "Un carnet existe peut-être déjà pour cette personne. Vérifiez-le, ou confirmez qu'il s'agit d'une autre personne.".into(),
+                    details: Some(json!({ "duplicates": duplicates })),
+                });
+            }
         }
-    }
-    let (beneficiary_id, notebook_id) = carnets::create(db, auth.ctx.now, &new, None).await?;
-    timeline::record(
-        db,
-        auth.ctx.now,
-        NewEvent {
-            notebook_id,
-            actor_account_id: Some(auth.account_id),
-            event_type: "notebook_created",
-            summary: "Création du carnet",
-            before: None,
-            after: None,
-        },
-    )
-    .await?;
-    auth.audit(
-        "beneficiary_created",
-        "notebook",
-        notebook_id,
-        Some(json!({ "confirmed_different_person": body.confirm_different_person })),
-    )
-    .await?;
-    let mut account_id = None;
-    if body.create_account {
-        let email =
-            Email::parse(new.email.as_deref().unwrap_or_default()).map_err(AppError::internal)?;
-        if accounts::find_by_email(db, &email).await?.is_some() {
-            db.rollback().await?;
-            return Err(AppError::Validation(vec![carnet_http::FieldError::new(
-                "email",
-                "email_taken",
-                "Cette adresse est déjà celle d'un autre compte.",
-            )]));
-        }
-        let id = accounts::create(
+        let (beneficiary_id, notebook_id) = carnets::create(db, auth.ctx.now, &new, None).await?;
+        timeline::record(
             db,
             auth.ctx.now,
-            accounts::NewAccount {
-                email: &email,
-                first_name: &new.first_name,
-                last_name: &new.last_name,
-                created_by: Some(auth.account_id),
+            NewEvent {
+                notebook_id,
+                actor_account_id: Some(auth.account_id),
+                event_type: "notebook_created",
+                summary: "Création du carnet",
+                before: None,
+                after: None,
             },
         )
         .await?;
-        let assignment = Assignment::new(Role::Beneficiary, Scope::Beneficiary(beneficiary_id))
-            .map_err(AppError::internal)?;
-        accounts::grant(db, id, &assignment, auth.ctx.now, Some(auth.account_id)).await?;
-        let page = format!("{}/connexion", auth.ctx.config.public_url);
-        enqueue_content(
-            db,
-            auth.ctx.now,
-            email.as_str(),
-            &emails::account_created(&page, &auth.ctx.config.department_name),
-        )
-        .await?;
         auth.audit(
-            "account_created",
-            "account",
-            id,
-            Some(json!({ "role": "beneficiary" })),
+            "beneficiary_created",
+            "notebook",
+            notebook_id,
+            Some(json!({ "confirmed_different_person": body.confirm_different_person })),
         )
         .await?;
-        account_id = Some(id.to_string());
-    }
-    let response = json!({
-        "beneficiary_id": beneficiary_id.to_string(),
-        "notebook_id": notebook_id.to_string(),
-        "account_id": account_id,
-    });
-    request.commit(&auth, StatusCode::CREATED, response).await
+        let mut account_id = None;
+        if body.create_account {
+            let email =
+                Email::parse(new.email.as_deref().unwrap_or_default()).map_err(AppError::internal)?;
+            if accounts::find_by_email(db, &email).await?.is_some() {
+                return Err(AppError::Validation(vec![carnet_http::FieldError::new(
+                    "email",
+                    "email_taken",
+                    "Cette adresse est déjà celle d'un autre compte.",
+                )]));
+            }
+            let id = accounts::create(
+                db,
+                auth.ctx.now,
+                accounts::NewAccount {
+                    email: &email,
+                    first_name: &new.first_name,
+                    last_name: &new.last_name,
+                    created_by: Some(auth.account_id),
+                },
+            )
+            .await?;
+            let assignment = Assignment::new(Role::Beneficiary, Scope::Beneficiary(beneficiary_id))
+                .map_err(AppError::internal)?;
+            accounts::grant(db, id, &assignment, auth.ctx.now, Some(auth.account_id)).await?;
+            let page = format!("{}/connexion", auth.ctx.config.public_url);
+            enqueue_content(
+                db,
+                auth.ctx.now,
+                email.as_str(),
+                &emails::account_created(&page, &auth.ctx.config.department_name),
+            )
+            .await?;
+            auth.audit(
+                "account_created",
+                "account",
+                id,
+                Some(json!({ "role": "beneficiary" })),
+            )
+            .await?;
+            account_id = Some(id.to_string());
+        }
+        let response = json!({
+            "beneficiary_id": beneficiary_id.to_string(),
+            "notebook_id": notebook_id.to_string(),
+            "account_id": account_id,
+        });
+        Ok(response)
+    }).await
 }

@@ -148,27 +148,28 @@ pub async fn update(
         );
     }
     check.finish()?;
-    db.begin().await?;
-    let before = diagnostic::state(db, notebook).await?;
-    if !diagnostic::update(db, notebook, version, changes).await? {
-        return Err(AppError::Conflict {
-            code: "stale_version",
-            message: "Le diagnostic a été modifié entre-temps : voici son état actuel.".into(),
-            details: Some(json!({ "current": before })),
-        });
-    }
-    let after = diagnostic::state(db, notebook).await?;
-    trace(
-        &auth,
-        notebook,
-        "diagnostic_updated",
-        &summary_naming("Diagnostic mis à jour", &changed_keys(&before, &after)),
-        Some(before),
-        Some(after.clone()),
-    )
-    .await?;
-    db.commit().await?;
-    Ok(Json(after))
+    db.transaction(async || {
+        let before = diagnostic::state(db, notebook).await?;
+        if !diagnostic::update(db, notebook, version, changes).await? {
+            return Err(AppError::Conflict {
+                code: "stale_version",
+                message: "Le diagnostic a été modifié entre-temps : voici son état actuel.".into(),
+                details: Some(json!({ "current": before })),
+            });
+        }
+        let after = diagnostic::state(db, notebook).await?;
+        trace(
+            &auth,
+            notebook,
+            "diagnostic_updated",
+            &summary_naming("Diagnostic mis à jour", &changed_keys(&before, &after)),
+            Some(before),
+            Some(after.clone()),
+        )
+        .await?;
+        Ok(Json(after))
+    })
+    .await
 }
 
 /// The keys of `after` whose value differs in `before`.
@@ -210,29 +211,26 @@ pub async fn add_situation(
             "Situation inconnue de la liste de référence.",
         ));
     };
-    db.begin().await?;
-    if diagnostic::has_situation(db, notebook, &code).await? {
-        return Err(AppError::conflict(
-            "situation_exists",
-            "Cette situation figure déjà au diagnostic.",
-        ));
-    }
-    diagnostic::add_situation(db, notebook, &code, auth.ctx.now, auth.account_id).await?;
-    trace(
-        &auth,
-        notebook,
-        "situation_added",
-        &situation_summary(&code, &label, "ajoutée"),
-        None,
-        Some(json!({ "code": code, "theme": theme })),
-    )
-    .await?;
     request
-        .commit(
-            &auth,
-            StatusCode::CREATED,
-            json!({ "code": code, "label": label, "theme": theme }),
-        )
+        .write(&auth, StatusCode::CREATED, async || {
+            if diagnostic::has_situation(db, notebook, &code).await? {
+                return Err(AppError::conflict(
+                    "situation_exists",
+                    "Cette situation figure déjà au diagnostic.",
+                ));
+            }
+            diagnostic::add_situation(db, notebook, &code, auth.ctx.now, auth.account_id).await?;
+            trace(
+                &auth,
+                notebook,
+                "situation_added",
+                &situation_summary(&code, &label, "ajoutée"),
+                None,
+                Some(json!({ "code": code, "theme": theme })),
+            )
+            .await?;
+            Ok(json!({ "code": code, "label": label, "theme": theme }))
+        })
         .await
 }
 
@@ -243,25 +241,27 @@ pub async fn remove_situation(
 ) -> Result<StatusCode, AppError> {
     let (notebook, _) = writable(&auth, &id, WriteScope::NotebookContent).await?;
     let db = &auth.ctx.db;
-    db.begin().await?;
-    if !diagnostic::remove_situation(db, notebook, &code, auth.ctx.now, auth.account_id).await? {
-        return Err(AppError::NotFound);
-    }
-    let label = plan::reference(db, "ref_situation", &code)
-        .await?
-        .map(|(l, _)| l)
-        .unwrap_or_default();
-    trace(
-        &auth,
-        notebook,
-        "situation_removed",
-        &situation_summary(&code, &label, "retirée"),
-        Some(json!({ "code": code })),
-        None,
-    )
-    .await?;
-    db.commit().await?;
-    Ok(StatusCode::NO_CONTENT)
+    db.transaction(async || {
+        if !diagnostic::remove_situation(db, notebook, &code, auth.ctx.now, auth.account_id).await?
+        {
+            return Err(AppError::NotFound);
+        }
+        let label = plan::reference(db, "ref_situation", &code)
+            .await?
+            .map(|(l, _)| l)
+            .unwrap_or_default();
+        trace(
+            &auth,
+            notebook,
+            "situation_removed",
+            &situation_summary(&code, &label, "retirée"),
+            Some(json!({ "code": code })),
+            None,
+        )
+        .await?;
+        Ok(StatusCode::NO_CONTENT)
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -350,32 +350,35 @@ pub async fn create_job_project(
     let fields = job_project_fields(db, &request.body, true).await?;
     let (rome_code, rome_label) = fields.rome.clone().unwrap_or_default();
     let project = Id::new_random();
-    db.begin().await?;
-    diagnostic::create_job_project(
-        db,
-        NewJobProject {
-            id: project,
-            notebook_id: notebook,
-            rome_code: &rome_code,
-            rome_label: &rome_label,
-            values: fields.values,
-        },
-        auth.ctx.now,
-    )
-    .await?;
-    let state = plan::current(db, Versioned::JobProject, project, notebook, PROJECT)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    trace(
-        &auth,
-        notebook,
-        "job_project_added",
-        &format!("Projet professionnel ajouté : {rome_label}"),
-        None,
-        Some(state.clone()),
-    )
-    .await?;
-    request.commit(&auth, StatusCode::CREATED, state).await
+    request
+        .write(&auth, StatusCode::CREATED, async || {
+            diagnostic::create_job_project(
+                db,
+                NewJobProject {
+                    id: project,
+                    notebook_id: notebook,
+                    rome_code: &rome_code,
+                    rome_label: &rome_label,
+                    values: fields.values,
+                },
+                auth.ctx.now,
+            )
+            .await?;
+            let state = plan::current(db, Versioned::JobProject, project, notebook, PROJECT)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            trace(
+                &auth,
+                notebook,
+                "job_project_added",
+                &format!("Projet professionnel ajouté : {rome_label}"),
+                None,
+                Some(state.clone()),
+            )
+            .await?;
+            Ok(state)
+        })
+        .await
 }
 
 /// `PATCH /api/write/carnets/{id}/job-projects/{item}`.
@@ -397,50 +400,51 @@ pub async fn update_job_project(
     if values.is_empty() {
         return Err(AppError::field("", "empty", "Rien à modifier."));
     }
-    db.begin().await?;
-    let before = plan::current(db, Versioned::JobProject, item, notebook, PROJECT)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let assignments: Vec<String> = values
-        .iter()
-        .enumerate()
-        .map(|(i, (column, _))| format!("{column} = ${}", i + 4))
-        .collect();
-    let assignments: Vec<&str> = assignments.iter().map(String::as_str).collect();
-    let new_version = updated(
-        plan::update(
-            db,
-            plan::Item {
-                kind: Versioned::JobProject,
-                id: item,
-                notebook_id: notebook,
-            },
-            version,
-            &assignments,
-            values.into_iter().map(|(_, v)| v).collect(),
-            PROJECT,
+    db.transaction(async || {
+        let before = plan::current(db, Versioned::JobProject, item, notebook, PROJECT)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let assignments: Vec<String> = values
+            .iter()
+            .enumerate()
+            .map(|(i, (column, _))| format!("{column} = ${}", i + 4))
+            .collect();
+        let assignments: Vec<&str> = assignments.iter().map(String::as_str).collect();
+        let new_version = updated(
+            plan::update(
+                db,
+                plan::Item {
+                    kind: Versioned::JobProject,
+                    id: item,
+                    notebook_id: notebook,
+                },
+                version,
+                &assignments,
+                values.into_iter().map(|(_, v)| v).collect(),
+                PROJECT,
+            )
+            .await?,
+        )?;
+        let after = plan::current(db, Versioned::JobProject, item, notebook, PROJECT)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        trace(
+            &auth,
+            notebook,
+            "job_project_updated",
+            &format!(
+                "Projet professionnel modifié : {}",
+                after["rome_label"].as_str().unwrap_or("")
+            ),
+            Some(before),
+            Some(after.clone()),
         )
-        .await?,
-    )?;
-    let after = plan::current(db, Versioned::JobProject, item, notebook, PROJECT)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    trace(
-        &auth,
-        notebook,
-        "job_project_updated",
-        &format!(
-            "Projet professionnel modifié : {}",
-            after["rome_label"].as_str().unwrap_or("")
-        ),
-        Some(before),
-        Some(after.clone()),
-    )
-    .await?;
-    db.commit().await?;
-    let mut response = after;
-    response["version"] = new_version.into();
-    Ok(Json(response))
+        .await?;
+        let mut response = after;
+        response["version"] = new_version.into();
+        Ok(Json(response))
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -458,23 +462,24 @@ pub async fn delete_job_project(
     let item = path_id(&item)?;
     let version = version(q.version)?;
     let db = &auth.ctx.db;
-    db.begin().await?;
-    let before = plan::current(db, Versioned::JobProject, item, notebook, PROJECT).await?;
-    updated(plan::delete(db, Versioned::JobProject, item, notebook, version, PROJECT).await?)?;
-    let label = before
-        .as_ref()
-        .and_then(|b| b["rome_label"].as_str())
-        .unwrap_or("")
-        .to_string();
-    trace(
-        &auth,
-        notebook,
-        "job_project_deleted",
-        &format!("Projet professionnel supprimé : {label}"),
-        before,
-        None,
-    )
-    .await?;
-    db.commit().await?;
-    Ok(StatusCode::NO_CONTENT)
+    db.transaction(async || {
+        let before = plan::current(db, Versioned::JobProject, item, notebook, PROJECT).await?;
+        updated(plan::delete(db, Versioned::JobProject, item, notebook, version, PROJECT).await?)?;
+        let label = before
+            .as_ref()
+            .and_then(|b| b["rome_label"].as_str())
+            .unwrap_or("")
+            .to_string();
+        trace(
+            &auth,
+            notebook,
+            "job_project_deleted",
+            &format!("Projet professionnel supprimé : {label}"),
+            before,
+            None,
+        )
+        .await?;
+        Ok(StatusCode::NO_CONTENT)
+    })
+    .await
 }

@@ -150,57 +150,56 @@ pub async fn update_identity(
         check.error("", "empty", "Rien à modifier.");
     }
     check.finish()?;
-    db.begin().await?;
-    bump_version(db, notebook, body.version).await?;
-    let (before, after) = beneficiaries::update(db, beneficiary, &changes).await?;
-    if body.first_name.is_some() || body.last_name.is_some() {
-        let (first_name, last_name) = beneficiaries::names(db, beneficiary).await?;
-        carnets::reindex_names(db, beneficiary, &first_name, &last_name).await?;
-    }
-    let changed = |column: &str| before.get(column) != after.get(column);
-    let changed_columns: Vec<&str> = changes
-        .iter()
-        .map(|(column, _)| *column)
-        .filter(|column| changed(column))
-        .collect();
-    let rules = DuplicateRules {
-        nir: changed("nir"),
-        department_identifier: changed("department_identifier"),
-        names_and_birth_date: changed("first_name")
-            || changed("last_name")
-            || changed("birth_date"),
-    };
-    if rules.any() {
-        let duplicates = carnets::duplicates_of(db, beneficiary, rules).await?;
-        if !duplicates.is_empty() {
-            if !body.confirm_different_person {
-                db.rollback().await?;
-                return Err(AppError::Conflict {
-                    code: "possible_duplicate",
-                    message: "Avec cette modification, la personne ressemble à celle d'un autre carnet. Vérifiez-le, ou confirmez qu'il s'agit d'une autre personne.".into(),
-                    details: Some(json!({ "duplicates": duplicates })),
-                });
-            }
-            auth.audit(
-                "identity_duplicate_confirmed_different",
-                "notebook",
-                notebook,
-                Some(json!({ "duplicates": duplicates })),
-            )
-            .await?;
+    db.transaction(async || {
+        bump_version(db, notebook, body.version).await?;
+        let (before, after) = beneficiaries::update(db, beneficiary, &changes).await?;
+        if body.first_name.is_some() || body.last_name.is_some() {
+            let (first_name, last_name) = beneficiaries::names(db, beneficiary).await?;
+            carnets::reindex_names(db, beneficiary, &first_name, &last_name).await?;
         }
-    }
-    trace(
-        &auth,
-        notebook,
-        "identity_updated",
-        &summary_naming("Identité ou droits mis à jour", &changed_columns),
-        Some(before),
-        Some(after.clone()),
-    )
-    .await?;
-    db.commit().await?;
-    Ok(Json(after))
+        let changed = |column: &str| before.get(column) != after.get(column);
+        let changed_columns: Vec<&str> = changes
+            .iter()
+            .map(|(column, _)| *column)
+            .filter(|column| changed(column))
+            .collect();
+        let rules = DuplicateRules {
+            nir: changed("nir"),
+            department_identifier: changed("department_identifier"),
+            names_and_birth_date: changed("first_name")
+                || changed("last_name")
+                || changed("birth_date"),
+        };
+        if rules.any() {
+            let duplicates = carnets::duplicates_of(db, beneficiary, rules).await?;
+            if !duplicates.is_empty() {
+                if !body.confirm_different_person {
+                    return Err(AppError::Conflict {
+                        code: "possible_duplicate",
+                        message: "Avec cette modification, la personne ressemble à celle d'un autre carnet. Vérifiez-le, ou confirmez qu'il s'agit d'une autre personne.".into(),
+                        details: Some(json!({ "duplicates": duplicates })),
+                    });
+                }
+                auth.audit(
+                    "identity_duplicate_confirmed_different",
+                    "notebook",
+                    notebook,
+                    Some(json!({ "duplicates": duplicates })),
+                )
+                .await?;
+            }
+        }
+        trace(
+            &auth,
+            notebook,
+            "identity_updated",
+            &summary_naming("Identité ou droits mis à jour", &changed_columns),
+            Some(before),
+            Some(after.clone()),
+        )
+        .await?;
+        Ok(Json(after))
+    }).await
 }
 
 #[derive(Deserialize)]
@@ -252,20 +251,21 @@ pub async fn update_contact_details(
     }
     check.finish()?;
     let db = &auth.ctx.db;
-    db.begin().await?;
-    bump_version(db, notebook, body.version).await?;
-    let (before, after) = beneficiaries::update(db, beneficiary, &changes).await?;
-    trace(
-        &auth,
-        notebook,
-        "contact_details_updated",
-        "Coordonnées mises à jour par la personne",
-        Some(before),
-        Some(after.clone()),
-    )
-    .await?;
-    db.commit().await?;
-    Ok(Json(after))
+    db.transaction(async || {
+        bump_version(db, notebook, body.version).await?;
+        let (before, after) = beneficiaries::update(db, beneficiary, &changes).await?;
+        trace(
+            &auth,
+            notebook,
+            "contact_details_updated",
+            "Coordonnées mises à jour par la personne",
+            Some(before),
+            Some(after.clone()),
+        )
+        .await?;
+        Ok(Json(after))
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -292,23 +292,24 @@ pub async fn restore(
     let reason = check.required_multiline("reason", body.reason.as_deref(), 500);
     check.finish()?;
     let db = &auth.ctx.db;
-    db.begin().await?;
-    if !beneficiaries::restore_notebook(db, notebook, auth.ctx.now).await? {
-        return Err(match carnets::facts(db, notebook).await? {
-            Some(_) => AppError::conflict("not_archived", "Ce carnet n'est pas archivé."),
-            None => AppError::NotFound,
-        });
-    }
-    carnets::set_listed(db, notebook, true).await?;
-    trace(
-        &auth,
-        notebook,
-        "restored",
-        "Carnet restauré par un gestionnaire",
-        None,
-        Some(json!({ "reason": reason })),
-    )
-    .await?;
-    db.commit().await?;
-    Ok(Json(json!({ "restored": true })))
+    db.transaction(async || {
+        if !beneficiaries::restore_notebook(db, notebook, auth.ctx.now).await? {
+            return Err(match carnets::facts(db, notebook).await? {
+                Some(_) => AppError::conflict("not_archived", "Ce carnet n'est pas archivé."),
+                None => AppError::NotFound,
+            });
+        }
+        carnets::set_listed(db, notebook, true).await?;
+        trace(
+            &auth,
+            notebook,
+            "restored",
+            "Carnet restauré par un gestionnaire",
+            None,
+            Some(json!({ "reason": reason })),
+        )
+        .await?;
+        Ok(Json(json!({ "restored": true })))
+    })
+    .await
 }

@@ -78,64 +78,61 @@ pub async fn attach_self(
     if let Some(replay) = request.replay(&auth).await? {
         return Ok(replay);
     }
-    db.begin().await?;
-    let inserted = members::add(
-        db,
-        auth.ctx.now,
-        notebook_id,
-        auth.account_id,
-        structure_id,
-        member_type,
-    )
-    .await;
-    if let Err(StoreError::UniqueViolation(detail)) = &inserted {
-        db.rollback().await?;
-        return Err(
-            if detail.contains("referent")
-                || member_type == "referent" && !facts.active_members.contains(&auth.account_id)
-            {
-                AppError::conflict("referent_exists", "Ce carnet a déjà un référent.")
-            } else {
-                AppError::conflict("already_member", "Vous êtes déjà membre de ce carnet.")
-            },
-        );
-    }
-    inserted?;
-    carnets::refresh_member_keys(db, notebook_id).await?;
-    if let Some(dispositif) = dispositif {
-        orientation::set_dispositif(db, notebook_id, dispositif).await?;
-    }
-    let summary = if member_type == "referent" {
-        "Nouveau référent"
-    } else {
-        "Nouveau membre"
-    };
-    timeline::record(
-        db,
-        auth.ctx.now,
-        NewEvent {
-            notebook_id,
-            actor_account_id: Some(auth.account_id),
-            event_type: "member_joined",
-            summary,
-            before: None,
-            after: Some(json!({ "member_type": member_type })),
-        },
-    )
-    .await?;
-    auth.audit(
-        "member_joined",
-        "notebook",
-        notebook_id,
-        Some(json!({ "member_type": member_type })),
-    )
-    .await?;
     request
-        .commit(
-            &auth,
-            StatusCode::CREATED,
-            json!({ "member_type": member_type }),
-        )
+        .write(&auth, StatusCode::CREATED, async || {
+            let inserted = members::add(
+                db,
+                auth.ctx.now,
+                notebook_id,
+                auth.account_id,
+                structure_id,
+                member_type,
+            )
+            .await;
+            if let Err(StoreError::UniqueViolation(detail)) = &inserted {
+                return Err(
+                    if detail.contains("referent")
+                        || member_type == "referent"
+                            && !facts.active_members.contains(&auth.account_id)
+                    {
+                        AppError::conflict("referent_exists", "Ce carnet a déjà un référent.")
+                    } else {
+                        AppError::conflict("already_member", "Vous êtes déjà membre de ce carnet.")
+                    },
+                );
+            }
+            inserted?;
+            carnets::refresh_member_keys(db, notebook_id).await?;
+            if let Some(dispositif) = dispositif {
+                orientation::set_dispositif(db, notebook_id, dispositif).await?;
+            }
+            let summary = if member_type == "referent" {
+                "Nouveau référent"
+            } else {
+                "Nouveau membre"
+            };
+            timeline::record(
+                db,
+                auth.ctx.now,
+                NewEvent {
+                    notebook_id,
+                    actor_account_id: Some(auth.account_id),
+                    event_type: "member_joined",
+                    summary,
+                    before: None,
+                    after: Some(json!({ "member_type": member_type })),
+                },
+            )
+            .await?;
+            auth.audit(
+                "member_joined",
+                "notebook",
+                notebook_id,
+                Some(json!({ "member_type": member_type })),
+            )
+            .await?;
+            Ok(json!({ "member_type": member_type }))
+        })
         .await
 }
 
@@ -173,41 +170,39 @@ pub async fn invite(
         ));
     }
     let email = members::email_of(db, invited).await?;
-    db.begin().await?;
-    members::add(
-        db,
-        auth.ctx.now,
-        notebook,
-        invited,
-        Some(structure),
-        "member",
-    )
-    .await?;
-    carnets::refresh_member_keys(db, notebook).await?;
-    members::record_invitation(db, auth.ctx.now, notebook, invited, auth.account_id).await?;
-    let link = format!("{}/carnets/{notebook}", auth.ctx.config.public_url);
-    carnet_store::repo::outbox::enqueue_content(
-        db,
-        auth.ctx.now,
-        &email,
-        &carnet_domain::emails::invited_to_notebook(&link),
-    )
-    .await?;
-    crate::support::trace(
-        &auth,
-        notebook,
-        "member_invited",
-        "Nouveau membre invité",
-        None,
-        Some(json!({ "account_id": invited.to_string() })),
-    )
-    .await?;
     request
-        .commit(
-            &auth,
-            StatusCode::CREATED,
-            json!({ "account_id": invited.to_string(), "member_type": "member" }),
-        )
+        .write(&auth, StatusCode::CREATED, async || {
+            members::add(
+                db,
+                auth.ctx.now,
+                notebook,
+                invited,
+                Some(structure),
+                "member",
+            )
+            .await?;
+            carnets::refresh_member_keys(db, notebook).await?;
+            members::record_invitation(db, auth.ctx.now, notebook, invited, auth.account_id)
+                .await?;
+            let link = format!("{}/carnets/{notebook}", auth.ctx.config.public_url);
+            carnet_store::repo::outbox::enqueue_content(
+                db,
+                auth.ctx.now,
+                &email,
+                &carnet_domain::emails::invited_to_notebook(&link),
+            )
+            .await?;
+            crate::support::trace(
+                &auth,
+                notebook,
+                "member_invited",
+                "Nouveau membre invité",
+                None,
+                Some(json!({ "account_id": invited.to_string() })),
+            )
+            .await?;
+            Ok(json!({ "account_id": invited.to_string(), "member_type": "member" }))
+        })
         .await
 }
 
@@ -231,25 +226,25 @@ pub async fn leave(
             "Le référent ne peut pas quitter le carnet : désignez d'abord un autre référent.",
         ));
     }
-    db.begin().await?;
-    if !members::leave(db, auth.ctx.now, notebook, auth.account_id).await? {
-        db.rollback().await?;
-        return Err(AppError::conflict(
-            "referent_cannot_leave",
-            "Le référent ne peut pas quitter le carnet : désignez d'abord un autre référent.",
-        ));
-    }
-    crate::support::trace(
-        &auth,
-        notebook,
-        "member_left",
-        "Un membre a quitté le carnet",
-        Some(json!({ "member_type": member_type })),
-        None,
-    )
-    .await?;
-    db.commit().await?;
-    Ok(axum::Json(json!({ "left": true })))
+    db.transaction(async || {
+        if !members::leave(db, auth.ctx.now, notebook, auth.account_id).await? {
+            return Err(AppError::conflict(
+                "referent_cannot_leave",
+                "Le référent ne peut pas quitter le carnet : désignez d'abord un autre référent.",
+            ));
+        }
+        crate::support::trace(
+            &auth,
+            notebook,
+            "member_left",
+            "Un membre a quitté le carnet",
+            Some(json!({ "member_type": member_type })),
+            None,
+        )
+        .await?;
+        Ok(axum::Json(json!({ "left": true })))
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -336,25 +331,20 @@ pub async fn change_referent(
     if let Some(replay) = request.replay(&auth).await? {
         return Ok(replay);
     }
-    db.begin().await?;
-    set_referent(db, auth.ctx.now, notebook, referent, structure).await?;
-    orientation::set_dispositif(db, notebook, dispositif).await?;
-    crate::support::trace(
-        &auth,
-        notebook,
-        "referent_changed",
-        "Changement de référent",
-        None,
-        Some(
-            json!({ "account_id": referent.to_string(), "dispositif_id": dispositif.to_string() }),
-        ),
-    )
-    .await?;
-    request
-        .commit(
+    request.write(&auth, StatusCode::OK, async || {
+        set_referent(db, auth.ctx.now, notebook, referent, structure).await?;
+        orientation::set_dispositif(db, notebook, dispositif).await?;
+        crate::support::trace(
             &auth,
-            StatusCode::OK,
-            json!({ "referent": referent.to_string() }),
+            notebook,
+            "referent_changed",
+            "Changement de référent",
+            None,
+            Some(
+                json!({ "account_id": referent.to_string(), "dispositif_id": dispositif.to_string() }),
+            ),
         )
-        .await
+        .await?;
+        Ok(json!({ "referent": referent.to_string() }))
+    }).await
 }

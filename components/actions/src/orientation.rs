@@ -76,18 +76,13 @@ pub async fn orient(
     if let Some(replay) = request.replay(&auth).await? {
         return Ok(replay);
     }
-    db.begin().await?;
-    set_referent(db, auth.ctx.now, notebook, referent, structure).await?;
-    repo::set_dispositif(db, notebook, dispositif).await?;
-    trace(&auth, notebook, "oriented", "Orientation décidée", None, Some(json!({ "dispositif_id": dispositif.to_string(), "referent": referent.to_string(), "structure_id": structure.to_string() }))).await?;
-    tell_both_sides(&auth, notebook, None).await?;
-    request
-        .commit(
-            &auth,
-            StatusCode::OK,
-            json!({ "dispositif_id": dispositif.to_string(), "referent": referent.to_string(), "structure_id": structure.to_string() }),
-        )
-        .await
+    request.write(&auth, StatusCode::OK, async || {
+        set_referent(db, auth.ctx.now, notebook, referent, structure).await?;
+        repo::set_dispositif(db, notebook, dispositif).await?;
+        trace(&auth, notebook, "oriented", "Orientation décidée", None, Some(json!({ "dispositif_id": dispositif.to_string(), "referent": referent.to_string(), "structure_id": structure.to_string() }))).await?;
+        tell_both_sides(&auth, notebook, None).await?;
+        Ok(json!({ "dispositif_id": dispositif.to_string(), "referent": referent.to_string(), "structure_id": structure.to_string() }))
+    }).await
 }
 
 #[derive(Deserialize)]
@@ -129,40 +124,37 @@ pub async fn request(
     if let Some(replay) = sent.replay(&auth).await? {
         return Ok(replay);
     }
-    db.begin().await?;
-    if repo::has_pending_request(db, notebook).await? {
-        return Err(AppError::conflict(
-            "request_pending",
-            "Une demande de réorientation est déjà en attente.",
-        ));
-    }
-    let request = Id::new_random();
-    repo::create_request(
-        db,
-        NewRequest {
-            id: request,
-            notebook_id: notebook,
-            requested_by: auth.account_id,
-            reason: &reason,
-            suggested_dispositif_id: suggested,
-        },
-        auth.ctx.now,
-    )
-    .await?;
-    trace(
-        &auth,
-        notebook,
-        "reorientation_requested",
-        "Demande de réorientation",
-        None,
-        Some(json!({ "request_id": request.to_string() })),
-    )
-    .await?;
-    sent.commit(
-        &auth,
-        StatusCode::CREATED,
-        json!({ "id": request.to_string(), "status": "pending" }),
-    )
+    sent.write(&auth, StatusCode::CREATED, async || {
+        if repo::has_pending_request(db, notebook).await? {
+            return Err(AppError::conflict(
+                "request_pending",
+                "Une demande de réorientation est déjà en attente.",
+            ));
+        }
+        let request = Id::new_random();
+        repo::create_request(
+            db,
+            NewRequest {
+                id: request,
+                notebook_id: notebook,
+                requested_by: auth.account_id,
+                reason: &reason,
+                suggested_dispositif_id: suggested,
+            },
+            auth.ctx.now,
+        )
+        .await?;
+        trace(
+            &auth,
+            notebook,
+            "reorientation_requested",
+            "Demande de réorientation",
+            None,
+            Some(json!({ "request_id": request.to_string() })),
+        )
+        .await?;
+        Ok(json!({ "id": request.to_string(), "status": "pending" }))
+    })
     .await
 }
 
@@ -219,40 +211,39 @@ pub async fn decide(
     if let Some(replay) = sent.replay(&auth).await? {
         return Ok(replay);
     }
-    db.begin().await?;
-    let status = if change.is_some() {
-        "accepted"
-    } else {
-        "denied"
-    };
-    if !repo::decide_request(db, request, status, auth.ctx.now, auth.account_id, &reason).await? {
-        return Err(AppError::conflict(
-            "already_decided",
-            "Cette demande a déjà reçu une décision.",
-        ));
-    }
-    let summary = match change {
-        Some((dispositif, referent, structure)) => {
-            set_referent(db, auth.ctx.now, notebook, referent, structure).await?;
-            repo::set_dispositif(db, notebook, dispositif).await?;
-            "Réorientation décidée"
+    sent.write(&auth, StatusCode::OK, async || {
+        let status = if change.is_some() {
+            "accepted"
+        } else {
+            "denied"
+        };
+        if !repo::decide_request(db, request, status, auth.ctx.now, auth.account_id, &reason)
+            .await?
+        {
+            return Err(AppError::conflict(
+                "already_decided",
+                "Cette demande a déjà reçu une décision.",
+            ));
         }
-        None => "Accompagnement actuel maintenu",
-    };
-    trace(
-        &auth,
-        notebook,
-        "reorientation_decided",
-        summary,
-        None,
-        Some(json!({ "request_id": request.to_string(), "status": status })),
-    )
-    .await?;
-    tell_both_sides(&auth, notebook, Some(requested_by)).await?;
-    sent.commit(
-        &auth,
-        StatusCode::OK,
-        json!({ "id": request.to_string(), "status": status }),
-    )
+        let summary = match change {
+            Some((dispositif, referent, structure)) => {
+                set_referent(db, auth.ctx.now, notebook, referent, structure).await?;
+                repo::set_dispositif(db, notebook, dispositif).await?;
+                "Réorientation décidée"
+            }
+            None => "Accompagnement actuel maintenu",
+        };
+        trace(
+            &auth,
+            notebook,
+            "reorientation_decided",
+            summary,
+            None,
+            Some(json!({ "request_id": request.to_string(), "status": status })),
+        )
+        .await?;
+        tell_both_sides(&auth, notebook, Some(requested_by)).await?;
+        Ok(json!({ "id": request.to_string(), "status": status }))
+    })
     .await
 }

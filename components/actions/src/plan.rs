@@ -57,30 +57,27 @@ pub async fn create_focus(
             "Choisissez un axe de travail de la liste.",
         ));
     };
-    db.begin().await?;
-    if plan::focus_exists(db, notebook, &theme).await? {
-        return Err(AppError::conflict(
-            "focus_exists",
-            "Cet axe de travail existe déjà dans le plan d'action.",
-        ));
-    }
-    let focus = Id::new_random();
-    plan::create_focus(db, focus, notebook, &theme, auth.ctx.now, auth.account_id).await?;
-    trace(
-        &auth,
-        notebook,
-        "focus_added",
-        &format!("Axe de travail ajouté : {label}"),
-        None,
-        Some(json!({ "theme": theme })),
-    )
-    .await?;
     request
-        .commit(
-            &auth,
-            StatusCode::CREATED,
-            json!({ "id": focus.to_string(), "theme": theme, "label": label, "version": 1 }),
-        )
+        .write(&auth, StatusCode::CREATED, async || {
+            if plan::focus_exists(db, notebook, &theme).await? {
+                return Err(AppError::conflict(
+                    "focus_exists",
+                    "Cet axe de travail existe déjà dans le plan d'action.",
+                ));
+            }
+            let focus = Id::new_random();
+            plan::create_focus(db, focus, notebook, &theme, auth.ctx.now, auth.account_id).await?;
+            trace(
+                &auth,
+                notebook,
+                "focus_added",
+                &format!("Axe de travail ajouté : {label}"),
+                None,
+                Some(json!({ "theme": theme })),
+            )
+            .await?;
+            Ok(json!({ "id": focus.to_string(), "theme": theme, "label": label, "version": 1 }))
+        })
         .await
 }
 
@@ -161,33 +158,34 @@ pub async fn create_objectif(
     }
     check.finish()?;
     let objectif = Id::new_random();
-    db.begin().await?;
-    plan::create_objectif(
-        db,
-        NewObjectif {
-            id: objectif,
-            focus_id: focus,
-            notebook_id: notebook,
-            ref_code: body.ref_code.as_deref(),
-            label: &label,
-            linked_to: body.linked_to.as_deref(),
-            agreement_recorded_at: body.linked_to.as_ref().map(|_| auth.ctx.now),
-        },
-        auth.ctx.now,
-        auth.account_id,
-    )
-    .await?;
-    trace(
-        &auth,
-        notebook,
-        "objectif_added",
-        &format!("Objectif ajouté : {label}"),
-        None,
-        Some(json!({ "label": label, "linked_to": body.linked_to })),
-    )
-    .await?;
-    let response = json!({ "id": objectif.to_string(), "label": label, "status": "in_progress", "linked_to": body.linked_to, "version": 1 });
-    request.commit(&auth, StatusCode::CREATED, response).await
+    request.write(&auth, StatusCode::CREATED, async || {
+        plan::create_objectif(
+            db,
+            NewObjectif {
+                id: objectif,
+                focus_id: focus,
+                notebook_id: notebook,
+                ref_code: body.ref_code.as_deref(),
+                label: &label,
+                linked_to: body.linked_to.as_deref(),
+                agreement_recorded_at: body.linked_to.as_ref().map(|_| auth.ctx.now),
+            },
+            auth.ctx.now,
+            auth.account_id,
+        )
+        .await?;
+        trace(
+            &auth,
+            notebook,
+            "objectif_added",
+            &format!("Objectif ajouté : {label}"),
+            None,
+            Some(json!({ "label": label, "linked_to": body.linked_to })),
+        )
+        .await?;
+        let response = json!({ "id": objectif.to_string(), "label": label, "status": "in_progress", "linked_to": body.linked_to, "version": 1 });
+        Ok(response)
+    }).await
 }
 
 #[derive(Deserialize)]
@@ -278,33 +276,34 @@ pub async fn create_action(
     check.finish()?;
     let start_date = start_date.unwrap_or_default();
     let action = Id::new_random();
-    db.begin().await?;
-    plan::create_action(
-        db,
-        NewAction {
-            id: action,
-            objectif_id: objectif,
-            notebook_id: notebook,
-            ref_code: body.ref_code.as_deref(),
-            label: &label,
-            start_date: &start_date,
-            due_date: due_date.as_deref(),
-        },
-        auth.ctx.now,
-        auth.account_id,
-    )
-    .await?;
-    trace(
-        &auth,
-        notebook,
-        "action_added",
-        &format!("Action ajoutée : {label}"),
-        None,
-        Some(json!({ "label": label, "start_date": start_date, "due_date": due_date })),
-    )
-    .await?;
-    let response = json!({ "id": action.to_string(), "label": label, "status": "in_progress", "start_date": start_date, "due_date": due_date, "version": 1 });
-    request.commit(&auth, StatusCode::CREATED, response).await
+    request.write(&auth, StatusCode::CREATED, async || {
+        plan::create_action(
+            db,
+            NewAction {
+                id: action,
+                objectif_id: objectif,
+                notebook_id: notebook,
+                ref_code: body.ref_code.as_deref(),
+                label: &label,
+                start_date: &start_date,
+                due_date: due_date.as_deref(),
+            },
+            auth.ctx.now,
+            auth.account_id,
+        )
+        .await?;
+        trace(
+            &auth,
+            notebook,
+            "action_added",
+            &format!("Action ajoutée : {label}"),
+            None,
+            Some(json!({ "label": label, "start_date": start_date, "due_date": due_date })),
+        )
+        .await?;
+        let response = json!({ "id": action.to_string(), "label": label, "status": "in_progress", "start_date": start_date, "due_date": due_date, "version": 1 });
+        Ok(response)
+    }).await
 }
 
 #[derive(Deserialize)]
@@ -380,72 +379,73 @@ async fn update_item(
         _ => &["label", "status", "start_date", "due_date"],
     };
     let db = &auth.ctx.db;
-    db.begin().await?;
-    let before = plan::current(db, kind, item, notebook, state_columns)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let mut assignments = Vec::new();
-    let mut values = Vec::new();
-    for (column, value) in [
-        ("status", body.status.clone()),
-        ("label", label),
-        ("start_date", start_date),
-        ("due_date", due_date),
-    ] {
-        if let Some(value) = value {
-            values.push(value.into());
-            assignments.push(format!("{column} = ${}", values.len() + 3));
+    db.transaction(async || {
+        let before = plan::current(db, kind, item, notebook, state_columns)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let mut assignments = Vec::new();
+        let mut values = Vec::new();
+        for (column, value) in [
+            ("status", body.status.clone()),
+            ("label", label),
+            ("start_date", start_date),
+            ("due_date", due_date),
+        ] {
+            if let Some(value) = value {
+                values.push(value.into());
+                assignments.push(format!("{column} = ${}", values.len() + 3));
+            }
         }
-    }
-    let assignments: Vec<&str> = assignments.iter().map(String::as_str).collect();
-    let new_version = updated(
-        plan::update(
-            db,
-            plan::Item {
-                kind,
-                id: item,
-                notebook_id: notebook,
-            },
-            version,
-            &assignments,
-            values,
-            state_columns,
+        let assignments: Vec<&str> = assignments.iter().map(String::as_str).collect();
+        let new_version = updated(
+            plan::update(
+                db,
+                plan::Item {
+                    kind,
+                    id: item,
+                    notebook_id: notebook,
+                },
+                version,
+                &assignments,
+                values,
+                state_columns,
+            )
+            .await?,
+        )?;
+        let after = plan::current(db, kind, item, notebook, state_columns)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let summary = match (&body.status, before["status"].as_str()) {
+            (Some(new), Some(old)) if new != old => format!(
+                "Statut de {noun} « {} » : {} → {}",
+                after["label"].as_str().unwrap_or(""),
+                status_label(&auth, list, old).await?,
+                status_label(&auth, list, new).await?
+            ),
+            _ => format!(
+                "Modification de {noun} « {} »",
+                after["label"].as_str().unwrap_or("")
+            ),
+        };
+        let event = if kind == Versioned::Objectif {
+            "objectif_updated"
+        } else {
+            "action_updated"
+        };
+        trace(
+            &auth,
+            notebook,
+            event,
+            &summary,
+            Some(before),
+            Some(after.clone()),
         )
-        .await?,
-    )?;
-    let after = plan::current(db, kind, item, notebook, state_columns)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let summary = match (&body.status, before["status"].as_str()) {
-        (Some(new), Some(old)) if new != old => format!(
-            "Statut de {noun} « {} » : {} → {}",
-            after["label"].as_str().unwrap_or(""),
-            status_label(&auth, list, old).await?,
-            status_label(&auth, list, new).await?
-        ),
-        _ => format!(
-            "Modification de {noun} « {} »",
-            after["label"].as_str().unwrap_or("")
-        ),
-    };
-    let event = if kind == Versioned::Objectif {
-        "objectif_updated"
-    } else {
-        "action_updated"
-    };
-    trace(
-        &auth,
-        notebook,
-        event,
-        &summary,
-        Some(before),
-        Some(after.clone()),
-    )
-    .await?;
-    db.commit().await?;
-    let mut response = after;
-    response["version"] = new_version.into();
-    Ok(Json(response))
+        .await?;
+        let mut response = after;
+        response["version"] = new_version.into();
+        Ok(Json(response))
+    })
+    .await
 }
 
 pub async fn update_objectif(
@@ -485,35 +485,36 @@ async fn delete_item(
         _ => &["label", "status"],
     };
     let db = &auth.ctx.db;
-    db.begin().await?;
-    let before = plan::current(db, kind, item, notebook, columns).await?;
-    updated(plan::delete(db, kind, item, notebook, version, columns).await?)?;
-    let (event, summary) = match kind {
-        Versioned::Focus => ("focus_deleted", "Axe de travail supprimé".to_string()),
-        Versioned::Objectif => (
-            "objectif_deleted",
-            format!(
-                "Objectif supprimé : {}",
-                before
-                    .as_ref()
-                    .and_then(|b| b["label"].as_str())
-                    .unwrap_or("")
+    db.transaction(async || {
+        let before = plan::current(db, kind, item, notebook, columns).await?;
+        updated(plan::delete(db, kind, item, notebook, version, columns).await?)?;
+        let (event, summary) = match kind {
+            Versioned::Focus => ("focus_deleted", "Axe de travail supprimé".to_string()),
+            Versioned::Objectif => (
+                "objectif_deleted",
+                format!(
+                    "Objectif supprimé : {}",
+                    before
+                        .as_ref()
+                        .and_then(|b| b["label"].as_str())
+                        .unwrap_or("")
+                ),
             ),
-        ),
-        _ => (
-            "action_deleted",
-            format!(
-                "Action supprimée : {}",
-                before
-                    .as_ref()
-                    .and_then(|b| b["label"].as_str())
-                    .unwrap_or("")
+            _ => (
+                "action_deleted",
+                format!(
+                    "Action supprimée : {}",
+                    before
+                        .as_ref()
+                        .and_then(|b| b["label"].as_str())
+                        .unwrap_or("")
+                ),
             ),
-        ),
-    };
-    trace(&auth, notebook, event, &summary, before, None).await?;
-    db.commit().await?;
-    Ok(StatusCode::NO_CONTENT)
+        };
+        trace(&auth, notebook, event, &summary, before, None).await?;
+        Ok(StatusCode::NO_CONTENT)
+    })
+    .await
 }
 
 pub async fn delete_focus(

@@ -103,32 +103,33 @@ pub async fn create(
     }
     let db = &auth.ctx.db;
     let rendez_vous = Id::new_random();
-    db.begin().await?;
-    repo::create(
-        db,
-        NewRow {
-            id: rendez_vous,
-            notebook_id: notebook,
-            account_id: holder,
-            structure_id: structure,
-            starts_at,
-        },
-        auth.ctx.now,
-        auth.account_id,
-    )
-    .await?;
-    let local = auth.ctx.config.timezone.format_local(starts_at);
-    trace(
-        &auth,
-        notebook,
-        "rendez_vous_created",
-        &format!("Rendez-vous prévu le {local}"),
-        None,
-        Some(json!({ "starts_at": starts_at.to_db() })),
-    )
-    .await?;
-    let response = json!({ "id": rendez_vous.to_string(), "starts_at": starts_at.to_db(), "status": "pending", "version": 1 });
-    request.commit(&auth, StatusCode::CREATED, response).await
+    request.write(&auth, StatusCode::CREATED, async || {
+        repo::create(
+            db,
+            NewRow {
+                id: rendez_vous,
+                notebook_id: notebook,
+                account_id: holder,
+                structure_id: structure,
+                starts_at,
+            },
+            auth.ctx.now,
+            auth.account_id,
+        )
+        .await?;
+        let local = auth.ctx.config.timezone.format_local(starts_at);
+        trace(
+            &auth,
+            notebook,
+            "rendez_vous_created",
+            &format!("Rendez-vous prévu le {local}"),
+            None,
+            Some(json!({ "starts_at": starts_at.to_db() })),
+        )
+        .await?;
+        let response = json!({ "id": rendez_vous.to_string(), "starts_at": starts_at.to_db(), "status": "pending", "version": 1 });
+        Ok(response)
+    }).await
 }
 
 /// The write scope of an existing rendez-vous (its structure, for structure admins).
@@ -181,77 +182,78 @@ pub async fn update(
         return Err(AppError::field("", "empty", "Rien à modifier."));
     }
     let db = &auth.ctx.db;
-    db.begin().await?;
-    let before = plan::current(db, Versioned::RendezVous, item, notebook, STATE)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !before["cancelled_at"].is_null() {
-        return Err(AppError::conflict(
-            "cancelled",
-            "Ce rendez-vous est annulé.",
-        ));
-    }
-    let held_at = starts_at.unwrap_or_else(|| {
-        Instant::parse(before["starts_at"].as_str().unwrap_or("")).unwrap_or(auth.ctx.now)
-    });
-    if status.as_deref() == Some("present") && held_at > auth.ctx.now {
-        return Err(AppError::field(
-            "status",
-            "future",
-            "Un rendez-vous à venir ne peut pas être marqué honoré.",
-        ));
-    }
-    let mut assignments = Vec::new();
-    let mut values = Vec::new();
-    if let Some(at) = starts_at {
-        values.push(at.into());
-        assignments.push(format!("starts_at = ${}", values.len() + 3));
-    }
-    if let Some(status) = &status {
-        values.push(status.clone().into());
-        assignments.push(format!("status = ${}", values.len() + 3));
-    }
-    let assignments: Vec<&str> = assignments.iter().map(String::as_str).collect();
-    let new_version = updated(
-        plan::update(
-            db,
-            plan::Item {
-                kind: Versioned::RendezVous,
-                id: item,
-                notebook_id: notebook,
-            },
-            version,
-            &assignments,
-            values,
-            STATE,
+    db.transaction(async || {
+        let before = plan::current(db, Versioned::RendezVous, item, notebook, STATE)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !before["cancelled_at"].is_null() {
+            return Err(AppError::conflict(
+                "cancelled",
+                "Ce rendez-vous est annulé.",
+            ));
+        }
+        let held_at = starts_at.unwrap_or_else(|| {
+            Instant::parse(before["starts_at"].as_str().unwrap_or("")).unwrap_or(auth.ctx.now)
+        });
+        if status.as_deref() == Some("present") && held_at > auth.ctx.now {
+            return Err(AppError::field(
+                "status",
+                "future",
+                "Un rendez-vous à venir ne peut pas être marqué honoré.",
+            ));
+        }
+        let mut assignments = Vec::new();
+        let mut values = Vec::new();
+        if let Some(at) = starts_at {
+            values.push(at.into());
+            assignments.push(format!("starts_at = ${}", values.len() + 3));
+        }
+        if let Some(status) = &status {
+            values.push(status.clone().into());
+            assignments.push(format!("status = ${}", values.len() + 3));
+        }
+        let assignments: Vec<&str> = assignments.iter().map(String::as_str).collect();
+        let new_version = updated(
+            plan::update(
+                db,
+                plan::Item {
+                    kind: Versioned::RendezVous,
+                    id: item,
+                    notebook_id: notebook,
+                },
+                version,
+                &assignments,
+                values,
+                STATE,
+            )
+            .await?,
+        )?;
+        if status.as_deref() == Some("present") {
+            repo::record_contact(db, notebook, held_at).await?;
+        }
+        let after = plan::current(db, Versioned::RendezVous, item, notebook, STATE)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let local = auth.ctx.config.timezone.format_local(held_at);
+        let summary = match status.as_deref() {
+            Some("present") => format!("Rendez-vous du {local} honoré"),
+            Some("absent") => format!("Absence au rendez-vous du {local}"),
+            _ => format!("Rendez-vous déplacé au {local}"),
+        };
+        trace(
+            &auth,
+            notebook,
+            "rendez_vous_updated",
+            &summary,
+            Some(before),
+            Some(after.clone()),
         )
-        .await?,
-    )?;
-    if status.as_deref() == Some("present") {
-        repo::record_contact(db, notebook, held_at).await?;
-    }
-    let after = plan::current(db, Versioned::RendezVous, item, notebook, STATE)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let local = auth.ctx.config.timezone.format_local(held_at);
-    let summary = match status.as_deref() {
-        Some("present") => format!("Rendez-vous du {local} honoré"),
-        Some("absent") => format!("Absence au rendez-vous du {local}"),
-        _ => format!("Rendez-vous déplacé au {local}"),
-    };
-    trace(
-        &auth,
-        notebook,
-        "rendez_vous_updated",
-        &summary,
-        Some(before),
-        Some(after.clone()),
-    )
-    .await?;
-    db.commit().await?;
-    let mut response = after;
-    response["version"] = new_version.into();
-    Ok(Json(response))
+        .await?;
+        let mut response = after;
+        response["version"] = new_version.into();
+        Ok(Json(response))
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -270,52 +272,53 @@ pub async fn cancel(
     let (notebook, _) = writable(&auth, &id, scope_of(&auth, &id, item).await?).await?;
     let version = version(body.version)?;
     let db = &auth.ctx.db;
-    db.begin().await?;
-    let before = plan::current(db, Versioned::RendezVous, item, notebook, STATE)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !before["cancelled_at"].is_null() {
-        return Err(AppError::conflict(
-            "cancelled",
-            "Ce rendez-vous est déjà annulé.",
-        ));
-    }
-    let new_version = updated(
-        plan::update(
-            db,
-            plan::Item {
-                kind: Versioned::RendezVous,
-                id: item,
-                notebook_id: notebook,
-            },
-            version,
-            &["cancelled_at = $4", "cancelled_by = $5"],
-            vec![auth.ctx.now.into(), auth.account_id.into()],
-            STATE,
+    db.transaction(async || {
+        let before = plan::current(db, Versioned::RendezVous, item, notebook, STATE)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !before["cancelled_at"].is_null() {
+            return Err(AppError::conflict(
+                "cancelled",
+                "Ce rendez-vous est déjà annulé.",
+            ));
+        }
+        let new_version = updated(
+            plan::update(
+                db,
+                plan::Item {
+                    kind: Versioned::RendezVous,
+                    id: item,
+                    notebook_id: notebook,
+                },
+                version,
+                &["cancelled_at = $4", "cancelled_by = $5"],
+                vec![auth.ctx.now.into(), auth.account_id.into()],
+                STATE,
+            )
+            .await?,
+        )?;
+        let after = plan::current(db, Versioned::RendezVous, item, notebook, STATE)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let local = before["starts_at"]
+            .as_str()
+            .and_then(|s| Instant::parse(s).ok())
+            .map(|at| auth.ctx.config.timezone.format_local(at))
+            .unwrap_or_default();
+        trace(
+            &auth,
+            notebook,
+            "rendez_vous_cancelled",
+            &format!("Rendez-vous du {local} annulé"),
+            Some(before),
+            Some(after.clone()),
         )
-        .await?,
-    )?;
-    let after = plan::current(db, Versioned::RendezVous, item, notebook, STATE)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let local = before["starts_at"]
-        .as_str()
-        .and_then(|s| Instant::parse(s).ok())
-        .map(|at| auth.ctx.config.timezone.format_local(at))
-        .unwrap_or_default();
-    trace(
-        &auth,
-        notebook,
-        "rendez_vous_cancelled",
-        &format!("Rendez-vous du {local} annulé"),
-        Some(before),
-        Some(after.clone()),
-    )
-    .await?;
-    db.commit().await?;
-    let mut response = after;
-    response["version"] = new_version.into();
-    Ok(Json(response))
+        .await?;
+        let mut response = after;
+        response["version"] = new_version.into();
+        Ok(Json(response))
+    })
+    .await
 }
 
 /// `POST /api/write/carnets/{id}/contacts {}`: a member records an individual contact now;
@@ -331,22 +334,19 @@ pub async fn record_individual_contact(
         return Ok(replay);
     }
     let db = &auth.ctx.db;
-    db.begin().await?;
-    repo::record_contact(db, notebook, auth.ctx.now).await?;
-    trace(
-        &auth,
-        notebook,
-        "contact_recorded",
-        "Contact individuel enregistré",
-        None,
-        Some(json!({ "at": auth.ctx.now.to_db() })),
-    )
-    .await?;
     request
-        .commit(
-            &auth,
-            StatusCode::OK,
-            json!({ "last_contact_at": auth.ctx.now.to_db() }),
-        )
+        .write(&auth, StatusCode::OK, async || {
+            repo::record_contact(db, notebook, auth.ctx.now).await?;
+            trace(
+                &auth,
+                notebook,
+                "contact_recorded",
+                "Contact individuel enregistré",
+                None,
+                Some(json!({ "at": auth.ctx.now.to_db() })),
+            )
+            .await?;
+            Ok(json!({ "last_contact_at": auth.ctx.now.to_db() }))
+        })
         .await
 }

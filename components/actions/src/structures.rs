@@ -64,29 +64,29 @@ pub async fn update(
     let city = check.text("city", body.city.as_deref(), 100);
     check.finish()?;
     let db = &auth.ctx.db;
-    db.begin().await?;
-    let changes = StructureChanges {
-        siret,
-        address,
-        postal_code,
-        city,
-        phone,
-        email: email.map(|e| e.as_str().to_string()),
-        sensitive: body.sensitive,
-    };
-    if !structures::update(db, id, changes).await? {
-        db.rollback().await?;
-        return Err(AppError::NotFound);
-    }
-    auth.audit(
-        "structure_updated",
-        "structure",
-        id,
-        body.sensitive.map(|s| json!({ "sensitive": s })),
-    )
-    .await?;
-    db.commit().await?;
-    Ok(Json(json!({ "id": id.to_string() })))
+    db.transaction(async || {
+        let changes = StructureChanges {
+            siret,
+            address,
+            postal_code,
+            city,
+            phone,
+            email: email.map(|e| e.as_str().to_string()),
+            sensitive: body.sensitive,
+        };
+        if !structures::update(db, id, changes).await? {
+            return Err(AppError::NotFound);
+        }
+        auth.audit(
+            "structure_updated",
+            "structure",
+            id,
+            body.sensitive.map(|s| json!({ "sensitive": s })),
+        )
+        .await?;
+        Ok(Json(json!({ "id": id.to_string() })))
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -118,15 +118,12 @@ pub async fn create_dispositif(
     }
     check.finish()?;
     let db = &auth.ctx.db;
-    db.begin().await?;
-    let id = structures::create_dispositif(db, auth.ctx.now, &name, &kind).await?;
-    auth.audit("dispositif_created", "dispositif", id, None)
-        .await?;
     request
-        .commit(
-            &auth,
-            StatusCode::CREATED,
-            json!({ "id": id.to_string(), "name": name, "orientation_type": kind }),
-        )
+        .write(&auth, StatusCode::CREATED, async || {
+            let id = structures::create_dispositif(db, auth.ctx.now, &name, &kind).await?;
+            auth.audit("dispositif_created", "dispositif", id, None)
+                .await?;
+            Ok(json!({ "id": id.to_string(), "name": name, "orientation_type": kind }))
+        })
         .await
 }

@@ -62,16 +62,13 @@ pub async fn create_structure(
         return Err(AppError::Validation(errors));
     }
     let db = &auth.ctx.db;
-    db.begin().await?;
-    let id = accounts::create_structure(db, &name, auth.ctx.now).await?;
-    auth.audit("structure_created", "structure", id, None)
-        .await?;
     request
-        .commit(
-            &auth,
-            StatusCode::CREATED,
-            json!({ "id": id.to_string(), "name": name }),
-        )
+        .write(&auth, StatusCode::CREATED, async || {
+            let id = accounts::create_structure(db, &name, auth.ctx.now).await?;
+            auth.audit("structure_created", "structure", id, None)
+                .await?;
+            Ok(json!({ "id": id.to_string(), "name": name }))
+        })
         .await
 }
 
@@ -168,58 +165,55 @@ pub async fn create_account(
         return Ok(replay);
     }
     let db = &auth.ctx.db;
-    db.begin().await?;
-    if let Some(existing) = accounts::find_by_email(db, &email).await? {
-        db.rollback().await?;
-        return Err(AppError::Conflict {
-            code: "account_exists",
-            message: "Un compte existe déjà avec cette adresse : ajoutez-lui un rôle.".into(),
-            details: Some(json!({ "account_id": existing.id.to_string() })),
-        });
-    }
-    let account_id = accounts::create(
-        db,
-        auth.ctx.now,
-        accounts::NewAccount {
-            email: &email,
-            first_name: &first_name,
-            last_name: &last_name,
-            created_by: Some(auth.account_id),
-        },
-    )
-    .await?;
-    let role_id = accounts::grant(
-        db,
-        account_id,
-        &assignment,
-        auth.ctx.now,
-        Some(auth.account_id),
-    )
-    .await?;
-    let sign_in_page = format!("{}/connexion", auth.ctx.config.public_url);
-    crate::emails::account_created(
-        db,
-        auth.ctx.now,
-        email.as_str(),
-        &sign_in_page,
-        &auth.ctx.config.department_name,
-    )
-    .await?;
-    auth.audit("account_created", "account", account_id, None)
-        .await?;
-    auth.audit(
-        "role_granted",
-        "account",
-        account_id,
-        Some(json!({ "role": assignment.role.code(), "role_id": role_id.to_string() })),
-    )
-    .await?;
     request
-        .commit(
-            &auth,
-            StatusCode::CREATED,
-            json!({ "id": account_id.to_string(), "role_id": role_id.to_string() }),
-        )
+        .write(&auth, StatusCode::CREATED, async || {
+            if let Some(existing) = accounts::find_by_email(db, &email).await? {
+                return Err(AppError::Conflict {
+                    code: "account_exists",
+                    message: "Un compte existe déjà avec cette adresse : ajoutez-lui un rôle."
+                        .into(),
+                    details: Some(json!({ "account_id": existing.id.to_string() })),
+                });
+            }
+            let account_id = accounts::create(
+                db,
+                auth.ctx.now,
+                accounts::NewAccount {
+                    email: &email,
+                    first_name: &first_name,
+                    last_name: &last_name,
+                    created_by: Some(auth.account_id),
+                },
+            )
+            .await?;
+            let role_id = accounts::grant(
+                db,
+                account_id,
+                &assignment,
+                auth.ctx.now,
+                Some(auth.account_id),
+            )
+            .await?;
+            let sign_in_page = format!("{}/connexion", auth.ctx.config.public_url);
+            crate::emails::account_created(
+                db,
+                auth.ctx.now,
+                email.as_str(),
+                &sign_in_page,
+                &auth.ctx.config.department_name,
+            )
+            .await?;
+            auth.audit("account_created", "account", account_id, None)
+                .await?;
+            auth.audit(
+                "role_granted",
+                "account",
+                account_id,
+                Some(json!({ "role": assignment.role.code(), "role_id": role_id.to_string() })),
+            )
+            .await?;
+            Ok(json!({ "id": account_id.to_string(), "role_id": role_id.to_string() }))
+        })
         .await
 }
 
@@ -277,38 +271,34 @@ pub async fn grant_role(
         return Ok(replay);
     }
     let db = &auth.ctx.db;
-    db.begin().await?;
-    let role_id = match accounts::grant(
-        db,
-        account.id,
-        &assignment,
-        auth.ctx.now,
-        Some(auth.account_id),
-    )
-    .await
-    {
-        Err(StoreError::UniqueViolation(_)) => {
-            db.rollback().await?;
-            return Err(AppError::conflict(
-                "role_exists",
-                "Cette personne a déjà ce rôle.",
-            ));
-        }
-        other => other?,
-    };
-    auth.audit(
-        "role_granted",
-        "account",
-        account.id,
-        Some(json!({ "role": assignment.role.code(), "role_id": role_id.to_string() })),
-    )
-    .await?;
     request
-        .commit(
-            &auth,
-            StatusCode::CREATED,
-            json!({ "role_id": role_id.to_string() }),
-        )
+        .write(&auth, StatusCode::CREATED, async || {
+            let role_id = match accounts::grant(
+                db,
+                account.id,
+                &assignment,
+                auth.ctx.now,
+                Some(auth.account_id),
+            )
+            .await
+            {
+                Err(StoreError::UniqueViolation(_)) => {
+                    return Err(AppError::conflict(
+                        "role_exists",
+                        "Cette personne a déjà ce rôle.",
+                    ));
+                }
+                other => other?,
+            };
+            auth.audit(
+                "role_granted",
+                "account",
+                account.id,
+                Some(json!({ "role": assignment.role.code(), "role_id": role_id.to_string() })),
+            )
+            .await?;
+            Ok(json!({ "role_id": role_id.to_string() }))
+        })
         .await
 }
 
@@ -328,19 +318,20 @@ pub async fn revoke_role(
     if !may_grant(&auth.assignment, &target.assignment) {
         return Err(refused());
     }
-    db.begin().await?;
-    accounts::revoke(db, account.id, role_id, auth.ctx.now).await?;
-    sessions::end_for_assignment(db, role_id, auth.ctx.now).await?;
-    accounts::end_memberships_of_role(db, account.id, &target.assignment, auth.ctx.now).await?;
-    auth.audit(
-        "role_revoked",
-        "account",
-        account.id,
-        Some(json!({ "role": target.assignment.role.code(), "role_id": role_id.to_string() })),
-    )
-    .await?;
-    db.commit().await?;
-    Ok(StatusCode::NO_CONTENT)
+    db.transaction(async || {
+        accounts::revoke(db, account.id, role_id, auth.ctx.now).await?;
+        sessions::end_for_assignment(db, role_id, auth.ctx.now).await?;
+        accounts::end_memberships_of_role(db, account.id, &target.assignment, auth.ctx.now).await?;
+        auth.audit(
+            "role_revoked",
+            "account",
+            account.id,
+            Some(json!({ "role": target.assignment.role.code(), "role_id": role_id.to_string() })),
+        )
+        .await?;
+        Ok(StatusCode::NO_CONTENT)
+    })
+    .await
 }
 
 async fn set_disabled(
@@ -356,30 +347,31 @@ async fn set_disabled(
             "Votre rôle ne vous permet pas de désactiver ou de réactiver ce compte.",
         ));
     }
-    db.begin().await?;
-    let ended = if disable {
-        accounts::set_disabled(db, account.id, Some(auth.ctx.now)).await?;
-        sessions::end_all(db, account.id, auth.ctx.now, "account_disabled").await?
-    } else {
-        accounts::set_disabled(db, account.id, None).await?;
-        0
-    };
-    let action = if disable {
-        "account_disabled"
-    } else {
-        "account_enabled"
-    };
-    auth.audit(
-        action,
-        "account",
-        account.id,
-        Some(json!({ "ended_sessions": ended })),
-    )
-    .await?;
-    db.commit().await?;
-    Ok(Json(
-        json!({ "disabled": disable, "ended_sessions": ended }),
-    ))
+    db.transaction(async || {
+        let ended = if disable {
+            accounts::set_disabled(db, account.id, Some(auth.ctx.now)).await?;
+            sessions::end_all(db, account.id, auth.ctx.now, "account_disabled").await?
+        } else {
+            accounts::set_disabled(db, account.id, None).await?;
+            0
+        };
+        let action = if disable {
+            "account_disabled"
+        } else {
+            "account_enabled"
+        };
+        auth.audit(
+            action,
+            "account",
+            account.id,
+            Some(json!({ "ended_sessions": ended })),
+        )
+        .await?;
+        Ok(Json(
+            json!({ "disabled": disable, "ended_sessions": ended }),
+        ))
+    })
+    .await
 }
 
 /// `PUT /api/auth/accounts/{id}/work-contact {"position": …, "phone": …}`: the work position

@@ -107,18 +107,18 @@ pub(crate) async fn save_work_contact(
     };
     check.finish()?;
     let db = &auth.ctx.db;
-    db.begin().await?;
-    let before = accounts::work_contact(db, account).await?;
-    accounts::set_work_contact(db, account, &contact).await?;
-    auth.audit(
-        "work_contact_changed",
-        "account",
-        account,
-        Some(json!({ "before": work_contact_json(&before), "after": work_contact_json(&contact) })),
-    )
-    .await?;
-    db.commit().await?;
-    Ok(Json(work_contact_json(&contact)))
+    db.transaction(async || {
+        let before = accounts::work_contact(db, account).await?;
+        accounts::set_work_contact(db, account, &contact).await?;
+        auth.audit(
+            "work_contact_changed",
+            "account",
+            account,
+            Some(json!({ "before": work_contact_json(&before), "after": work_contact_json(&contact) })),
+        )
+        .await?;
+        Ok(Json(work_contact_json(&contact)))
+    }).await
 }
 
 #[derive(Deserialize)]
@@ -142,17 +142,18 @@ pub async fn switch_role(
             "Ce rôle n'est pas l'un des vôtres.",
         ));
     };
-    db.begin().await?;
-    sessions::switch_role(db, auth.session_id, held.id).await?;
-    auth.audit(
-        "role_switched",
-        "session",
-        auth.session_id.to_string(),
-        Some(json!({ "role": held.assignment.role.code() })),
-    )
-    .await?;
-    db.commit().await?;
-    Ok(Json(json!({ "active_role": role_json(held) })))
+    db.transaction(async || {
+        sessions::switch_role(db, auth.session_id, held.id).await?;
+        auth.audit(
+            "role_switched",
+            "session",
+            auth.session_id.to_string(),
+            Some(json!({ "role": held.assignment.role.code() })),
+        )
+        .await?;
+        Ok(Json(json!({ "active_role": role_json(held) })))
+    })
+    .await
 }
 
 fn cleared_cookie(body: Value) -> Response {
@@ -166,28 +167,31 @@ fn cleared_cookie(body: Value) -> Response {
 /// `POST /api/auth/logout`: ends this session.
 pub async fn logout(SignedIn(auth): SignedIn) -> Result<Response, AppError> {
     let db = &auth.ctx.db;
-    db.begin().await?;
-    sessions::end(db, auth.session_id, auth.ctx.now, "logout").await?;
-    auth.audit("logout", "session", auth.session_id.to_string(), None)
-        .await?;
-    db.commit().await?;
-    Ok(cleared_cookie(json!({ "ended_sessions": 1 })))
+    db.transaction(async || {
+        sessions::end(db, auth.session_id, auth.ctx.now, "logout").await?;
+        auth.audit("logout", "session", auth.session_id.to_string(), None)
+            .await?;
+        Ok(cleared_cookie(json!({ "ended_sessions": 1 })))
+    })
+    .await
 }
 
 /// `POST /api/auth/logout-all`: ends every session of the account (a lost phone).
 pub async fn logout_everywhere(SignedIn(auth): SignedIn) -> Result<Response, AppError> {
     let db = &auth.ctx.db;
-    db.begin().await?;
-    let ended = sessions::end_all(db, auth.account_id, auth.ctx.now, "logout_everywhere").await?;
-    auth.audit(
-        "logout_everywhere",
-        "account",
-        auth.account_id.to_string(),
-        Some(json!({ "ended_sessions": ended })),
-    )
-    .await?;
-    db.commit().await?;
-    Ok(cleared_cookie(json!({ "ended_sessions": ended })))
+    db.transaction(async || {
+        let ended =
+            sessions::end_all(db, auth.account_id, auth.ctx.now, "logout_everywhere").await?;
+        auth.audit(
+            "logout_everywhere",
+            "account",
+            auth.account_id.to_string(),
+            Some(json!({ "ended_sessions": ended })),
+        )
+        .await?;
+        Ok(cleared_cookie(json!({ "ended_sessions": ended })))
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -208,19 +212,20 @@ pub async fn accept_cgu(
         ));
     }
     let db = &auth.ctx.db;
-    db.begin().await?;
-    accounts::accept_cgu(db, auth.account_id, CGU_VERSION, auth.ctx.now).await?;
-    auth.audit(
-        "cgu_accepted",
-        "account",
-        auth.account_id.to_string(),
-        Some(json!({ "version": CGU_VERSION })),
-    )
-    .await?;
-    db.commit().await?;
-    Ok(Json(
-        json!({ "accepted_version": CGU_VERSION, "accepted_at": auth.ctx.now.to_db() }),
-    ))
+    db.transaction(async || {
+        accounts::accept_cgu(db, auth.account_id, CGU_VERSION, auth.ctx.now).await?;
+        auth.audit(
+            "cgu_accepted",
+            "account",
+            auth.account_id.to_string(),
+            Some(json!({ "version": CGU_VERSION })),
+        )
+        .await?;
+        Ok(Json(
+            json!({ "accepted_version": CGU_VERSION, "accepted_at": auth.ctx.now.to_db() }),
+        ))
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -243,39 +248,34 @@ pub async fn request_email_change(
         return Ok(replay);
     }
     let db = &auth.ctx.db;
-    db.begin().await?;
-    if accounts::find_by_email(db, &email).await?.is_none() {
-        let token = random_token();
-        accounts::insert_token(
-            db,
-            auth.account_id,
-            &hash_token(&token),
-            "email_change",
-            Some(email.as_str()),
-            auth.ctx.now,
-            auth.ctx.now.plus_seconds(EMAIL_CHANGE_HOURS * 3600),
+    request.write(&auth, axum::http::StatusCode::ACCEPTED, async || {
+        if accounts::find_by_email(db, &email).await?.is_none() {
+            let token = random_token();
+            accounts::insert_token(
+                db,
+                auth.account_id,
+                &hash_token(&token),
+                "email_change",
+                Some(email.as_str()),
+                auth.ctx.now,
+                auth.ctx.now.plus_seconds(EMAIL_CHANGE_HOURS * 3600),
+            )
+            .await?;
+            let link = format!(
+                "{}/connexion/adresse#jeton={token}",
+                auth.ctx.config.public_url
+            );
+            crate::emails::confirm_new_email(db, auth.ctx.now, email.as_str(), &link).await?;
+        }
+        auth.audit(
+            "email_change_requested",
+            "account",
+            auth.account_id.to_string(),
+            None,
         )
         .await?;
-        let link = format!(
-            "{}/connexion/adresse#jeton={token}",
-            auth.ctx.config.public_url
-        );
-        crate::emails::confirm_new_email(db, auth.ctx.now, email.as_str(), &link).await?;
-    }
-    auth.audit(
-        "email_change_requested",
-        "account",
-        auth.account_id.to_string(),
-        None,
-    )
-    .await?;
-    request
-        .commit(
-            &auth,
-            axum::http::StatusCode::ACCEPTED,
-            json!({ "message": "Un lien de confirmation a été envoyé à la nouvelle adresse, si elle n'est pas déjà utilisée." }),
-        )
-        .await
+        Ok(json!({ "message": "Un lien de confirmation a été envoyé à la nouvelle adresse, si elle n'est pas déjà utilisée." }))
+    }).await
 }
 
 #[derive(Deserialize)]
@@ -290,47 +290,45 @@ pub async fn confirm_email_change(
     JsonBody(body): JsonBody<ConfirmEmail>,
 ) -> Result<Json<Value>, AppError> {
     let db = &ctx.db;
-    db.begin().await?;
-    let consumed =
-        accounts::consume_token(db, &hash_token(body.token.trim()), "email_change", ctx.now)
-            .await?;
-    let Some(consumed) = consumed else {
-        db.rollback().await?;
-        return Err(AppError::bad_request(
-            "invalid_link",
-            "Ce lien de confirmation n'est plus valable. Refaites la demande depuis votre compte.",
-        ));
-    };
-    let account = accounts::find(db, consumed.account_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let new_email =
-        Email::parse(consumed.new_email.as_deref().unwrap_or("")).map_err(AppError::internal)?;
-    match accounts::set_email(db, account.id, &new_email).await {
-        Err(StoreError::UniqueViolation(_)) => {
-            db.rollback().await?;
-            return Err(AppError::conflict(
-                "email_taken",
-                "Cette adresse est déjà utilisée par un autre compte.",
+    db.transaction(async || {
+        let consumed =
+            accounts::consume_token(db, &hash_token(body.token.trim()), "email_change", ctx.now)
+                .await?;
+        let Some(consumed) = consumed else {
+            return Err(AppError::bad_request(
+                "invalid_link",
+                "Ce lien de confirmation n'est plus valable. Refaites la demande depuis votre compte.",
             ));
+        };
+        let account = accounts::find(db, consumed.account_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let new_email =
+            Email::parse(consumed.new_email.as_deref().unwrap_or("")).map_err(AppError::internal)?;
+        match accounts::set_email(db, account.id, &new_email).await {
+            Err(StoreError::UniqueViolation(_)) => {
+                return Err(AppError::conflict(
+                    "email_taken",
+                    "Cette adresse est déjà utilisée par un autre compte.",
+                ));
+            }
+            other => other?,
         }
-        other => other?,
-    }
-    crate::emails::email_changed(db, ctx.now, &account.email).await?;
-    audit::record(
-        db,
-        ctx.now,
-        AuditEntry {
-            actor_account_id: Some(account.id),
-            actor_role: None,
-            action: "email_changed",
-            target_type: Some("account"),
-            target_id: Some(account.id.to_string()),
-            client_addr: ctx.client_addr.as_ref().map(|c| c.0.as_str()),
-            details: None,
-        },
-    )
-    .await?;
-    db.commit().await?;
-    Ok(Json(json!({ "email": new_email.as_str() })))
+        crate::emails::email_changed(db, ctx.now, &account.email).await?;
+        audit::record(
+            db,
+            ctx.now,
+            AuditEntry {
+                actor_account_id: Some(account.id),
+                actor_role: None,
+                action: "email_changed",
+                target_type: Some("account"),
+                target_id: Some(account.id.to_string()),
+                client_addr: ctx.client_addr.as_ref().map(|c| c.0.as_str()),
+                details: None,
+            },
+        )
+        .await?;
+        Ok(Json(json!({ "email": new_email.as_str() })))
+    }).await
 }

@@ -45,20 +45,21 @@ pub async fn requests(
         })?,
     };
     let db = &auth.ctx.db;
-    db.begin().await?;
-    let found = orientation::requests(db, status, page, per_page).await?;
-    let mut logged: Vec<&str> = Vec::new();
-    for item in &found.items {
-        let notebook = item["notebook_id"].as_str().unwrap_or_default();
-        if logged.contains(&notebook) {
-            continue;
+    db.transaction(async || {
+        let found = orientation::requests(db, status, page, per_page).await?;
+        let mut logged: Vec<&str> = Vec::new();
+        for item in &found.items {
+            let notebook = item["notebook_id"].as_str().unwrap_or_default();
+            if logged.contains(&notebook) {
+                continue;
+            }
+            logged.push(notebook);
+            let id = Id::parse(notebook).map_err(AppError::internal)?;
+            auth.log_read(id, "orientation_request").await?;
         }
-        logged.push(notebook);
-        let id = Id::parse(notebook).map_err(AppError::internal)?;
-        auth.log_read(id, "orientation_request").await?;
-    }
-    db.commit().await?;
-    Ok(Json(found))
+        Ok(Json(found))
+    })
+    .await
 }
 
 /// `GET /api/carnets/structures/{id}/professionals`: the structure's enabled professionals.

@@ -103,23 +103,24 @@ async fn queue_once(
     email: &str,
     content: &emails::EmailContent,
 ) -> Result<bool, AppError> {
-    ctx.db.begin().await?;
-    if !jobs::claim(
-        &ctx.db,
-        once.kind,
-        once.subject,
-        once.recipient,
-        once.period,
-        ctx.now,
-    )
-    .await?
-    {
-        ctx.db.rollback().await?;
-        return Ok(false);
-    }
-    enqueue_content(&ctx.db, ctx.now, email, content).await?;
-    ctx.db.commit().await?;
-    Ok(true)
+    ctx.db
+        .transaction(async || {
+            if !jobs::claim(
+                &ctx.db,
+                once.kind,
+                once.subject,
+                once.recipient,
+                once.period,
+                ctx.now,
+            )
+            .await?
+            {
+                return Ok(false);
+            }
+            enqueue_content(&ctx.db, ctx.now, email, content).await?;
+            Ok(true)
+        })
+        .await
 }
 
 /// `POST /api/notifications/jobs/reminders`: the day before each rendez-vous, the professional
@@ -250,33 +251,38 @@ pub async fn retention(ctx: Ctx, headers: HeaderMap) -> Result<Json<Value>, AppE
     let two_years_ago = ctx.now.minus_months(24);
     let mut archived = 0;
     for notebook in jobs::to_archive(db, two_years_ago, 500).await? {
-        db.begin().await?;
-        if jobs::archive(db, notebook, ctx.now).await? {
-            carnet_store::repo::timeline::record(
-                db,
-                ctx.now,
-                carnet_store::repo::timeline::NewEvent {
-                    notebook_id: notebook,
-                    actor_account_id: None,
-                    event_type: "archived",
-                    summary: "Carnet archivé : aucun contact individuel depuis deux ans",
-                    before: None,
-                    after: None,
-                },
-            )
+        let done = db
+            .transaction(async || {
+                if !jobs::archive(db, notebook, ctx.now).await? {
+                    return Ok::<_, AppError>(false);
+                }
+                carnet_store::repo::timeline::record(
+                    db,
+                    ctx.now,
+                    carnet_store::repo::timeline::NewEvent {
+                        notebook_id: notebook,
+                        actor_account_id: None,
+                        event_type: "archived",
+                        summary: "Carnet archivé : aucun contact individuel depuis deux ans",
+                        before: None,
+                        after: None,
+                    },
+                )
+                .await?;
+                retention_audit(&ctx, "notebook_archived", notebook.to_string()).await?;
+                Ok(true)
+            })
             .await?;
-            retention_audit(&ctx, "notebook_archived", notebook.to_string()).await?;
-            archived += 1;
-        }
-        db.commit().await?;
+        archived += usize::from(done);
     }
     let mut destroyed = 0;
     for notebook in jobs::to_destroy(db, two_years_ago, 50).await? {
         let alias = pseudonym(&ctx, notebook);
-        db.begin().await?;
-        jobs::destroy(db, notebook, &alias).await?;
-        retention_audit(&ctx, "notebook_destroyed", alias).await?;
-        db.commit().await?;
+        db.transaction(async || {
+            jobs::destroy(db, notebook, &alias).await?;
+            retention_audit(&ctx, "notebook_destroyed", alias.clone()).await
+        })
+        .await?;
         destroyed += 1;
     }
     let a_year_ago = ctx.now.minus_months(12);

@@ -23,26 +23,26 @@ pub async fn opt_out(ctx: Ctx, JsonBody(body): JsonBody<OptOut>) -> Result<Json<
             "Ce lien de désabonnement n'est pas valable.",
         ));
     };
-    ctx.db.begin().await?;
-    preferences::opt_out_of_reminders(&ctx.db, account, ctx.now).await?;
-    carnet_store::repo::audit::record(
-        &ctx.db,
-        ctx.now,
-        carnet_store::repo::audit::AuditEntry {
-            actor_account_id: Some(account),
-            actor_role: None,
-            action: "reminders_opt_out",
-            target_type: Some("account"),
-            target_id: Some(account.to_string()),
-            client_addr: ctx.client_addr.as_ref().map(|c| c.0.as_str()),
-            details: None,
-        },
-    )
-    .await?;
-    ctx.db.commit().await?;
-    Ok(Json(
-        json!({ "message": "Vous ne recevrez plus de rappels de rendez-vous par courriel." }),
-    ))
+    ctx.db.transaction(async || {
+        preferences::opt_out_of_reminders(&ctx.db, account, ctx.now).await?;
+        carnet_store::repo::audit::record(
+            &ctx.db,
+            ctx.now,
+            carnet_store::repo::audit::AuditEntry {
+                actor_account_id: Some(account),
+                actor_role: None,
+                action: "reminders_opt_out",
+                target_type: Some("account"),
+                target_id: Some(account.to_string()),
+                client_addr: ctx.client_addr.as_ref().map(|c| c.0.as_str()),
+                details: None,
+            },
+        )
+        .await?;
+        Ok(Json(
+            json!({ "message": "Vous ne recevrez plus de rappels de rendez-vous par courriel." }),
+        ))
+    }).await
 }
 
 fn reminders_refused() -> AppError {
@@ -94,21 +94,23 @@ pub async fn put_preferences(
         ));
     };
     let db = &auth.ctx.db;
-    db.begin().await?;
-    let changed = preferences::set_reminders(db, auth.account_id, enabled, auth.ctx.now).await?;
-    if changed {
-        auth.audit(
-            if enabled {
-                "reminders_opt_in"
-            } else {
-                "reminders_opt_out"
-            },
-            "account",
-            auth.account_id,
-            None,
-        )
-        .await?;
-    }
-    db.commit().await?;
-    Ok(Json(reminders_state(&auth).await?))
+    db.transaction(async || {
+        let changed =
+            preferences::set_reminders(db, auth.account_id, enabled, auth.ctx.now).await?;
+        if changed {
+            auth.audit(
+                if enabled {
+                    "reminders_opt_in"
+                } else {
+                    "reminders_opt_out"
+                },
+                "account",
+                auth.account_id,
+                None,
+            )
+            .await?;
+        }
+        Ok(Json(reminders_state(&auth).await?))
+    })
+    .await
 }

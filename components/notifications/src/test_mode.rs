@@ -38,10 +38,12 @@ pub async fn set_clock(
     require_test_mode(&ctx)?;
     let now = Instant::parse(&body.now)
         .map_err(|error| AppError::field("now", "invalid_instant", &error.to_string()))?;
-    ctx.db.begin().await?;
-    test_data::set_clock(&ctx.db, now).await?;
-    ctx.db.commit().await?;
-    Ok(Json(ClockState { now: now.to_db() }))
+    ctx.db
+        .transaction(async || {
+            test_data::set_clock(&ctx.db, now).await?;
+            Ok(Json(ClockState { now: now.to_db() }))
+        })
+        .await
 }
 
 /// `DELETE /api/test/clock`: back to the system clock.
@@ -58,10 +60,11 @@ pub async fn reset_data(ctx: Ctx) -> Result<axum::http::StatusCode, AppError> {
     require_test_mode(&ctx)?;
     let db = &ctx.db;
     let tables = test_data::data_tables(db).await?;
-    db.begin().await?;
-    test_data::empty_tables(db, &tables).await?;
-    db.commit().await?;
-    Ok(axum::http::StatusCode::NO_CONTENT)
+    db.transaction(async || {
+        test_data::empty_tables(db, &tables).await?;
+        Ok(axum::http::StatusCode::NO_CONTENT)
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -100,42 +103,43 @@ pub async fn create_account(
     let role = Role::parse(&body.role)
         .map_err(|e| AppError::field("role", "invalid_role", &e.to_string()))?;
     let db = &ctx.db;
-    db.begin().await?;
-    let structure_id = match (&body.structure_id, &body.structure_name) {
-        (Some(id), _) => Some(
-            Id::parse(id)
-                .map_err(|e| AppError::field("structure_id", "invalid_id", &e.to_string()))?,
-        ),
-        (None, Some(name)) => Some(accounts::create_structure(db, name, ctx.now).await?),
-        (None, None) => None,
-    };
-    let scope = match structure_id {
-        Some(id) => Scope::Structure(id),
-        None => Scope::Instance,
-    };
-    let assignment = Assignment::new(role, scope)
-        .map_err(|e| AppError::field("role", "invalid_scope", &e.to_string()))?;
-    let account_id = match accounts::find_by_email(db, &email).await? {
-        Some(account) => account.id,
-        None => {
-            accounts::create(
-                db,
-                ctx.now,
-                accounts::NewAccount {
-                    email: &email,
-                    first_name: "Prénom",
-                    last_name: "Nom",
-                    created_by: None,
-                },
-            )
-            .await?
-        }
-    };
-    let role_id = accounts::grant(db, account_id, &assignment, ctx.now, None).await?;
-    db.commit().await?;
-    Ok(Json(serde_json::json!({
-        "account_id": account_id.to_string(),
-        "role_id": role_id.to_string(),
-        "structure_id": structure_id.map(|id| id.to_string()),
-    })))
+    db.transaction(async || {
+        let structure_id = match (&body.structure_id, &body.structure_name) {
+            (Some(id), _) => Some(
+                Id::parse(id)
+                    .map_err(|e| AppError::field("structure_id", "invalid_id", &e.to_string()))?,
+            ),
+            (None, Some(name)) => Some(accounts::create_structure(db, name, ctx.now).await?),
+            (None, None) => None,
+        };
+        let scope = match structure_id {
+            Some(id) => Scope::Structure(id),
+            None => Scope::Instance,
+        };
+        let assignment = Assignment::new(role, scope)
+            .map_err(|e| AppError::field("role", "invalid_scope", &e.to_string()))?;
+        let account_id = match accounts::find_by_email(db, &email).await? {
+            Some(account) => account.id,
+            None => {
+                accounts::create(
+                    db,
+                    ctx.now,
+                    accounts::NewAccount {
+                        email: &email,
+                        first_name: "Prénom",
+                        last_name: "Nom",
+                        created_by: None,
+                    },
+                )
+                .await?
+            }
+        };
+        let role_id = accounts::grant(db, account_id, &assignment, ctx.now, None).await?;
+        Ok(Json(serde_json::json!({
+            "account_id": account_id.to_string(),
+            "role_id": role_id.to_string(),
+            "structure_id": structure_id.map(|id| id.to_string()),
+        })))
+    })
+    .await
 }

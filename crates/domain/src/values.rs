@@ -130,9 +130,15 @@ fn within_bounds(date: chrono::NaiveDate) -> bool {
     (bound(EARLIEST_DATE)..=bound(LATEST_DATE)).contains(&date)
 }
 
-/// A calendar date `YYYY-MM-DD`, between 1900 and 2100.
+/// A calendar date written exactly `YYYY-MM-DD` (no sign, space or single digit), between 1900
+/// and 2100.
 pub fn parse_date(text: &str) -> Result<chrono::NaiveDate, ValueError> {
-    if text.len() != 10 {
+    let canonical = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    if !canonical {
         return Err(ValueError::InvalidDate);
     }
     let date =

@@ -122,37 +122,60 @@ impl Idempotent {
         }
     }
 
-    /// Stores the response (if a key was given) and commits; a concurrent request that used the
-    /// same key first wins, and this one answers with its stored response.
-    pub async fn commit(
-        self,
+    /// Runs `work` in one transaction ([`carnet_store::Db::transaction`]), stores the body it
+    /// answers under the key (if one was given) in that same transaction, and answers `status`
+    /// with it. Whatever fails rolls everything back. A concurrent request that used the same
+    /// key first wins: this one is rolled back and answers with that request's stored response.
+    pub async fn write(
+        &self,
         auth: &Authenticated,
         status: StatusCode,
-        body: Value,
+        work: impl AsyncFnOnce() -> Result<Value, AppError>,
     ) -> Result<Response, AppError> {
         let db = &auth.ctx.db;
-        if let Some(key) = &self.key {
-            let saved = idempotency::save(
-                db,
-                auth.account_id,
-                key,
-                &self.hash,
-                status.as_u16().into(),
-                &body.to_string(),
-                auth.ctx.now,
-            )
+        let written = db
+            .transaction(async || {
+                let body = work().await.map_err(Failed::App)?;
+                if let Some(key) = &self.key {
+                    let saved = idempotency::save(
+                        db,
+                        auth.account_id,
+                        key,
+                        &self.hash,
+                        status.as_u16().into(),
+                        &body.to_string(),
+                        auth.ctx.now,
+                    )
+                    .await;
+                    match saved {
+                        Err(StoreError::UniqueViolation(_)) => return Err(Failed::KeyTaken),
+                        other => other?,
+                    }
+                }
+                Ok(body)
+            })
             .await;
-            if let Err(StoreError::UniqueViolation(_)) = saved {
-                db.rollback().await?;
-                return match self.replay(auth).await? {
-                    Some(response) => Ok(response),
-                    None => Err(AppError::Busy),
-                };
-            }
-            saved?;
+        match written {
+            Ok(body) => Ok((status, Json(body)).into_response()),
+            Err(Failed::App(error)) => Err(error),
+            Err(Failed::KeyTaken) => match self.replay(auth).await? {
+                Some(response) => Ok(response),
+                None => Err(AppError::Busy),
+            },
         }
-        db.commit().await?;
-        Ok((status, Json(body)).into_response())
+    }
+}
+
+/// Why an idempotent write was rolled back.
+enum Failed {
+    App(AppError),
+    /// Another request stored its response under this key first.
+    KeyTaken,
+}
+
+impl From<StoreError> for Failed {
+    fn from(error: StoreError) -> Self {
+        Failed::App(error.into())
     }
 }
 
@@ -162,13 +185,13 @@ impl<T> IdempotentJson<T> {
         self.request.replay(auth).await
     }
 
-    /// See [`Idempotent::commit`].
-    pub async fn commit(
-        self,
+    /// See [`Idempotent::write`].
+    pub async fn write(
+        &self,
         auth: &Authenticated,
         status: StatusCode,
-        body: Value,
+        work: impl AsyncFnOnce() -> Result<Value, AppError>,
     ) -> Result<Response, AppError> {
-        self.request.commit(auth, status, body).await
+        self.request.write(auth, status, work).await
     }
 }

@@ -194,6 +194,35 @@ impl Db {
         }
     }
 
+    /// Runs `work` in one transaction: `COMMIT` when it returns `Ok`, `ROLLBACK` when it returns
+    /// `Err` (whatever the error: a refusal decided half-way, a failed statement, an injected
+    /// fault), so that no write is ever half-applied and no transaction is left open. The one
+    /// way handlers write; `work` uses this same `Db` (through what it captures).
+    ///
+    /// On every backend: native SQLite and PostgreSQL, Spin SQLite and PostgreSQL. Were the
+    /// `ROLLBACK` itself to fail (the connection lost), the backend still discards the
+    /// transaction: a connection is never handed out again inside one.
+    pub async fn transaction<T, E>(&self, work: impl AsyncFnOnce() -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        self.begin().await?;
+        match work().await {
+            Ok(value) => {
+                self.commit().await?;
+                Ok(value)
+            }
+            Err(error) => {
+                if let Err(rollback) = self.rollback().await {
+                    eprintln!(
+                        "rollback failed (the connection discards the transaction): {rollback}"
+                    );
+                }
+                Err(error)
+            }
+        }
+    }
+
     pub async fn begin(&self) -> Result<(), StoreError> {
         let started = trace_start();
         let result = self.conn.begin().await;

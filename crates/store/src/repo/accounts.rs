@@ -374,14 +374,14 @@ pub async fn bootstrap(
     admin: (&Email, &str, &str),
     manager: (&Email, &str, &str),
 ) -> Result<Option<(Id, Id)>, StoreError> {
-    db.begin().await?;
-    if any_platform_admin(db).await? {
-        db.rollback().await?;
-        return Ok(None);
-    }
-    let ids = bootstrap_in_transaction(db, now, admin, manager).await?;
-    db.commit().await?;
-    Ok(Some(ids))
+    db.transaction(async || {
+        if any_platform_admin(db).await? {
+            return Ok(None);
+        }
+        let ids = bootstrap_in_transaction(db, now, admin, manager).await?;
+        Ok(Some(ids))
+    })
+    .await
 }
 
 /// The bootstrap's writes, inside the caller's transaction.

@@ -360,15 +360,23 @@ pub async fn log_access(db: &Db, entry: AccessLogEntry<'_>) -> Result<(), StoreE
 }
 
 /// The reads of one notebook view and the access-log row they owe, in one transaction that
-/// this commits (one round trip on native PostgreSQL).
+/// this commits together with them (one round trip on native PostgreSQL, which is why it is not
+/// [`Db::transaction`]); rolled back whenever any of it fails.
 pub(crate) async fn read_and_log<const N: usize>(
     db: &Db,
     batch: &[(&str, &[Value]); N],
     entry: &AccessLogEntry<'_>,
 ) -> Result<[Vec<Row>; N], StoreError> {
     db.begin().await?;
-    db.query_many_and_commit(batch, (ACCESS_LOG_SQL, &entry.values()))
-        .await
+    let read = db
+        .query_many_and_commit(batch, (ACCESS_LOG_SQL, &entry.values()))
+        .await;
+    if read.is_err() {
+        // Native PostgreSQL has already turned the COMMIT into a rollback: this one then only
+        // warns; everywhere else it ends the transaction.
+        let _ = db.rollback().await;
+    }
+    read
 }
 
 const SENSITIVE_LABEL: &str = "structure d'accompagnement";
