@@ -17,7 +17,7 @@ pub fn sort_key(text: &str) -> String {
         match c {
             'œ' | 'Œ' => folded.push_str("oe"),
             'æ' | 'Æ' => folded.push_str("ae"),
-            'ß' => folded.push_str("ss"),
+            'ß' | 'ẞ' => folded.push_str("ss"),
             '’' | '‘' | '`' | 'ʼ' => folded.push('\''),
             '–' | '—' | '‐' => folded.push('-'),
             c => folded.extend(c.to_lowercase()),

@@ -99,6 +99,10 @@ impl Nir {
             _ => body.to_string(),
         };
         let number: u64 = numeric.parse().map_err(|_| ValueError::InvalidNir)?;
+        // Two digits: `u64::from_str` alone would also take "+8".
+        if !key.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ValueError::InvalidNir);
+        }
         let key: u64 = key.parse().map_err(|_| ValueError::InvalidNir)?;
         if !matches!(&body[..1], "1" | "2" | "3" | "4" | "7" | "8") || 97 - number % 97 != key {
             return Err(ValueError::InvalidNir);
