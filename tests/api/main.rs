@@ -10,5 +10,6 @@ mod foundation;
 mod idempotency;
 mod notifications;
 mod own_and_queue;
+mod schema;
 mod store;
 mod writes;
