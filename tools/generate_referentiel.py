@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generates sql/common/0002_referentiel.sql from ../shared/reference/.
+"""Generates sql/0002_referentiel.sql from ../shared/reference/.
 
 Run once per change of the national lists; the output is committed and is what the migration
 loads. Codes are ours and permanent: once a migration has shipped, a code is never reused or
@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 REF = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "reference"
-OUT = ROOT / "sql" / "common" / "0002_referentiel.sql"
+OUT = ROOT / "sql" / "0002_referentiel.sql"
 
 
 def sort_key(text: str) -> str:

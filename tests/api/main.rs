@@ -11,6 +11,7 @@ mod hardening;
 mod idempotency;
 mod notifications;
 mod own_and_queue;
+mod schema;
 mod sensitive;
 mod store;
 mod writes;

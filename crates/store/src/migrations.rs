@@ -1,76 +1,60 @@
-//! Versioned migrations, one SQL file per dialect and version under `sql/`, recorded in
-//! `schema_migrations`. They are applied by `carnet-server migrate` (against a SQLite file or a
-//! PostgreSQL URL) and at start by the native server; components never migrate, they only check
-//! that the schema is not behind ([`check_schema`]) and answer 503 otherwise.
+//! Versioned migrations, recorded in `schema_migrations`. They are applied by `carnet-server
+//! migrate` (against a SQLite file or a PostgreSQL URL) and at start by the native server;
+//! components never migrate, they only check that the schema is not behind ([`check_schema`])
+//! and answer 503 otherwise.
+//!
+//! Each migration is written once for both engines, `sql/NNNN_name.sql`. What one engine needs
+//! otherwise goes in `sql/sqlite/NNNN_name.sql` and `sql/postgres/NNNN_name.sql` (both, or
+//! neither), applied after the shared file in the same transaction; keep those to what truly
+//! differs (today: SQLite's `WITHOUT ROWID` search table). The shared files use only types and
+//! literals both engines read alike (`TEXT`, `BIGINT`, `BOOLEAN`, `TRUE`/`FALSE`: SQLite stores
+//! booleans as 0/1), and `tests/api/schema.rs` checks that both engines build the same schema,
+//! recorded in `sql/schema.snapshot.txt`.
+//!
+//! Nothing was deployed before it, so version 1 is a baseline that squashed the first eight
+//! migrations; version 2 loads the national reference lists. A change of the schema is a new
+//! version, never an edit of a shipped one.
 
 use crate::{params, Db, Dialect, StoreError};
 
 pub struct Migration {
     pub version: i64,
     pub name: &'static str,
+    /// Valid on both engines.
+    shared: &'static str,
+    /// Applied after `shared` on SQLite only (empty when nothing differs).
     sqlite: &'static str,
+    /// Applied after `shared` on PostgreSQL only (empty when nothing differs).
     postgres: &'static str,
 }
 
 impl Migration {
-    pub fn sql(&self, dialect: Dialect) -> &'static str {
-        match dialect {
+    /// The statements to run on this engine, in order.
+    pub fn statements(&self, dialect: Dialect) -> Vec<String> {
+        let specific = match dialect {
             Dialect::Sqlite => self.sqlite,
             Dialect::Postgres => self.postgres,
-        }
+        };
+        let mut statements = crate::split_statements(self.shared);
+        statements.extend(crate::split_statements(specific));
+        statements
     }
 }
-
-const REFERENTIEL: &str = include_str!("../../../sql/common/0002_referentiel.sql");
 
 pub const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 1,
-        name: "base",
-        sqlite: include_str!("../../../sql/sqlite/0001_base.sql"),
-        postgres: include_str!("../../../sql/postgres/0001_base.sql"),
+        name: "schema",
+        shared: include_str!("../../../sql/0001_schema.sql"),
+        sqlite: include_str!("../../../sql/sqlite/0001_schema.sql"),
+        postgres: include_str!("../../../sql/postgres/0001_schema.sql"),
     },
     Migration {
         version: 2,
         name: "referentiel",
-        sqlite: REFERENTIEL,
-        postgres: REFERENTIEL,
-    },
-    Migration {
-        version: 3,
-        name: "accounts",
-        sqlite: include_str!("../../../sql/sqlite/0003_accounts.sql"),
-        postgres: include_str!("../../../sql/postgres/0003_accounts.sql"),
-    },
-    Migration {
-        version: 4,
-        name: "carnets",
-        sqlite: include_str!("../../../sql/sqlite/0004_carnets.sql"),
-        postgres: include_str!("../../../sql/postgres/0004_carnets.sql"),
-    },
-    Migration {
-        version: 5,
-        name: "writes",
-        sqlite: include_str!("../../../sql/sqlite/0005_writes.sql"),
-        postgres: include_str!("../../../sql/postgres/0005_writes.sql"),
-    },
-    Migration {
-        version: 6,
-        name: "jobs",
-        sqlite: include_str!("../../../sql/sqlite/0006_jobs.sql"),
-        postgres: include_str!("../../../sql/postgres/0006_jobs.sql"),
-    },
-    Migration {
-        version: 7,
-        name: "search",
-        sqlite: include_str!("../../../sql/sqlite/0007_search.sql"),
-        postgres: include_str!("../../../sql/postgres/0007_search.sql"),
-    },
-    Migration {
-        version: 8,
-        name: "member_lists",
-        sqlite: include_str!("../../../sql/sqlite/0008_member_lists.sql"),
-        postgres: include_str!("../../../sql/postgres/0008_member_lists.sql"),
+        shared: include_str!("../../../sql/0002_referentiel.sql"),
+        sqlite: "",
+        postgres: "",
     },
 ];
 
@@ -80,7 +64,7 @@ pub fn latest_version() -> i64 {
 }
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\
-    version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
+    version BIGINT NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
 
 /// The database's schema version; 0 for an empty database.
 pub async fn current_version(db: &Db) -> Result<i64, StoreError> {
@@ -156,38 +140,41 @@ pub async fn apply_all(db: &Db, applied_at: &str) -> Result<Vec<i64>, StoreError
     db.execute(CREATE_TABLE, params![]).await?;
     let mut applied = Vec::new();
     for migration in MIGRATIONS {
-        db.begin().await?;
-        if db.dialect() == Dialect::Postgres {
-            db.query("SELECT pg_advisory_xact_lock(72640110)", params![])
+        let newly_applied = db
+            .transaction(async || {
+                if db.dialect() == Dialect::Postgres {
+                    db.query("SELECT pg_advisory_xact_lock(72640110)", params![])
+                        .await?;
+                }
+                let done = db
+                    .query_opt(
+                        "SELECT version FROM schema_migrations WHERE version = $1",
+                        params![migration.version],
+                    )
+                    .await?
+                    .is_some();
+                if done {
+                    return Ok(false);
+                }
+                for statement in migration.statements(db.dialect()) {
+                    db.execute(&statement, params![]).await.map_err(|error| {
+                        StoreError::Other(format!(
+                            "migration {} ({}) : {error}",
+                            migration.version, migration.name
+                        ))
+                    })?;
+                }
+                db.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+                    params![migration.version, migration.name, applied_at],
+                )
                 .await?;
+                Ok(true)
+            })
+            .await?;
+        if newly_applied {
+            applied.push(migration.version);
         }
-        let done = db
-            .query_opt(
-                "SELECT version FROM schema_migrations WHERE version = $1",
-                params![migration.version],
-            )
-            .await?
-            .is_some();
-        if done {
-            db.rollback().await?;
-            continue;
-        }
-        for statement in crate::split_statements(migration.sql(db.dialect())) {
-            if let Err(error) = db.execute(&statement, params![]).await {
-                db.rollback().await?;
-                return Err(StoreError::Other(format!(
-                    "migration {} ({}) : {error}",
-                    migration.version, migration.name
-                )));
-            }
-        }
-        db.execute(
-            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-            params![migration.version, migration.name, applied_at],
-        )
-        .await?;
-        db.commit().await?;
-        applied.push(migration.version);
     }
     Ok(applied)
 }
@@ -204,20 +191,20 @@ mod tests {
     }
 
     #[test]
-    fn both_dialects_define_the_same_tables() {
+    fn the_engine_specific_parts_create_the_same_tables() {
+        let created = |sql: &str| {
+            crate::split_statements(sql)
+                .iter()
+                .filter_map(|s| {
+                    s.strip_prefix("CREATE TABLE ")
+                        .map(|rest| rest.split_whitespace().next().unwrap_or("").to_string())
+                })
+                .collect::<Vec<_>>()
+        };
         for migration in MIGRATIONS {
-            let tables = |sql: &str| {
-                crate::split_statements(sql)
-                    .iter()
-                    .filter_map(|s| {
-                        s.strip_prefix("CREATE TABLE ")
-                            .map(|rest| rest.split_whitespace().next().unwrap_or("").to_string())
-                    })
-                    .collect::<Vec<_>>()
-            };
             assert_eq!(
-                tables(migration.sqlite),
-                tables(migration.postgres),
+                created(migration.sqlite),
+                created(migration.postgres),
                 "migration {}",
                 migration.version
             );

@@ -1,6 +1,10 @@
+-- PostgreSQL's part of the baseline, applied after sql/0001_schema.sql. Keep it in step with
+-- sql/sqlite/0001_schema.sql: tests/api/schema.rs compares what both engines build.
+
 -- Search words per notebook, with the notebook's sort key and whether it is listed (not
 -- archived): a search reads only this table's covering index, in name order, without visiting
--- the notebooks and beneficiaries it does not show. Replaces beneficiary_search_words.
+-- the notebooks and beneficiaries it does not show. (SQLite stores it WITHOUT ROWID, which
+-- PostgreSQL does not have.)
 CREATE TABLE notebook_search_words (
     notebook_id TEXT NOT NULL REFERENCES notebooks (id),
     word TEXT NOT NULL,
@@ -9,14 +13,5 @@ CREATE TABLE notebook_search_words (
     listed BOOLEAN NOT NULL DEFAULT TRUE,
     PRIMARY KEY (notebook_id, word)
 );
-
-INSERT INTO notebook_search_words (notebook_id, word, prefix, name_key, listed)
-SELECT n.id, w.word, w.prefix, b.name_key, CASE WHEN n.archived_at IS NULL THEN TRUE ELSE FALSE END
-FROM beneficiary_search_words w
-JOIN beneficiaries b ON b.id = w.beneficiary_id
-JOIN notebooks n ON n.beneficiary_id = b.id;
-
-DROP TABLE beneficiary_search_words;
-
 CREATE INDEX notebook_search_words_word ON notebook_search_words (word, listed, name_key, notebook_id);
 CREATE INDEX notebook_search_words_prefix ON notebook_search_words (prefix, word);
