@@ -2,7 +2,7 @@
 //! only for the examples of the unit tests. 256 cases per property (proptest's default; the
 //! PROPTEST_CASES environment variable raises it), a couple of seconds for the whole file.
 
-use carnet_domain::text::{edit_distance, sort_key, words};
+use carnet_domain::text::{edit_distance, forbidden_character, sort_key, words, Text};
 use carnet_domain::{parse_date, parse_phone, Email, Id, Instant, NaiveDate, Nir, ValueError};
 use chrono::Datelike;
 use proptest::prelude::*;
@@ -76,10 +76,20 @@ fn date() -> impl Strategy<Value = NaiveDate> {
 }
 
 /// Any instant with microseconds, from year 1 to year 9999 (what the fixed-width text can hold).
+/// Instants the service takes: 1900 to 2100, like every date.
 fn instant() -> impl Strategy<Value = Instant> {
-    const FIRST: i64 = -62_135_596_800_000_000; // 0001-01-01T00:00:00Z
-    const LAST: i64 = 253_402_300_799_999_999; // 9999-12-31T23:59:59.999999Z
+    const FIRST: i64 = -2_208_988_800_000_000; // 1900-01-01T00:00:00Z
+    const LAST: i64 = 4_133_980_799_999_999; // 2100-12-31T23:59:59.999999Z
     (FIRST..=LAST).prop_map(|micros| Instant::from_unix_micros(micros).expect("in range"))
+}
+
+/// Instants outside those years (year 1 to 1899, 2101 to 9999).
+fn instant_out_of_range() -> impl Strategy<Value = Instant> {
+    prop_oneof![
+        -62_135_596_800_000_000..-2_208_988_800_000_000i64,
+        4_133_980_800_000_000..=253_402_300_799_999_999i64,
+    ]
+    .prop_map(|micros| Instant::from_unix_micros(micros).expect("in range"))
 }
 
 /// A phone number as people type it: an optional +, 10 to 15 digits, spaces, dots or dashes
@@ -339,6 +349,11 @@ proptest! {
         prop_assert_eq!(Instant::parse(&stored), Ok(instant));
     }
 
+    #[test]
+    fn an_instant_outside_1900_to_2100_is_refused(instant in instant_out_of_range()) {
+        prop_assert!(Instant::parse(&instant.to_db()).is_err());
+    }
+
     /// The storage decision both dialects rely on: text order is time order.
     #[test]
     fn stored_text_orders_like_time(a in instant(), b in instant()) {
@@ -351,6 +366,53 @@ proptest! {
     ) {
         if let Ok(instant) = Instant::parse(&text) {
             prop_assert_eq!(Instant::parse(&instant.to_db()), Ok(instant));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Free text (the one text type)
+
+/// Any text, with control characters, line breaks and bidirectional controls mixed in.
+fn raw_text() -> impl Strategy<Value = String> {
+    proptest::collection::vec(
+        prop_oneof![
+            4 => text_char(),
+            1 => prop::sample::select(vec!['\n', '\r', '\t', '\u{0}', '\u{7}', '\u{1b}', '\u{7f}', '\u{85}', '\u{202e}', '\u{2066}']),
+        ],
+        0..=40,
+    )
+    .prop_map(String::from_iter)
+}
+
+proptest! {
+    /// What a line keeps is NFC, trimmed, without any control or bidirectional character, and
+    /// taking it again changes nothing; what it refuses held one.
+    #[test]
+    fn a_line_is_clean_normalized_and_stable(raw in raw_text()) {
+        use unicode_normalization::UnicodeNormalization;
+        match Text::line(&raw) {
+            Ok(Some(text)) => {
+                let kept = text.as_str();
+                prop_assert!(!kept.chars().any(|c| c.is_control()));
+                prop_assert!(forbidden_character(kept).is_none());
+                prop_assert_eq!(kept.trim(), kept);
+                prop_assert_eq!(kept.nfc().collect::<String>(), kept);
+                prop_assert_eq!(Text::line(kept), Ok(Some(text.clone())));
+            }
+            Ok(None) => prop_assert!(raw.trim().is_empty()),
+            Err(_) => prop_assert!(forbidden_character(&raw).is_some()),
+        }
+    }
+
+    /// A multi-line text keeps only newlines and tabs among control characters, and is stable.
+    #[test]
+    fn a_multiline_text_keeps_only_newlines_and_tabs(raw in raw_text()) {
+        if let Ok(Some(text)) = Text::multiline(&raw) {
+            let kept = text.as_str();
+            prop_assert!(kept.chars().all(|c| !c.is_control() || c == '\n' || c == '\t'));
+            prop_assert!(!kept.contains('\r'));
+            prop_assert_eq!(Text::multiline(kept), Ok(Some(text.clone())));
         }
     }
 }
