@@ -200,3 +200,29 @@ pub async fn department(app: &TestApp) -> Department {
         pro_b_id: pro_b_created["account_id"].as_str().unwrap().to_string(),
     }
 }
+
+/// Every row of every table but the reference lists, as text (table, row), sorted: two
+/// snapshots are equal when nothing was written in between.
+pub async fn database_rows(url: &str) -> Vec<(String, String)> {
+    let db = native_store(url).connect().await.unwrap();
+    let tables_sql = match db.dialect() {
+        carnet_store::Dialect::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+        carnet_store::Dialect::Postgres => "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()",
+    };
+    let mut out = Vec::new();
+    for row in db.query(tables_sql, &[]).await.unwrap() {
+        let table: String = row.get("name").unwrap();
+        if table.starts_with("ref_") {
+            continue;
+        }
+        for data in db
+            .query(&format!("SELECT * FROM {table}"), &[])
+            .await
+            .unwrap()
+        {
+            out.push((table.clone(), format!("{data:?}")));
+        }
+    }
+    out.sort();
+    out
+}

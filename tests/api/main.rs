@@ -14,4 +14,5 @@ mod own_and_queue;
 mod schema;
 mod sensitive;
 mod store;
+mod transactions;
 mod writes;

@@ -1,7 +1,7 @@
 //! Notifications and scheduled jobs: delivery (no duplicate, retries, give-up, two providers),
 //! reminders, digests, retention, and the opt-out link.
 
-use crate::fixtures::{account, create_beneficiary, department, unique};
+use crate::fixtures::{account, create_beneficiary, database_rows, department, unique};
 use carnet_tests::{
     client, native_store, require_native, spawn_app, spawn_app_with, TestApp, JOBS_SECRET,
 };
@@ -431,30 +431,6 @@ async fn referents_get_one_weekly_digest_of_overdue_actions() {
     );
 }
 
-/// Every value of every table, as text.
-async fn all_text(url: &str) -> Vec<(String, String)> {
-    let db = native_store(url).connect().await.unwrap();
-    let tables_sql = match db.dialect() {
-        carnet_store::Dialect::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
-        carnet_store::Dialect::Postgres => "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()",
-    };
-    let mut out = Vec::new();
-    for row in db.query(tables_sql, &[]).await.unwrap() {
-        let table: String = row.get("name").unwrap();
-        if table.starts_with("ref_") {
-            continue;
-        }
-        for data in db
-            .query(&format!("SELECT * FROM {table}"), &[])
-            .await
-            .unwrap()
-        {
-            out.push((table.clone(), format!("{data:?}")));
-        }
-    }
-    out
-}
-
 #[tokio::test]
 async fn retention_archives_then_destroys_exactly_what_it_must() {
     if !require_native("retention_archives_then_destroys_exactly_what_it_must") {
@@ -584,7 +560,7 @@ async fn retention_archives_then_destroys_exactly_what_it_must() {
         "0698765432",
         "7654321",
     ];
-    for (table, row) in all_text(app.database_url.as_ref().unwrap()).await {
+    for (table, row) in database_rows(app.database_url.as_ref().unwrap()).await {
         for needle in needles {
             assert!(!row.contains(needle), "{needle} still in {table}: {row}");
         }
