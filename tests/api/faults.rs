@@ -378,6 +378,17 @@ async fn postgres_stopped_mid_load_answers_503_at_once_then_serves_again_without
             answer.answered - answer.sent
         );
     }
+    // Once it is back, no request fails: no connection to the stopped server is handed out
+    // again.
+    for answer in answers.iter().filter(|a| a.sent >= up) {
+        assert!(
+            matches!(answer.status, Some(200) | Some(201)),
+            "{} after the restart: {:?} {:?}",
+            answer.kind,
+            answer.status,
+            answer.code
+        );
+    }
     let slowest = during
         .iter()
         .map(|a| a.answered - a.sent)
@@ -578,4 +589,42 @@ async fn a_provider_that_hangs_or_fails_delays_only_the_delivery_job() {
     ids.sort();
     ids.dedup();
     assert_eq!((received.len(), ids.len()), (4, 4), "each email once");
+}
+
+#[tokio::test]
+async fn a_database_server_that_never_answers_gets_503_after_the_connect_timeout() {
+    if !require_native("a_database_server_that_never_answers_gets_503_after_the_connect_timeout") {
+        return;
+    }
+    // Accepts connections and holds them without a word, as a stuck server (or a proxy in front
+    // of a vanished one) does.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in silent.incoming() {
+            held.push(stream);
+        }
+    });
+    let url = format!("postgres://postgres@127.0.0.1:{port}/carnet");
+    let app = spawn_app_with(&[("database_kind", "postgres"), ("database_url", &url)]).await;
+    let client = reqwest::Client::builder()
+        .timeout(CLIENT_TIMEOUT)
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let response = client
+        .get(app.url("/api/health"))
+        .send()
+        .await
+        .expect("an answer before the client gives up");
+    let took = started.elapsed();
+    assert_eq!(response.status(), 503);
+    assert!(response.headers().contains_key("retry-after"));
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "store_unavailable");
+    assert!(
+        took >= Duration::from_secs(4) && took < Duration::from_secs(7),
+        "answered after {took:?} (connect timeout: 5 s)"
+    );
 }
