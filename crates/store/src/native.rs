@@ -285,7 +285,9 @@ async fn connect_postgres(url: &str) -> Result<tokio_postgres::Client, StoreErro
     let timeout = config
         .get_connect_timeout()
         .copied()
-        .unwrap_or(Duration::from_secs(5));
+        .unwrap_or(Duration::from_secs(
+            crate::postgres_url::CONNECT_TIMEOUT_SECONDS,
+        ));
     let (client, connection) = tokio::time::timeout(timeout, config.connect(tokio_postgres::NoTls))
         .await
         .map_err(|_| {
@@ -308,7 +310,7 @@ fn postgres_error(error: tokio_postgres::Error) -> StoreError {
         return StoreError::from_postgres_state(db.code().code(), db.message());
     }
     // The connection is gone: closed, or its socket failed (reset by a server that stopped,
-    // timed out by the keepalive settings above).
+    // or timed out by the keepalive settings of `crate::postgres_url`).
     let socket_failed = std::error::Error::source(&error)
         .is_some_and(|cause| cause.downcast_ref::<std::io::Error>().is_some());
     if error.is_closed() || socket_failed {

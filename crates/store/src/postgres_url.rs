@@ -11,9 +11,12 @@
 //!   timeout by default, since migrations and jobs go through the same connections; a URL may
 //!   add one (`options=-c statement_timeout=30s`: a statement cut by it answers 503 `busy`).
 
+/// `connect_timeout`'s default, in seconds.
+pub(crate) const CONNECT_TIMEOUT_SECONDS: u64 = 5;
+
 /// Each setting and its value in tokio-postgres' units (seconds, or a count).
 const DEFAULTS: &[(&str, u64)] = &[
-    ("connect_timeout", 5),
+    ("connect_timeout", CONNECT_TIMEOUT_SECONDS),
     ("keepalives_idle", 2),
     ("keepalives_interval", 2),
     ("keepalives_retries", 2),
