@@ -5,6 +5,7 @@ mod carnets;
 mod dashboard;
 mod demo;
 mod directory;
+mod faults;
 mod fixtures;
 mod foundation;
 mod hardening;

@@ -15,12 +15,24 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::sync::OnceCell;
 
 /// The fake email provider: a JSON webhook receiver on a free port, recording what it got.
-/// Set `fail_next` to make it answer 500 to the next N deliveries.
+/// Set `fail_next` to make it answer 500 to the next N deliveries, `hang_next` to make it hold
+/// the next N for [`RECEIVER_HANG`] before answering 503 (a provider that hangs).
 #[derive(Clone, Default)]
 pub struct Receiver {
     pub emails: std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
     pub fail_next: std::sync::Arc<AtomicUsize>,
+    pub hang_next: std::sync::Arc<AtomicUsize>,
     pub url: String,
+}
+
+/// How long a hanging fake provider holds a delivery (longer than any sender should wait).
+pub const RECEIVER_HANG: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Takes one from a countdown; whether there was one.
+fn take_one(countdown: &AtomicUsize) -> bool {
+    countdown
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        .is_ok()
 }
 
 async fn receive(
@@ -31,11 +43,11 @@ async fn receive(
     if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some("Bearer webhook-secret") {
         return axum::http::StatusCode::UNAUTHORIZED;
     }
-    if receiver
-        .fail_next
-        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-        .is_ok()
-    {
+    if take_one(&receiver.hang_next) {
+        tokio::time::sleep(RECEIVER_HANG).await;
+        return axum::http::StatusCode::SERVICE_UNAVAILABLE;
+    }
+    if take_one(&receiver.fail_next) {
         return axum::http::StatusCode::INTERNAL_SERVER_ERROR;
     }
     receiver.emails.lock().unwrap().push(email);
@@ -302,7 +314,8 @@ pub fn native_store(url: &str) -> carnet_store::native::NativeStore {
     }
 }
 
-fn skip(test: &str, reason: &str) {
+/// Reports a test as skipped, and why (counted at the end of `scripts/test.sh`).
+pub fn skip(test: &str, reason: &str) {
     let count = SKIPPED.fetch_add(1, Ordering::SeqCst) + 1;
     eprintln!("SKIPPED ({reason}): {test} [{count} skipped so far]");
     if let Ok(path) = std::env::var("CARNET_SKIPPED_FILE") {

@@ -4,6 +4,13 @@
 //! never send the same email; a failure is retried with exponential backoff, and after
 //! `MAX_ATTEMPTS` the email is marked `failed`, and listed for managers
 //! (`GET /api/notifications/failed`).
+//!
+//! Requests never call the provider: they only write outbox rows. A provider that is slow or
+//! hangs costs this job [`SEND_TIMEOUT`] for one email, which is then retried like any failure,
+//! and ends the run (the provider is likely down: the other emails it leased are due again when
+//! their lease ends, without an attempt counted). A run also stops starting emails once the one
+//! it would start could outlast the lease, so that no email is sent after another run may have
+//! leased it again.
 
 use axum::http::HeaderMap;
 use axum::Json;
@@ -11,11 +18,43 @@ use carnet_http::auth::Authenticated;
 use carnet_http::{AppError, Ctx, EmailProvider};
 use carnet_store::repo::outbox;
 use serde_json::{json, Value};
+use std::future::Future;
+use std::task::Poll;
+use std::time::Duration;
 
 const BATCH: i64 = 50;
 const MAX_PER_RUN: usize = 200;
 const LEASE_SECONDS: i64 = 120;
 pub const MAX_ATTEMPTS: i64 = 8;
+/// How long one email may take to be accepted by the provider (below the native HTTP client's
+/// own 10 s, and Spin's outbound HTTP has none).
+pub const SEND_TIMEOUT: Duration = Duration::from_secs(8);
+/// A run starts no email later than this after it began: the email's send then ends before
+/// the lease it took at the start (`LEASE_SECONDS`), with a margin for the store's writes.
+const RUN_BUDGET: Duration = Duration::from_secs(LEASE_SECONDS as u64 - 2 * SEND_TIMEOUT.as_secs());
+
+#[cfg(target_arch = "wasm32")]
+async fn sleep(duration: Duration) {
+    carnet_store::spin::single_threaded(spin_sdk::time::sleep(duration)).await
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+async fn sleep(duration: Duration) {
+    tokio::time::sleep(duration).await
+}
+
+/// The outcome of `work`, or `None` when `limit` passed first (`work` is then dropped).
+async fn within<T>(limit: Duration, work: impl Future<Output = T>) -> Option<T> {
+    let mut work = std::pin::pin!(work);
+    let mut timer = std::pin::pin!(sleep(limit));
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(outcome) = work.as_mut().poll(cx) {
+            return Poll::Ready(Some(outcome));
+        }
+        timer.as_mut().poll(cx).map(|()| None)
+    })
+    .await
+}
 
 /// Constant-time comparison of two secrets.
 fn same_secret(a: &str, b: &str) -> bool {
@@ -117,28 +156,36 @@ pub async fn deliver(ctx: Ctx, headers: HeaderMap) -> Result<Json<Value>, AppErr
     require_job_secret(&ctx, &headers)?;
     let provider = provider(&ctx)?;
     let (mut sent, mut retried, mut failed, mut handled) = (0, 0, 0, 0usize);
-    while handled < MAX_PER_RUN {
+    let started = std::time::Instant::now();
+    'run: while handled < MAX_PER_RUN {
         let leased =
             outbox::lease_due(&ctx.db, ctx.now, ctx.now.plus_seconds(LEASE_SECONDS), BATCH).await?;
         if leased.is_empty() {
             break;
         }
         for email in leased {
+            if started.elapsed() > RUN_BUDGET {
+                break 'run;
+            }
             handled += 1;
             let mut headers: Vec<(&str, String)> = vec![("idempotency-key", email.id.to_string())];
             headers.extend(provider.headers.iter().cloned());
-            let outcome = ctx
-                .platform_post(&provider.url, &headers, &payload(&ctx, &provider, &email))
-                .await;
+            let outcome = within(
+                SEND_TIMEOUT,
+                ctx.platform_post(&provider.url, &headers, &payload(&ctx, &provider, &email)),
+            )
+            .await;
+            let timed_out = outcome.is_none();
             match outcome {
-                Ok(status) if (200..300).contains(&status) => {
+                Some(Ok(status)) if (200..300).contains(&status) => {
                     outbox::mark_sent(&ctx.db, email.id, ctx.now).await?;
                     sent += 1;
                 }
                 other => {
                     let error = match other {
-                        Ok(status) => format!("HTTP {status}"),
-                        Err(error) => error,
+                        Some(Ok(status)) => format!("HTTP {status}"),
+                        Some(Err(error)) => error,
+                        None => format!("pas de réponse en {} s", SEND_TIMEOUT.as_secs()),
                     };
                     let give_up = email.attempts + 1 >= MAX_ATTEMPTS;
                     let retry_at = ctx.now.plus_seconds(backoff_seconds(email.attempts));
@@ -150,6 +197,9 @@ pub async fn deliver(ctx: Ctx, headers: HeaderMap) -> Result<Json<Value>, AppErr
                         retried += 1;
                     }
                 }
+            }
+            if timed_out {
+                break 'run;
             }
         }
     }

@@ -57,8 +57,12 @@ pub enum AppError {
     PayloadTooLarge,
     /// 429, with Retry-After in seconds.
     TooManyRequests { retry_after: u64 },
-    /// 503, with Retry-After: the store is busy or unreachable.
+    /// 503, with Retry-After: the store is busy (locked, serialization failure).
     Busy,
+    /// 503, with Retry-After: the database cannot be reached or the connection to it was lost
+    /// (stopped, restarting, unreachable). Nothing of the request was committed, unless the
+    /// connection was lost after the server's commit (then all of it was).
+    StoreUnavailable,
     /// 503: the database schema is older than this build.
     SchemaBehind { current: i64, expected: i64 },
     /// 500: a setting is missing or invalid. The message names it (never its value).
@@ -126,7 +130,9 @@ impl AppError {
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Busy | AppError::SchemaBehind { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Busy | AppError::StoreUnavailable | AppError::SchemaBehind { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             AppError::Config { .. } | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -135,9 +141,13 @@ impl AppError {
 impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
         match error {
-            StoreError::Busy(_) | StoreError::Unavailable(_) => {
-                eprintln!("store unavailable or busy: {error}");
+            StoreError::Busy(_) => {
+                eprintln!("store busy: {error}");
                 AppError::Busy
+            }
+            StoreError::Unavailable(_) => {
+                eprintln!("store unavailable: {error}");
+                AppError::StoreUnavailable
             }
             StoreError::UniqueViolation(_) => {
                 AppError::conflict("already_exists", "Cet élément existe déjà.")
@@ -183,6 +193,10 @@ impl IntoResponse for AppError {
                 "busy",
                 "Le service est momentanément occupé. Réessayez dans un instant.".into(),
             ),
+            AppError::StoreUnavailable => (
+                "store_unavailable",
+                "Le service est momentanément indisponible. Réessayez dans quelques instants.".into(),
+            ),
             AppError::SchemaBehind { current, expected } => (
                 "schema_behind",
                 format!(
@@ -218,6 +232,7 @@ impl IntoResponse for AppError {
         let retry_after = match &self {
             AppError::TooManyRequests { retry_after } => Some(*retry_after),
             AppError::Busy => Some(1),
+            AppError::StoreUnavailable => Some(5),
             AppError::SchemaBehind { .. } => Some(30),
             _ => None,
         };

@@ -4,7 +4,9 @@ pub enum StoreError {
     /// The database is busy (locked, serialization failure): retry shortly → 503 + Retry-After.
     #[error("base de données occupée : {0}")]
     Busy(String),
-    /// The database cannot be reached → 503.
+    /// The database cannot be reached, or the connection to it was lost (server stopped,
+    /// restarting, unreachable) → 503 + Retry-After. A transaction cut off this way was not
+    /// committed, unless the loss came after the server's commit (then it was applied whole).
     #[error("base de données injoignable : {0}")]
     Unavailable(String),
     /// A UNIQUE constraint refused the write → 409. Carries the constraint or column named by
@@ -47,8 +49,41 @@ impl StoreError {
             "40001" | "40P01" | "55P03" | "53300" | "57014" => {
                 StoreError::Busy(message.to_string())
             }
-            c if c.starts_with("08") => StoreError::Unavailable(message.to_string()),
+            // 08: connection exception; 57P01–57P05: the server is shutting down, crashed,
+            // is starting up, or ended the session (`pg_ctl stop`, failover, restart).
+            c if c.starts_with("08") || c.starts_with("57P") => {
+                StoreError::Unavailable(message.to_string())
+            }
             _ => StoreError::Other(format!("{code}: {message}")),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StoreError;
+
+    #[test]
+    fn a_server_shutting_down_or_starting_is_unavailable_not_an_internal_error() {
+        for code in ["57P01", "57P02", "57P03", "08006", "08001"] {
+            assert!(
+                matches!(
+                    StoreError::from_postgres_state(code, "terminating connection"),
+                    StoreError::Unavailable(_)
+                ),
+                "{code}"
+            );
+        }
+        assert!(matches!(
+            StoreError::from_postgres_state(
+                "57014",
+                "canceling statement due to statement timeout"
+            ),
+            StoreError::Busy(_)
+        ));
+        assert!(matches!(
+            StoreError::from_postgres_state("42P01", "relation does not exist"),
+            StoreError::Other(_)
+        ));
     }
 }

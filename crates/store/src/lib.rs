@@ -13,6 +13,7 @@
 
 mod error;
 pub mod migrations;
+mod postgres_url;
 pub mod repo;
 mod value;
 
@@ -22,6 +23,7 @@ pub mod native;
 pub mod spin;
 
 pub use error::StoreError;
+pub use postgres_url::with_connection_timeouts;
 pub use value::{FromValue, Row, Value};
 
 use async_trait::async_trait;

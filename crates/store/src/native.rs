@@ -7,6 +7,7 @@ use futures_util::TryStreamExt;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio_postgres::types::{to_sql_checked, IsNull, ToSql, Type};
 
 const POOL_SIZE: usize = 16;
@@ -105,6 +106,7 @@ impl NativeStore {
                     client: Some(client),
                     in_transaction: std::sync::atomic::AtomicBool::new(false),
                     begin_pending: std::sync::atomic::AtomicBool::new(false),
+                    lost: std::sync::atomic::AtomicBool::new(false),
                     pool: self.inner.clone(),
                 }))
                 .with_schema_memory(self.inner.schema_seen_current.clone()))
@@ -274,8 +276,26 @@ impl Connection for SqliteConnection {
 }
 
 async fn connect_postgres(url: &str) -> Result<tokio_postgres::Client, StoreError> {
-    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+    // Timeouts: see `crate::postgres_url`.
+    let config: tokio_postgres::Config = crate::with_connection_timeouts(url)
+        .parse()
+        .map_err(|error| StoreError::Other(format!("URL PostgreSQL invalide : {error}")))?;
+    // `connect_timeout` bounds each TCP attempt; this bounds the whole opening, a server that
+    // accepts the connection but never answers the startup included.
+    let timeout = config
+        .get_connect_timeout()
+        .copied()
+        .unwrap_or(Duration::from_secs(
+            crate::postgres_url::CONNECT_TIMEOUT_SECONDS,
+        ));
+    let (client, connection) = tokio::time::timeout(timeout, config.connect(tokio_postgres::NoTls))
         .await
+        .map_err(|_| {
+            StoreError::Unavailable(format!(
+                "pas de réponse du serveur en {} s",
+                timeout.as_secs()
+            ))
+        })?
         .map_err(|error| StoreError::Unavailable(error.to_string()))?;
     tokio::spawn(async move {
         if let Err(error) = connection.await {
@@ -289,8 +309,15 @@ fn postgres_error(error: tokio_postgres::Error) -> StoreError {
     if let Some(db) = error.as_db_error() {
         return StoreError::from_postgres_state(db.code().code(), db.message());
     }
-    if error.is_closed() {
-        return StoreError::Unavailable(error.to_string());
+    // The connection is gone: closed, or its socket failed (reset by a server that stopped,
+    // or timed out by the keepalive settings of `crate::postgres_url`).
+    let socket_failed = std::error::Error::source(&error)
+        .is_some_and(|cause| cause.downcast_ref::<std::io::Error>().is_some());
+    if error.is_closed() || socket_failed {
+        return StoreError::Unavailable(match std::error::Error::source(&error) {
+            Some(cause) => format!("{error}: {cause}"),
+            None => error.to_string(),
+        });
     }
     StoreError::Other(error.to_string())
 }
@@ -301,16 +328,19 @@ struct PostgresConnection {
     /// `begin` was called and no statement has been sent since: the next one carries the
     /// `BEGIN` with it.
     begin_pending: std::sync::atomic::AtomicBool,
+    /// A statement found the connection lost (server stopped, restarted, unreachable).
+    lost: std::sync::atomic::AtomicBool,
     pool: Arc<Inner>,
 }
 
 impl Drop for PostgresConnection {
     fn drop(&mut self) {
         // A connection dropped inside a transaction is closed, which makes the server roll back;
-        // only clean connections go back to the pool.
+        // only clean connections go back to the pool, never a lost one.
         if self
             .in_transaction
             .load(std::sync::atomic::Ordering::SeqCst)
+            || self.lost.load(std::sync::atomic::Ordering::SeqCst)
         {
             return;
         }
@@ -389,13 +419,29 @@ impl PostgresConnection {
         &self.client.as_ref().expect("open connection").client
     }
 
+    /// Classifies a failure. A lost connection is not reused, and neither is any idle one in the
+    /// pool: they went to the same server, and each would cost a request its own failure (or,
+    /// with the server unreachable, its own wait) before being found dead.
+    fn failed(&self, error: tokio_postgres::Error) -> StoreError {
+        let error = postgres_error(error);
+        if matches!(error, StoreError::Unavailable(_)) {
+            self.lost.store(true, std::sync::atomic::Ordering::SeqCst);
+            self.pool.postgres_pool.lock().expect("pool").clear();
+        }
+        error
+    }
+
     /// The connection's prepared statement for this text, prepared now if it is new.
     async fn statement(&self, sql: &str) -> Result<tokio_postgres::Statement, StoreError> {
         let pooled = self.client.as_ref().expect("open connection");
         if let Some(statement) = pooled.statements.lock().expect("statements").get(sql) {
             return Ok(statement.clone());
         }
-        let statement = pooled.client.prepare(sql).await.map_err(postgres_error)?;
+        let statement = pooled
+            .client
+            .prepare(sql)
+            .await
+            .map_err(|error| self.failed(error))?;
         let mut statements = pooled.statements.lock().expect("statements");
         if statements.len() >= STATEMENT_CACHE_SIZE {
             statements.clear();
@@ -420,10 +466,10 @@ impl PostgresConnection {
             .client()
             .query_raw(statement, params.iter().map(to_postgres))
             .await
-            .map_err(postgres_error)?
+            .map_err(|error| self.failed(error))?
             .try_collect()
             .await
-            .map_err(postgres_error)?;
+            .map_err(|error| self.failed(error))?;
         let Some(first) = rows.first() else {
             return Ok(Vec::new());
         };
@@ -447,7 +493,7 @@ impl PostgresConnection {
         self.client()
             .batch_execute(sql)
             .await
-            .map_err(postgres_error)
+            .map_err(|error| self.failed(error))
     }
 
     /// Runs a prepared write; the number of rows it changed.
@@ -459,7 +505,7 @@ impl PostgresConnection {
         self.client()
             .execute_raw(statement, params.iter().map(to_postgres))
             .await
-            .map_err(postgres_error)
+            .map_err(|error| self.failed(error))
     }
 
     fn take_pending_begin(&self) -> bool {

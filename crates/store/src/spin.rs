@@ -86,9 +86,12 @@ pub async fn open_sqlite(label: &str) -> Result<Db, StoreError> {
 }
 
 /// Opens a PostgreSQL connection through Spin's host, which pools connections and does not clean
-/// them up: a transaction a previous request left open is rolled back first.
+/// them up: a transaction a previous request left open is rolled back first. The address gets
+/// the same connection timeouts as natively (see `crate::postgres_url`): Spin's host reads them
+/// from it, and sets none of its own.
 pub async fn open_postgres(address: &str) -> Result<Db, StoreError> {
-    let conn = single_threaded(pg::Connection::open(address))
+    let address = crate::with_connection_timeouts(address);
+    let conn = single_threaded(pg::Connection::open(&address))
         .await
         .map_err(pg_error)?;
     let conn = SpinPostgres {
@@ -186,6 +189,14 @@ fn pg_error(error: pg::Error) -> StoreError {
         }
         pg::Error::PgError(pg::PgError::ConnectionFailed(message)) => {
             StoreError::Unavailable(message)
+        }
+        // Spin's host gives a failure without a server error as the Debug text of
+        // tokio-postgres' error: `Error { kind: Closed, … }` for a connection the server closed
+        // (stopped, restarted), `Error { kind: Io, … }` for a socket that failed.
+        pg::Error::PgError(pg::PgError::QueryFailed(pg::QueryError::Text(text)))
+            if text.starts_with("Error { kind: Closed") || text.starts_with("Error { kind: Io") =>
+        {
+            StoreError::Unavailable(text)
         }
         other => StoreError::Other(other.to_string()),
     }
