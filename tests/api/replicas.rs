@@ -7,6 +7,11 @@
 //! Run in both passes of the suite: on PostgreSQL (the deployment with several replicas), and on
 //! SQLite with both servers on one file (two processes of one host sharing the file: each server
 //! has its own pool of connections, so SQLite's own locking is what they share).
+//!
+//! Both servers run in this one test process, each with its own platform, store and pool: what
+//! one server keeps in memory the other does not see, so state kept per server would fail these
+//! checks; a process-wide `static` would be shared by both and escape them (the components hold
+//! none, and under Spin no memory outlives a request).
 
 use crate::fixtures::{department, post, unique};
 use carnet_tests::{client, spawn_app, TestApp, User};
