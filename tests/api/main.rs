@@ -12,6 +12,7 @@ mod hardening;
 mod idempotency;
 mod notifications;
 mod own_and_queue;
+mod replicas;
 mod schema;
 mod sensitive;
 mod store;

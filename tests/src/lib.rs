@@ -111,9 +111,14 @@ pub struct TestApp {
     pub database_url: Option<String>,
     pub receiver: Option<Receiver>,
     pub base_url: String,
+    /// The instance's public URL, the `Origin` of its pages: `base_url`, but a replica's is its
+    /// first server's (replicas share every setting, behind one address).
+    pub public_url: String,
     pub client: reqwest::Client,
     pub store: &'static str,
     test_mode: bool,
+    /// The native server's settings (None against CARNET_BASE_URL), for [`TestApp::spawn_replica`].
+    settings: Option<HashMap<String, String>>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     _thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -370,10 +375,12 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         return TestApp {
             database_url: None,
             receiver: None,
+            public_url: base_url.clone(),
             base_url,
             client,
             store: "remote",
             test_mode,
+            settings: None,
             shutdown: None,
             _thread: None,
         };
@@ -384,7 +391,19 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let mut with_receiver: Vec<(&str, &str)> = vec![("email_webhook_url", receiver.url.as_str())];
     with_receiver.extend_from_slice(extra);
     let settings = test_settings(port, &with_receiver).await;
+    start_native_server(std_listener, settings, receiver)
+}
+
+/// Serves `settings` (test mode, a migrated database) on `std_listener`, in a thread of its own.
+fn start_native_server(
+    std_listener: std::net::TcpListener,
+    settings: HashMap<String, String>,
+    receiver: Receiver,
+) -> TestApp {
+    let port = std_listener.local_addr().expect("addr").port();
     let database_url = settings.get("database_url").cloned();
+    let public_url = settings["public_url"].clone();
+    let server_settings = settings.clone();
     let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
     // The server gets its own multi-threaded runtime, as in production.
@@ -398,7 +417,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
             std_listener.set_nonblocking(true).expect("nonblocking");
             let listener = tokio::net::TcpListener::from_std(std_listener).expect("listener");
             let platform =
-                carnet_server::NativePlatform::from_settings(settings).expect("platform");
+                carnet_server::NativePlatform::from_settings(server_settings).expect("platform");
             let platform = std::sync::Arc::new(platform);
             ready_tx.send(()).expect("ready");
             carnet_server::serve(listener, platform, async {
@@ -413,11 +432,28 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         database_url,
         receiver: Some(receiver),
         base_url: format!("http://127.0.0.1:{port}"),
+        public_url,
         client: client(),
         store: test_store(),
         test_mode: true,
+        settings: Some(settings),
         shutdown: Some(shutdown),
         _thread: Some(thread),
+    }
+}
+
+impl TestApp {
+    /// A second native server of the same instance: the same settings (database, keys, public
+    /// URL, email provider: the same fake receiver) on another port, as a second replica behind
+    /// one load balancer. `None` against `CARNET_BASE_URL` (the test is counted as skipped).
+    pub fn spawn_replica(&self, test: &str) -> Option<TestApp> {
+        let Some(settings) = self.settings.clone() else {
+            skip(test, "needs its own native servers");
+            return None;
+        };
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
+        let receiver = self.receiver.clone().expect("a native server's receiver");
+        Some(start_native_server(listener, settings, receiver))
     }
 }
 
@@ -456,7 +492,7 @@ impl TestApp {
     ) -> reqwest::Response {
         self.client
             .request(method, self.url(path))
-            .header("origin", &self.base_url)
+            .header("origin", &self.public_url)
             .json(body)
             .send()
             .await
@@ -633,7 +669,7 @@ impl User {
     ) -> reqwest::Response {
         self.client
             .post(app.url(path))
-            .header("origin", &app.base_url)
+            .header("origin", &app.public_url)
             .json(body)
             .send()
             .await
@@ -643,7 +679,7 @@ impl User {
     pub async fn delete(&self, app: &TestApp, path: &str) -> reqwest::Response {
         self.client
             .delete(app.url(path))
-            .header("origin", &app.base_url)
+            .header("origin", &app.public_url)
             .send()
             .await
             .unwrap()
