@@ -7,6 +7,8 @@ mod demo;
 mod directory;
 mod fixtures;
 mod foundation;
+mod fuzz;
+mod http_edge;
 mod idempotency;
 mod notifications;
 mod own_and_queue;

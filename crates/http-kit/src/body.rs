@@ -1,7 +1,7 @@
-//! Reading a JSON request body into a handler's type, with French errors for people and stable
-//! codes for programs. When serde names the field at fault (missing, of the wrong type, unknown),
-//! the error is a field error on that field, so a form shows it next to the field. Serde's own
-//! (English) text is logged, never sent.
+//! Reading request data (a JSON body, a query string) into a handler's type, with French errors
+//! for people and stable codes for programs. When serde names the field at fault (missing, of the
+//! wrong type, unknown, repeated), the error is a field error on that field, so a form shows it
+//! next to the field. Serde's own (English) text is logged, never sent.
 
 use crate::{AppError, FieldError};
 use serde::de::DeserializeOwned;
@@ -14,9 +14,22 @@ pub fn malformed() -> AppError {
     )
 }
 
-/// Parses a JSON body: 400 `malformed_json` when it is not JSON, 422 with field errors when it
-/// is JSON of the wrong shape.
+/// The error of a body that is JSON, but not an object.
+fn not_an_object() -> AppError {
+    AppError::Validation(vec![whole_body_error()])
+}
+
+/// Parses a JSON body: 400 `malformed_json` when it is not JSON, 422 `invalid_body` when it is
+/// not an object (serde would read a struct from an array of its fields in order), 422 with field
+/// errors when it is an object of the wrong shape.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let first = bytes.iter().find(|byte| !byte.is_ascii_whitespace());
+    if first != Some(&b'{') {
+        return match serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+            Ok(_) => Err(not_an_object()),
+            Err(_) => Err(malformed()),
+        };
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
         Ok(value) => value,
@@ -27,7 +40,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
                 return Err(malformed());
             }
             eprintln!("invalid JSON body: {path}: {inner}");
-            return Err(AppError::Validation(vec![field_error(&path, &inner)]));
+            return Err(AppError::Validation(vec![field_error(
+                &path,
+                &inner.to_string(),
+            )]));
         }
     };
     deserializer.end().map_err(|_| malformed())?;
@@ -77,23 +93,23 @@ fn expected(message: &str) -> &'static str {
     }
 }
 
-/// A field error from serde's error at `path` (`.` for the body itself).
-fn field_error(path: &str, error: &serde_json::Error) -> FieldError {
+fn whole_body_error() -> FieldError {
+    FieldError::new(
+        "",
+        "invalid_body",
+        "Le contenu de la demande ne correspond pas à ce qui est attendu.",
+    )
+}
+
+/// A field error from serde's error `message` at `path` (`.` for the body itself).
+pub(crate) fn field_error(path: &str, message: &str) -> FieldError {
     // A path that does not start with a key (`.`, `[0]`) is not a field of the body's object.
     let path = if path == "." || path.starts_with('[') {
         ""
     } else {
         path
     };
-    let message = error.to_string();
-    let name = quoted(&message);
-    let whole_body = || {
-        FieldError::new(
-            "",
-            "invalid_body",
-            "Le contenu de la demande ne correspond pas à ce qui est attendu.",
-        )
-    };
+    let name = quoted(message);
     // A missing or repeated key is reported at its object's path; an unknown key at its own.
     if let (true, Some(name)) = (message.starts_with("missing field "), name) {
         return FieldError::new(join(path, name), "required", "Ce champ est obligatoire.");
@@ -106,7 +122,7 @@ fn field_error(path: &str, error: &serde_json::Error) -> FieldError {
         );
     }
     if path.is_empty() {
-        return whole_body();
+        return whole_body_error();
     }
     if message.starts_with("unknown field ") {
         return FieldError::new(path, "unknown_field", "Champ inconnu.");
@@ -115,7 +131,7 @@ fn field_error(path: &str, error: &serde_json::Error) -> FieldError {
         return FieldError::new(path, "required", "Ce champ est obligatoire.");
     }
     if message.starts_with("invalid type: ") {
-        return FieldError::new(path, "invalid_type", expected(&message));
+        return FieldError::new(path, "invalid_type", expected(message));
     }
     FieldError::new(path, "invalid", "Valeur invalide pour ce champ.")
 }
@@ -238,6 +254,18 @@ mod tests {
             let (field, code, message) = one(text);
             assert_eq!((field.as_str(), code), ("", "invalid_body"), "{text}");
             assert!(message.starts_with("Le contenu de la demande"));
+        }
+        // Serde reads a struct from the array of its fields in order: an array is still refused.
+        #[derive(Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct OneField {
+            theme: String,
+        }
+        for text in [r#"["numerique"]"#, " [\"numerique\"] ", "null", "true"] {
+            match parse_json::<OneField>(text.as_bytes()) {
+                Err(AppError::Validation(fields)) => assert_eq!(fields[0].code, "invalid_body"),
+                other => panic!("{text}: {other:?}"),
+            }
         }
     }
 
