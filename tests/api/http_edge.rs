@@ -282,3 +282,29 @@ async fn every_answer_carries_a_permissions_policy_and_hsts_only_over_https() {
         assert_security_headers(&app.get(path).await, true);
     }
 }
+
+/// axum's `Json` stays a response type: as an extractor its rejections are English text. (axum's
+/// `Path` and `Query` are refused by clippy, see `clippy.toml`; `Json` cannot be, being the
+/// response type every handler returns.)
+#[test]
+fn no_handler_reads_its_body_with_axums_json() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../components");
+    let mut offenders = Vec::new();
+    for component in std::fs::read_dir(root).unwrap() {
+        let src = component.unwrap().path().join("src");
+        for file in std::fs::read_dir(&src).into_iter().flatten() {
+            let path = file.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let compact: String = text.split_whitespace().collect();
+            for pattern in ["):Json<", "):axum::Json<", "Json<_>", "json::Json<"] {
+                if compact.contains(pattern) {
+                    offenders.push(format!("{}: {pattern}", path.display()));
+                }
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "use carnet_http::extract::JsonBody: {offenders:?}"
+    );
+}
