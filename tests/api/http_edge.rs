@@ -154,6 +154,25 @@ async fn framework_rejections_are_french_json_errors_with_stable_codes() {
         .unwrap();
     let (status, body) = json_error(response).await;
     assert_eq!((status, code(&body)), (404, "not_found"));
+    // A NUL character: no store keeps one (PostgreSQL refused it with a 500).
+    let response = manager
+        .client
+        .post(app.url("/api/write/dispositifs"))
+        .header("origin", &app.base_url)
+        .json(&json!({ "name": "a\u{0}b", "orientation_type": "social" }))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = json_error(response).await;
+    assert_eq!(
+        (status, first_field(&body)),
+        (422, ("name", "invalid_character"))
+    );
+    let (status, body) = json_error(get("/api/auth/accounts?q=a%00b").await.unwrap()).await;
+    assert_eq!(
+        (status, first_field(&body)),
+        (422, ("q", "invalid_character"))
+    );
     // Not JSON at all.
     let response = manager
         .client

@@ -30,6 +30,11 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
             Err(_) => Err(malformed()),
         };
     }
+    if has_escaped_nul(bytes) {
+        let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|_| malformed())?;
+        let path = nul_path(&value).unwrap_or_default();
+        return Err(AppError::Validation(vec![nul_error(&path)]));
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
         Ok(value) => value,
@@ -48,6 +53,58 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     };
     deserializer.end().map_err(|_| malformed())?;
     Ok(value)
+}
+
+/// The error of a text holding a NUL character: no store keeps one (PostgreSQL refuses it).
+pub(crate) fn nul_error(field: &str) -> FieldError {
+    FieldError::new(
+        field,
+        "invalid_character",
+        "Ce champ contient un caractère non autorisé.",
+    )
+}
+
+/// Whether a JSON text holds a `\u0000` escape (JSON cannot hold a raw NUL byte). Outside
+/// strings valid JSON has no backslash; inside, `\\` is one escaped backslash, skipped whole.
+fn has_escaped_nul(bytes: &[u8]) -> bool {
+    let mut index = 0;
+    while index < bytes.len() {
+        if bytes[index] == b'\\' {
+            if bytes[index + 1..].starts_with(b"u0000") {
+                return true;
+            }
+            index += 2;
+        } else {
+            index += 1;
+        }
+    }
+    false
+}
+
+/// Where the first NUL character is (`items[1].label`): in a string, or in a key.
+fn nul_path(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::String(text) => text.contains('\0').then(String::new),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| nul_path(item).map(|rest| format!("[{i}]{}", dotted(&rest)))),
+        serde_json::Value::Object(map) => map.iter().find_map(|(key, item)| {
+            if key.contains('\0') {
+                return Some(String::new());
+            }
+            nul_path(item).map(|rest| format!("{key}{}", dotted(&rest)))
+        }),
+        _ => None,
+    }
+}
+
+fn dotted(rest: &str) -> String {
+    if rest.is_empty() || rest.starts_with('[') {
+        rest.to_string()
+    } else {
+        format!(".{rest}")
+    }
 }
 
 /// The first `…` quoted name in serde's message (`missing field `name``).
@@ -267,6 +324,16 @@ mod tests {
                 other => panic!("{text}: {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn a_nul_character_is_refused_on_its_field() {
+        let (field, code, _) = one(r#"{"name": "a\u0000b"}"#);
+        assert_eq!((field.as_str(), code), ("name", "invalid_character"));
+        let (field, _, _) = one(r#"{"name": "a", "items": [{"label": "x"}, {"label": "\u0000"}]}"#);
+        assert_eq!(field, "items[1].label");
+        // An escaped backslash followed by `u0000` is text, not a NUL.
+        assert!(parse_json::<Body>(br#"{"name": "a\\u0000"}"#).is_ok());
     }
 
     #[test]

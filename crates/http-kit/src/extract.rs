@@ -3,7 +3,7 @@
 //! French message), never with axum's English text. axum's own `Path`, `Query` and `Json`
 //! extractors are refused by clippy (`clippy.toml`), so these are the only way in.
 
-use crate::body::{field_error, parse_json};
+use crate::body::{field_error, nul_error, parse_json};
 use crate::{AppError, FieldError};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -64,6 +64,12 @@ where
 /// Reads a query string into `T`, with French field errors.
 pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, AppError> {
     let pairs = form_urlencoded::parse(query.as_bytes());
+    if let Some((name, _)) = pairs
+        .clone()
+        .find(|(name, value)| name.contains('\0') || value.contains('\0'))
+    {
+        return Err(AppError::Validation(vec![nul_error(&name)]));
+    }
     let deserializer = serde_urlencoded::Deserializer::new(pairs);
     serde_path_to_error::deserialize::<_, T>(deserializer).map_err(|error| {
         let path = error.path().to_string();
@@ -164,6 +170,8 @@ mod tests {
             let field = query_error(bad);
             assert_eq!((field.field.as_str(), field.code), ("page", "invalid"));
         }
+        let nul = query_error("page=1&q=a%00b");
+        assert_eq!((nul.field.as_str(), nul.code), ("q", "invalid_character"));
         let repeated = query_error("page=1&page=2");
         assert_eq!(
             (repeated.field.as_str(), repeated.code),
