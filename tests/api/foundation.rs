@@ -442,5 +442,5 @@ async fn malformed_bodies_get_clear_errors() {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), 400);
+    assert_eq!(response.status(), 415);
 }

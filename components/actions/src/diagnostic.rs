@@ -2,7 +2,6 @@
 //! the reference list (who added or removed them, and when); job projects (ROME).
 
 use crate::support::{path_id, trace, updated, version, writable};
-use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
@@ -10,8 +9,9 @@ use carnet_domain::access::WriteScope;
 use carnet_domain::sensitive::{situation_summary, summary_naming};
 use carnet_domain::{parse_date, Id};
 use carnet_http::auth::Authenticated;
+use carnet_http::extract::JsonBody;
+use carnet_http::extract::{Path, Query};
 use carnet_http::idempotency::IdempotentJson;
-use carnet_http::routing::JsonBody;
 use carnet_http::validate::{emptied, Validator};
 use carnet_http::AppError;
 use carnet_store::repo::diagnostic::{self, NewJobProject, JOB_PROJECT_COLUMNS as PROJECT};

@@ -2,13 +2,13 @@
 //! through `/api/auth/me/email` and its confirmation.
 
 use crate::support::{trace, writable};
-use axum::extract::Path;
 use axum::Json;
 use carnet_domain::access::WriteScope;
 use carnet_domain::sensitive::summary_naming;
 use carnet_domain::{parse_birth_date, parse_phone, Nir};
 use carnet_http::auth::Authenticated;
-use carnet_http::routing::JsonBody;
+use carnet_http::extract::JsonBody;
+use carnet_http::extract::Path;
 use carnet_http::validate::{emptied, Validator};
 use carnet_http::AppError;
 use carnet_store::repo::beneficiaries;

@@ -1,12 +1,12 @@
 //! Attaching oneself to a notebook, as member or as referent (a referent names a dispositif).
 //! At most one active referent per notebook: the database refuses a second one (409).
 
-use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use carnet_domain::roles::Role;
 use carnet_domain::Id;
 use carnet_http::auth::Authenticated;
+use carnet_http::extract::Path;
 use carnet_http::idempotency::IdempotentJson;
 use carnet_http::AppError;
 use carnet_store::repo::timeline::{self, NewEvent};

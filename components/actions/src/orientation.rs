@@ -5,12 +5,12 @@
 
 use crate::members::{dispositif, set_referent};
 use crate::support::{known_and_open, path_id, trace};
-use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use carnet_domain::roles::Role;
 use carnet_domain::{emails, Id};
 use carnet_http::auth::Authenticated;
+use carnet_http::extract::Path;
 use carnet_http::idempotency::IdempotentJson;
 use carnet_http::validate::Validator;
 use carnet_http::AppError;

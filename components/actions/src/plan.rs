@@ -4,15 +4,15 @@
 //! accepts an Idempotency-Key; every edit or delete names the version it is based on.
 
 use crate::support::{path_id, trace, updated, version, writable};
-use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use carnet_domain::access::WriteScope;
 use carnet_domain::{parse_date, Id};
 use carnet_http::auth::Authenticated;
+use carnet_http::extract::JsonBody;
+use carnet_http::extract::{Path, Query};
 use carnet_http::idempotency::IdempotentJson;
-use carnet_http::routing::JsonBody;
 use carnet_http::validate::Validator;
 use carnet_http::AppError;
 use carnet_store::repo::plan::{self, NewAction, NewObjectif, Versioned};

@@ -4,7 +4,6 @@
 //! their structure's professionals.
 
 use crate::support::{known, may_write, path_id, trace, updated, version, writable};
-use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
@@ -12,8 +11,9 @@ use carnet_domain::access::{may_book_with, WriteScope};
 use carnet_domain::roles::Role;
 use carnet_domain::{Id, Instant};
 use carnet_http::auth::Authenticated;
+use carnet_http::extract::JsonBody;
+use carnet_http::extract::Path;
 use carnet_http::idempotency::{Idempotent, IdempotentJson};
-use carnet_http::routing::JsonBody;
 use carnet_http::AppError;
 use carnet_store::repo::orientation::professional_structures;
 use carnet_store::repo::plan::{self, Versioned};

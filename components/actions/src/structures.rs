@@ -1,14 +1,14 @@
 //! Managers manage structures (details, the "sensitive" flag) and dispositifs.
 
-use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use carnet_domain::access::{may_manage_structures, Actor};
 use carnet_domain::{Email, Id};
 use carnet_http::auth::Authenticated;
+use carnet_http::extract::JsonBody;
+use carnet_http::extract::Path;
 use carnet_http::idempotency::IdempotentJson;
-use carnet_http::routing::JsonBody;
 use carnet_http::validate::Validator;
 use carnet_http::AppError;
 use carnet_store::repo::structures::{self, StructureChanges};

@@ -2,7 +2,6 @@
 //! capability: `may_grant`, `may_disable`, `may_create_structures`). Nobody acts on their own
 //! account here, and nobody changes another person's sign-in email (there is no such endpoint).
 
-use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
@@ -13,6 +12,7 @@ use carnet_domain::roles::{
 use carnet_domain::Id;
 use carnet_http::auth::Authenticated;
 use carnet_http::error::email_field;
+use carnet_http::extract::Path;
 use carnet_http::idempotency::IdempotentJson;
 use carnet_http::validate::Validator;
 use carnet_http::{AppError, FieldError};
@@ -380,7 +380,7 @@ async fn set_disabled(
 pub async fn set_work_contact_of(
     auth: Authenticated,
     Path(id): Path<String>,
-    carnet_http::routing::JsonBody(body): carnet_http::routing::JsonBody<
+    carnet_http::extract::JsonBody(body): carnet_http::extract::JsonBody<
         crate::session::WorkContactBody,
     >,
 ) -> Result<Json<Value>, AppError> {

@@ -4,7 +4,6 @@
 //! account says what the caller may do with it under the grant matrix (revoke each role,
 //! disable or enable it), and the answer lists the roles the caller may grant.
 
-use axum::extract::Query;
 use axum::Json;
 use carnet_domain::access::{may_list_accounts, AccountDirectory, Actor};
 use carnet_domain::roles::{
@@ -12,6 +11,7 @@ use carnet_domain::roles::{
 };
 use carnet_domain::Id;
 use carnet_http::auth::Authenticated;
+use carnet_http::extract::Query;
 use carnet_http::{AppError, FieldError};
 use carnet_store::repo::accounts::HeldRole;
 use carnet_store::repo::directory::{self, DirectoryFilter};

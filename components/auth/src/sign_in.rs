@@ -11,7 +11,7 @@ use carnet_domain::roles::Role;
 use carnet_domain::{Id, Instant};
 use carnet_http::auth::{hash_token, random_token, session_cookie, sign_session};
 use carnet_http::error::email_field;
-use carnet_http::routing::JsonBody;
+use carnet_http::extract::JsonBody;
 use carnet_http::{AppError, Ctx};
 use carnet_store::repo::audit::{self, AuditEntry};
 use carnet_store::repo::{accounts, sessions};

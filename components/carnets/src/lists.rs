@@ -2,12 +2,12 @@
 //! recently viewed notebooks, and search. Archived notebooks appear in none of them.
 
 use crate::notebook::paging;
-use axum::extract::Query;
 use axum::Json;
 use carnet_domain::access::{
     may_list_department, may_list_portfolio, may_list_structure, may_search,
 };
 use carnet_http::auth::Authenticated;
+use carnet_http::extract::Query;
 use carnet_http::{AppError, FieldError};
 use carnet_store::repo::carnets::{self, DepartmentFilter, ListItem, Page};
 use carnet_store::repo::{directory, referentiel};

@@ -3,12 +3,12 @@
 //! same transaction as the read.
 
 use axum::extract::FromRequestParts;
-use axum::extract::{Path, Query};
 use axum::http::request::Parts;
 use axum::Json;
 use carnet_domain::access::{notebook_read, ReadAccess};
 use carnet_domain::{Id, Instant};
 use carnet_http::auth::{authenticate, authenticate_and_read, Authenticated};
+use carnet_http::extract::{Path, Query};
 use carnet_http::{AppError, FieldError};
 use carnet_http::{AppState, Ctx};
 use carnet_store::repo::carnets;

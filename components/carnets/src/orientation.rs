@@ -3,11 +3,11 @@
 //! the notebook: every notebook on a page gets an access-log row, in the same transaction.
 
 use crate::notebook::paging;
-use axum::extract::{Path, Query};
 use axum::Json;
 use carnet_domain::access::{may_list_orientation_requests, may_list_professionals};
 use carnet_domain::Id;
 use carnet_http::auth::Authenticated;
+use carnet_http::extract::{Path, Query};
 use carnet_http::{AppError, FieldError};
 use carnet_store::repo::carnets::Page;
 use carnet_store::repo::orientation::{self, RequestStatus};

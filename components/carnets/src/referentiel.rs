@@ -2,9 +2,9 @@
 //! objectifs and actions, and the coded values), retired items left out.
 //! `GET /api/referentiel/rome?q=…`: ROME job titles, searched as you type.
 
-use axum::extract::Query;
 use axum::Json;
 use carnet_domain::text::sort_key;
+use carnet_http::extract::Query;
 use carnet_http::{AppError, Ctx};
 use carnet_store::repo::referentiel::{self, RomeAppellation, ThemedList};
 use carnet_store::{Db, StoreError};

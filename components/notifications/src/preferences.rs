@@ -3,7 +3,7 @@
 
 use axum::Json;
 use carnet_http::auth::Authenticated;
-use carnet_http::routing::JsonBody;
+use carnet_http::extract::JsonBody;
 use carnet_http::{AppError, Ctx};
 use carnet_store::repo::preferences;
 use serde::Deserialize;

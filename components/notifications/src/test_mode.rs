@@ -1,11 +1,11 @@
 //! Test mode (refused unless the public URL is loopback, see `carnet_http::Config`): set the
 //! instance's clock and read what it sent out. Outside test mode these paths do not exist (404).
 
-use axum::extract::Query;
 use axum::Json;
 use carnet_domain::roles::{Assignment, Role, Scope};
 use carnet_domain::{Email, Id, Instant};
-use carnet_http::routing::JsonBody;
+use carnet_http::extract::JsonBody;
+use carnet_http::extract::Query;
 use carnet_http::{AppError, Ctx};
 use carnet_store::repo::accounts;
 use carnet_store::repo::test_data::{self, OutboxEmail};

@@ -6,7 +6,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use carnet_http::{routing, AppState, Platform};
+use carnet_http::{routing, AppError, AppState, Platform};
 use std::sync::Arc;
 
 /// The Spin route this component owns: everything no other component claims.
@@ -55,8 +55,16 @@ fn relative_path(url_path: &str) -> Option<String> {
 }
 
 async fn serve_file(State(state): State<AppState>, request: Request) -> Response {
+    // Spin gives this component every path no other claims (`/...`), unknown API paths too:
+    // those get the API's JSON 404, never the application shell.
+    if routing::is_api_path(request.uri().path()) {
+        return AppError::NotFound.into_response();
+    }
     if request.method() != axum::http::Method::GET && request.method() != axum::http::Method::HEAD {
-        return (StatusCode::METHOD_NOT_ALLOWED, "Méthode non autorisée").into_response();
+        return AppError::MethodNotAllowed {
+            allow: Some(HeaderValue::from_static("GET, HEAD")),
+        }
+        .into_response();
     }
     let root = state
         .platform

@@ -1,9 +1,11 @@
-//! Reading a JSON request body into a handler's type, with French errors for people and stable
-//! codes for programs. When serde names the field at fault (missing, of the wrong type, unknown),
-//! the error is a field error on that field, so a form shows it next to the field. Serde's own
-//! (English) text is logged, never sent.
+//! Reading request data (a JSON body, a query string) into a handler's type, with French errors
+//! for people and stable codes for programs. When serde names the field at fault (missing, of the
+//! wrong type, unknown, repeated), the error is a field error on that field, so a form shows it
+//! next to the field. Serde's own (English) text is logged, never sent.
 
+use crate::validate::text_error_message;
 use crate::{AppError, FieldError};
+use carnet_domain::text::{forbidden_character, TextError};
 use serde::de::DeserializeOwned;
 
 /// The error of a body that is not JSON at all.
@@ -14,9 +16,30 @@ pub fn malformed() -> AppError {
     )
 }
 
-/// Parses a JSON body: 400 `malformed_json` when it is not JSON, 422 with field errors when it
-/// is JSON of the wrong shape.
+/// The error of a body that is JSON, but not an object.
+fn not_an_object() -> AppError {
+    AppError::Validation(vec![whole_body_error()])
+}
+
+/// Parses a JSON body: 400 `malformed_json` when it is not JSON, 422 `invalid_body` when it is
+/// not an object (serde would read a struct from an array of its fields in order), 422 with field
+/// errors when it is an object of the wrong shape.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let first = bytes.iter().find(|byte| !byte.is_ascii_whitespace());
+    if first != Some(&b'{') {
+        return match serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+            Ok(_) => Err(not_an_object()),
+            Err(_) => Err(malformed()),
+        };
+    }
+    if may_hold_forbidden_characters(bytes) {
+        let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|_| malformed())?;
+        if let Some((path, error)) = forbidden_in(&value) {
+            return Err(AppError::Validation(vec![forbidden_character_error(
+                &path, error,
+            )]));
+        }
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
         Ok(value) => value,
@@ -27,11 +50,65 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
                 return Err(malformed());
             }
             eprintln!("invalid JSON body: {path}: {inner}");
-            return Err(AppError::Validation(vec![field_error(&path, &inner)]));
+            return Err(AppError::Validation(vec![field_error(
+                &path,
+                &inner.to_string(),
+            )]));
         }
     };
     deserializer.end().map_err(|_| malformed())?;
     Ok(value)
+}
+
+/// The error of a string holding a character no stored text may hold (a control character other
+/// than newline, carriage return and tab, or a bidirectional control: see
+/// [`carnet_domain::text::forbidden_character`]), on its field: the same code and message as the
+/// one text type's, and checked here for every string of every body and query, so that none
+/// reaches a store (PostgreSQL refuses a NUL outright).
+pub(crate) fn forbidden_character_error(field: &str, error: TextError) -> FieldError {
+    FieldError::new(field, "invalid_characters", text_error_message(error))
+}
+
+/// Whether a JSON text may hold such a character: a `\u` escape, DEL, or the UTF-8 of a C1
+/// control (C2 80–9F) or of a bidirectional control (E2 80 AA–AE, E2 81 A6–A9). Raw control
+/// characters below U+0020 are not JSON at all. A cheap scan, so that ordinary bodies are read
+/// once.
+fn may_hold_forbidden_characters(bytes: &[u8]) -> bool {
+    bytes
+        .windows(2)
+        .any(|pair| matches!(pair, [b'\\', b'u'] | [0xC2, 0x80..=0x9F]) || pair[0] == 0x7F)
+        || bytes.last() == Some(&0x7F)
+        || bytes.windows(3).any(|triple| {
+            matches!(
+                triple,
+                [0xE2, 0x80, 0xAA..=0xAE] | [0xE2, 0x81, 0xA6..=0xA9]
+            )
+        })
+}
+
+/// Where the first forbidden character is (`items[1].label`), in a string or in a key.
+fn forbidden_in(value: &serde_json::Value) -> Option<(String, TextError)> {
+    match value {
+        serde_json::Value::String(text) => forbidden_character(text).map(|e| (String::new(), e)),
+        serde_json::Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
+            forbidden_in(item).map(|(rest, e)| (format!("[{i}]{}", dotted(&rest)), e))
+        }),
+        serde_json::Value::Object(map) => map.iter().find_map(|(key, item)| {
+            if let Some(error) = forbidden_character(key) {
+                return Some((String::new(), error));
+            }
+            forbidden_in(item).map(|(rest, e)| (format!("{key}{}", dotted(&rest)), e))
+        }),
+        _ => None,
+    }
+}
+
+fn dotted(rest: &str) -> String {
+    if rest.is_empty() || rest.starts_with('[') {
+        rest.to_string()
+    } else {
+        format!(".{rest}")
+    }
 }
 
 /// The first `…` quoted name in serde's message (`missing field `name``).
@@ -77,23 +154,23 @@ fn expected(message: &str) -> &'static str {
     }
 }
 
-/// A field error from serde's error at `path` (`.` for the body itself).
-fn field_error(path: &str, error: &serde_json::Error) -> FieldError {
+fn whole_body_error() -> FieldError {
+    FieldError::new(
+        "",
+        "invalid_body",
+        "Le contenu de la demande ne correspond pas à ce qui est attendu.",
+    )
+}
+
+/// A field error from serde's error `message` at `path` (`.` for the body itself).
+pub(crate) fn field_error(path: &str, message: &str) -> FieldError {
     // A path that does not start with a key (`.`, `[0]`) is not a field of the body's object.
     let path = if path == "." || path.starts_with('[') {
         ""
     } else {
         path
     };
-    let message = error.to_string();
-    let name = quoted(&message);
-    let whole_body = || {
-        FieldError::new(
-            "",
-            "invalid_body",
-            "Le contenu de la demande ne correspond pas à ce qui est attendu.",
-        )
-    };
+    let name = quoted(message);
     // A missing or repeated key is reported at its object's path; an unknown key at its own.
     if let (true, Some(name)) = (message.starts_with("missing field "), name) {
         return FieldError::new(join(path, name), "required", "Ce champ est obligatoire.");
@@ -106,7 +183,7 @@ fn field_error(path: &str, error: &serde_json::Error) -> FieldError {
         );
     }
     if path.is_empty() {
-        return whole_body();
+        return whole_body_error();
     }
     if message.starts_with("unknown field ") {
         return FieldError::new(path, "unknown_field", "Champ inconnu.");
@@ -115,7 +192,7 @@ fn field_error(path: &str, error: &serde_json::Error) -> FieldError {
         return FieldError::new(path, "required", "Ce champ est obligatoire.");
     }
     if message.starts_with("invalid type: ") {
-        return FieldError::new(path, "invalid_type", expected(&message));
+        return FieldError::new(path, "invalid_type", expected(message));
     }
     FieldError::new(path, "invalid", "Valeur invalide pour ce champ.")
 }
@@ -239,6 +316,46 @@ mod tests {
             assert_eq!((field.as_str(), code), ("", "invalid_body"), "{text}");
             assert!(message.starts_with("Le contenu de la demande"));
         }
+        // Serde reads a struct from the array of its fields in order: an array is still refused.
+        #[derive(Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct OneField {
+            theme: String,
+        }
+        for text in [r#"["numerique"]"#, " [\"numerique\"] ", "null", "true"] {
+            match parse_json::<OneField>(text.as_bytes()) {
+                Err(AppError::Validation(fields)) => assert_eq!(fields[0].code, "invalid_body"),
+                other => panic!("{text}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_forbidden_character_is_refused_on_its_field() {
+        let (field, code, message) = one(r#"{"name": "a\u0000b"}"#);
+        assert_eq!((field.as_str(), code), ("name", "invalid_characters"));
+        assert!(message.contains("U+0000"), "{message}");
+        let (field, _, _) = one(r#"{"name": "a", "items": [{"label": "x"}, {"label": "\u0000"}]}"#);
+        assert_eq!(field, "items[1].label");
+        for body in [
+            "{\"name\": \"bip\\u0007\"}",
+            "{\"name\": \"x\u{7f}\"}",
+            "{\"name\": \"c1\u{85}\"}",
+            "{\"name\": \"abc\u{202e}fdp\"}",
+            "{\"name\": \"\u{2066}x\"}",
+            "{\"name\": \"abc\\u202Efdp\"}",
+        ] {
+            let (field, code, _) = one(body);
+            assert_eq!(
+                (field.as_str(), code),
+                ("name", "invalid_characters"),
+                "{body}"
+            );
+        }
+        // An escaped backslash followed by `u0000` is text, not a NUL; newlines and tabs pass.
+        assert!(parse_json::<Body>(br#"{"name": "a\\u0000"}"#).is_ok());
+        assert!(parse_json::<Body>(br#"{"name": "ligne\nsuite\tfin"}"#).is_ok());
+        assert!(parse_json::<Body>("{\"name\": \"Éloïse — Zoé\"}".as_bytes()).is_ok());
     }
 
     #[test]

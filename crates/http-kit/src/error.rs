@@ -53,8 +53,13 @@ pub enum AppError {
         message: String,
         details: Option<serde_json::Value>,
     },
+    /// 405: the path exists, not with this method; `allow` lists the methods it has (the `Allow`
+    /// header, e.g. `GET,HEAD`).
+    MethodNotAllowed { allow: Option<HeaderValue> },
     /// 413.
     PayloadTooLarge,
+    /// 415: a JSON endpoint sent something that does not say it is JSON.
+    UnsupportedMediaType,
     /// 429, with Retry-After in seconds.
     TooManyRequests { retry_after: u64 },
     /// 503, with Retry-After: the store is busy (locked, serialization failure).
@@ -128,7 +133,9 @@ impl AppError {
             AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Busy | AppError::StoreUnavailable | AppError::SchemaBehind { .. } => {
                 StatusCode::SERVICE_UNAVAILABLE
@@ -184,7 +191,15 @@ impl IntoResponse for AppError {
             AppError::Forbidden { code, message } => (*code, message.clone()),
             AppError::NotFound => ("not_found", "Élément introuvable.".into()),
             AppError::Conflict { code, message, .. } => (*code, message.clone()),
+            AppError::MethodNotAllowed { .. } => (
+                "method_not_allowed",
+                "Cette adresse n'accepte pas cette méthode.".into(),
+            ),
             AppError::PayloadTooLarge => ("payload_too_large", "La demande est trop volumineuse.".into()),
+            AppError::UnsupportedMediaType => (
+                "unsupported_media_type",
+                "Le corps de la demande doit être du JSON (Content-Type: application/json).".into(),
+            ),
             AppError::TooManyRequests { .. } => (
                 "too_many_requests",
                 "Trop de demandes. Réessayez dans quelques minutes.".into(),
@@ -236,6 +251,9 @@ impl IntoResponse for AppError {
             AppError::SchemaBehind { .. } => Some(30),
             _ => None,
         };
+        if let AppError::MethodNotAllowed { allow: Some(allow) } = &self {
+            response.headers_mut().insert(header::ALLOW, allow.clone());
+        }
         if let Some(seconds) = retry_after {
             response.headers_mut().insert(
                 header::RETRY_AFTER,

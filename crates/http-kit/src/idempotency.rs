@@ -18,7 +18,7 @@ use sha2::Digest;
 
 pub const HEADER: &str = "idempotency-key";
 
-/// A JSON body, with the request's idempotency key (if any) and its fingerprint.
+/// A JSON body (read as [`crate::extract::JsonBody`] reads it), with the request's idempotency key (if any) and its fingerprint.
 pub struct IdempotentJson<T> {
     pub body: T,
     request: Idempotent,
@@ -71,9 +71,7 @@ where
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
         let key = key_of(req.headers())?;
         let (method, path) = (req.method().clone(), req.uri().path().to_string());
-        let bytes = axum::body::Bytes::from_request(req, state)
-            .await
-            .map_err(|_| AppError::PayloadTooLarge)?;
+        let bytes = crate::extract::json_bytes(req, state).await?;
         let hash = fingerprint(&method, &path, &bytes);
         let body = crate::body::parse_json::<T>(&bytes)?;
         Ok(IdempotentJson {

@@ -7,6 +7,7 @@ pub mod body;
 pub mod config;
 pub mod context;
 pub mod error;
+pub mod extract;
 pub mod idempotency;
 pub mod platform;
 pub mod routing;

@@ -1,14 +1,13 @@
-//! What every component router shares: the health endpoint, the JSON 404 fallback, body
-//! extraction with French errors, and the security headers.
+//! What every component router shares: the health endpoint, JSON 404 and 405 answers, the JSON
+//! error guard, and the security headers.
 
 use crate::context::{current_instant, open_store};
 use crate::{AppError, AppState};
-use axum::extract::{FromRequest, Request, State};
-use axum::http::{header, HeaderValue};
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use carnet_store::{migrations, Dialect};
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -57,9 +56,9 @@ pub async fn health(State(state): State<AppState>) -> Result<Response, AppError>
         now: now.map(|n| n.to_db()).unwrap_or_default(),
     };
     let code = if status.is_behind() {
-        axum::http::StatusCode::SERVICE_UNAVAILABLE
+        StatusCode::SERVICE_UNAVAILABLE
     } else {
-        axum::http::StatusCode::OK
+        StatusCode::OK
     };
     Ok((code, Json(body)).into_response())
 }
@@ -69,54 +68,15 @@ pub async fn not_found() -> AppError {
     AppError::NotFound
 }
 
-/// A JSON body extractor whose rejections are French `AppError`s.
-pub struct JsonBody<T>(pub T);
-
-impl<T, S> FromRequest<S> for JsonBody<T>
-where
-    T: DeserializeOwned,
-    S: Send + Sync,
-{
-    type Rejection = AppError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
-        if !json_content_type(req.headers()) {
-            return Err(AppError::bad_request(
-                "unsupported_media_type",
-                "Le corps de la demande doit être du JSON (Content-Type: application/json).",
-            ));
-        }
-        let bytes = axum::body::Bytes::from_request(req, state)
-            .await
-            .map_err(|_| AppError::PayloadTooLarge)?;
-        crate::body::parse_json(&bytes).map(JsonBody)
-    }
-}
-
-/// `application/json`, or a `+json` type, as axum's `Json` accepts.
-fn json_content_type(headers: &axum::http::HeaderMap) -> bool {
-    let Some(value) = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return false;
-    };
-    let essence = value
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    match essence.split_once('/') {
-        Some((kind, subtype)) => {
-            kind == "application" && (subtype == "json" || subtype.ends_with("+json"))
-        }
-        None => false,
-    }
-}
-
-/// Security headers on every response of every component.
-pub async fn security_headers(mut response: Response) -> Response {
+/// Security headers on every response of every component. `Strict-Transport-Security` only when
+/// the instance's public URL is https (a browser ignores it over http, and a local instance on
+/// http must stay reachable).
+pub async fn security_headers(State(state): State<AppState>, mut response: Response) -> Response {
+    let https = state
+        .platform
+        .setting("public_url")
+        .await
+        .is_some_and(|url| url.trim().to_ascii_lowercase().starts_with("https://"));
     let headers = response.headers_mut();
     let set = |headers: &mut axum::http::HeaderMap, name, value: &'static str| {
         headers
@@ -132,18 +92,84 @@ pub async fn security_headers(mut response: Response) -> Response {
         header::CONTENT_SECURITY_POLICY,
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
     );
+    set(
+        headers,
+        header::HeaderName::from_static("permissions-policy"),
+        PERMISSIONS_POLICY,
+    );
+    if https {
+        set(
+            headers,
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=63072000; includeSubDomains",
+        );
+    }
     response
 }
 
-/// Finishes a component router: state, JSON 404 fallback, security headers.
+/// No page of the application uses any of these browser features.
+pub const PERMISSIONS_POLICY: &str = "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=()";
+
+/// Whether a path belongs to the API (`/api` and below): such a path never gets a web page.
+pub fn is_api_path(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
+/// The answer to a method a route does not have (axum adds the `Allow` header).
+pub async fn method_not_allowed() -> AppError {
+    AppError::MethodNotAllowed { allow: None }
+}
+
+/// The last guard of the API's error contract: an error answer that is not JSON (one made by the
+/// framework rather than by a handler) becomes the project's JSON error for its status, keeping
+/// its headers (`Allow`). Handlers and the project's extractors never rely on it.
+pub async fn json_errors(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("application/json"));
+    if is_json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    eprintln!("a non-JSON {status} answer replaced by the JSON error");
+    let error = match status {
+        StatusCode::NOT_FOUND => AppError::NotFound,
+        StatusCode::METHOD_NOT_ALLOWED => AppError::MethodNotAllowed { allow: None },
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::UnsupportedMediaType,
+        status if status.is_server_error() => AppError::internal(format!("{status}")),
+        _ => AppError::bad_request("bad_request", "La demande est invalide."),
+    };
+    let (mut parts, _) = response.into_parts();
+    let (json_parts, body) = error.into_response().into_parts();
+    parts.status = json_parts.status;
+    for (name, value) in &json_parts.headers {
+        parts.headers.insert(name, value.clone());
+    }
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, body)
+}
+
+/// Finishes a component router: state, JSON 404 and 405 answers, JSON errors only, the body
+/// limit, security headers.
 pub fn finish(router: axum::Router<AppState>, state: AppState) -> axum::Router {
-    with_headers_and_state(router.fallback(not_found), state)
+    let router = router
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::map_response(json_errors))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES));
+    with_headers_and_state(router, state)
 }
 
 /// Security headers and state, for a router that brings its own fallback.
 pub fn with_headers_and_state(router: axum::Router<AppState>, state: AppState) -> axum::Router {
     router
-        .layer(axum::middleware::map_response(security_headers))
+        .layer(axum::middleware::map_response_with_state(
+            state.clone(),
+            security_headers,
+        ))
         .with_state(state)
 }
 
