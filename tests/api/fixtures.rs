@@ -226,3 +226,36 @@ pub async fn database_rows(url: &str) -> Vec<(String, String)> {
     out.sort();
     out
 }
+
+/// A « logement » axe de travail in a notebook, with one free objectif, made by `user`: the
+/// paths to add objectifs under the axe and actions under the objectif.
+pub struct LogementPlan {
+    pub objectifs: String,
+    pub actions: String,
+}
+
+pub async fn logement_plan(user: &User, app: &TestApp, notebook: &str) -> LogementPlan {
+    let base = format!("/api/write/carnets/{notebook}");
+    let (status, focus) = post(
+        user,
+        app,
+        &format!("{base}/focuses"),
+        json!({ "theme": "logement" }),
+    )
+    .await;
+    assert_eq!(status, 201, "{focus}");
+    let objectifs = format!("{base}/focuses/{}/objectifs", focus["id"].as_str().unwrap());
+    let (status, objectif) = post(
+        user,
+        app,
+        &objectifs,
+        json!({ "label": "Trouver un logement" }),
+    )
+    .await;
+    assert_eq!(status, 201, "{objectif}");
+    let actions = format!(
+        "{base}/objectifs/{}/actions",
+        objectif["id"].as_str().unwrap()
+    );
+    LogementPlan { objectifs, actions }
+}

@@ -2,7 +2,7 @@
 //! roles reaching accounts beyond the granter, rendez-vous with strangers, control and
 //! bidirectional characters, impossible dates, actions of another axe, internal keys in answers.
 
-use crate::fixtures::{account, department, patch, post, Department};
+use crate::fixtures::{account, department, logement_plan, patch, post, Department};
 use carnet_tests::{spawn_app, TestApp, User};
 use serde_json::{json, Value};
 
@@ -172,17 +172,8 @@ async fn control_and_bidirectional_characters_are_refused_and_text_normalized() 
     .await;
     assert_eq!(status, 422, "{answer}");
     assert_eq!(answer["error"]["fields"][0]["field"], "email");
-    // A focus label, a free objectif label: the same rule.
-    let base = format!("/api/write/carnets/{}", d.eloise);
-    let (status, focus) = post(
-        &d.pro_a,
-        &app,
-        &format!("{base}/focuses"),
-        json!({ "theme": "logement" }),
-    )
-    .await;
-    assert_eq!(status, 201);
-    let objectifs = format!("{base}/focuses/{}/objectifs", focus["id"].as_str().unwrap());
+    // A free objectif label: the same rule.
+    let objectifs = logement_plan(&d.pro_a, &app, &d.eloise).await.objectifs;
     let (status, answer) = post(
         &d.pro_a,
         &app,
@@ -239,24 +230,7 @@ async fn impossible_dates_are_refused() {
         assert_eq!(error_code(&answer).1, "out_of_range", "{answer}");
     }
     let base = format!("/api/write/carnets/{}", d.eloise);
-    let (_, focus) = post(
-        &d.pro_a,
-        &app,
-        &format!("{base}/focuses"),
-        json!({ "theme": "logement" }),
-    )
-    .await;
-    let (_, objectif) = post(
-        &d.pro_a,
-        &app,
-        &format!("{base}/focuses/{}/objectifs", focus["id"].as_str().unwrap()),
-        json!({ "label": "Trouver un logement" }),
-    )
-    .await;
-    let actions = format!(
-        "{base}/objectifs/{}/actions",
-        objectif["id"].as_str().unwrap()
-    );
+    let actions = logement_plan(&d.pro_a, &app, &d.eloise).await.actions;
     for (start, due) in [
         ("0000-01-01", None),
         ("2026-01-10", Some("9999-12-31")),
@@ -311,25 +285,7 @@ async fn an_action_of_another_axe_is_refused() {
             .unwrap()
             .to_string()
     };
-    let base = format!("/api/write/carnets/{}", d.eloise);
-    let (_, focus) = post(
-        &d.pro_a,
-        &app,
-        &format!("{base}/focuses"),
-        json!({ "theme": "logement" }),
-    )
-    .await;
-    let (_, objectif) = post(
-        &d.pro_a,
-        &app,
-        &format!("{base}/focuses/{}/objectifs", focus["id"].as_str().unwrap()),
-        json!({ "label": "Trouver un logement" }),
-    )
-    .await;
-    let actions = format!(
-        "{base}/objectifs/{}/actions",
-        objectif["id"].as_str().unwrap()
-    );
+    let actions = logement_plan(&d.pro_a, &app, &d.eloise).await.actions;
     let (status, answer) = post(
         &d.pro_a,
         &app,
