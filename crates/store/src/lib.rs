@@ -39,8 +39,9 @@ pub enum Dialect {
 /// One database connection, held for one request.
 ///
 /// Transactions: `begin` opens a transaction that takes the write lock at once (`BEGIN
-/// IMMEDIATE` on SQLite). Under Spin it first rolls back anything a previous user of a pooled
-/// connection left open (Spin's PostgreSQL pool does not clean up); the native pools take back
+/// IMMEDIATE` on SQLite; the native SQLite backend first waits for its process's turn to
+/// write, see `native::WriteTurns`). Under Spin it first rolls back anything a previous user
+/// of a pooled connection left open (Spin's PostgreSQL pool does not clean up); the native pools take back
 /// only connections outside any transaction. Native PostgreSQL sends that `BEGIN` together with
 /// the transaction's first statement (one round trip for both). A connection dropped without
 /// `commit` is rolled back by its backend.
@@ -61,7 +62,8 @@ pub trait Connection: Send + Sync {
     async fn begin(&self) -> Result<(), StoreError>;
     async fn commit(&self) -> Result<(), StoreError>;
     /// Reads that do not depend on each other, then the transaction's last write, then
-    /// `COMMIT`: a read that must leave a trace (the access log). This default runs them one
+    /// `COMMIT`, in one transaction (notebook reads no longer use it: they write their access-log
+    /// row with [`Connection::insert_durably`], outside their reads). This default runs them one
     /// after the other; native PostgreSQL sends them all at once (if any fails, the server
     /// turns the `COMMIT` into a rollback, and the first error is returned).
     async fn query_many_and_commit(
@@ -228,7 +230,7 @@ impl Db {
     }
 
     /// Reads, then a last write and `COMMIT` (see [`Connection::query_many_and_commit`]): one
-    /// round trip on native PostgreSQL for a read and the access-log row it owes.
+    /// round trip on native PostgreSQL for reads and the last write of their transaction.
     pub async fn query_many_and_commit<const N: usize>(
         &self,
         batch: &[(&str, &[Value]); N],
