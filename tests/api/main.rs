@@ -2,6 +2,7 @@
 
 mod auth;
 mod carnets;
+mod concurrency;
 mod dashboard;
 mod demo;
 mod directory;

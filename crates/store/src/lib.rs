@@ -39,8 +39,9 @@ pub enum Dialect {
 /// One database connection, held for one request.
 ///
 /// Transactions: `begin` opens a transaction that takes the write lock at once (`BEGIN
-/// IMMEDIATE` on SQLite). Under Spin it first rolls back anything a previous user of a pooled
-/// connection left open (Spin's PostgreSQL pool does not clean up); the native pools take back
+/// IMMEDIATE` on SQLite; the native SQLite backend first waits for its process's turn to
+/// write, see `native::WriteTurns`). Under Spin it first rolls back anything a previous user
+/// of a pooled connection left open (Spin's PostgreSQL pool does not clean up); the native pools take back
 /// only connections outside any transaction. Native PostgreSQL sends that `BEGIN` together with
 /// the transaction's first statement (one round trip for both). A connection dropped without
 /// `commit` is rolled back by its backend.
@@ -61,7 +62,8 @@ pub trait Connection: Send + Sync {
     async fn begin(&self) -> Result<(), StoreError>;
     async fn commit(&self) -> Result<(), StoreError>;
     /// Reads that do not depend on each other, then the transaction's last write, then
-    /// `COMMIT`: a read that must leave a trace (the access log). This default runs them one
+    /// `COMMIT`, in one transaction (notebook reads no longer use it: they write their access-log
+    /// row with [`Connection::insert_durably`], outside their reads). This default runs them one
     /// after the other; native PostgreSQL sends them all at once (if any fails, the server
     /// turns the `COMMIT` into a rollback, and the first error is returned).
     async fn query_many_and_commit(
@@ -75,6 +77,68 @@ pub trait Connection: Send + Sync {
         Ok(answers)
     }
     async fn rollback(&self) -> Result<(), StoreError>;
+    /// Reads that must see one state of the database, without taking any write lock, outside
+    /// any transaction of this connection. This default: on SQLite, a deferred transaction (a
+    /// snapshot at its first read; a WAL reader never waits for the writer, nor the writer for
+    /// it) committed at once, which syncs nothing; on PostgreSQL, the reads on their own, each
+    /// seeing what was committed when it starts (read committed, as inside a transaction there).
+    async fn query_many_consistent(
+        &self,
+        batch: &[(&str, &[Value])],
+    ) -> Result<Vec<Vec<Row>>, StoreError> {
+        if self.dialect() == Dialect::Postgres {
+            return self.query_many(batch).await;
+        }
+        self.execute("BEGIN DEFERRED", &[]).await?;
+        let answers = self.query_many(batch).await;
+        let ended = match answers {
+            Ok(_) => self.execute("COMMIT", &[]).await,
+            Err(_) => self.execute("ROLLBACK", &[]).await,
+        };
+        let answers = answers?;
+        ended?;
+        Ok(answers)
+    }
+    /// Inserts one row, durably, outside any transaction of this connection: answered once the
+    /// row is committed, an error if it cannot be. This default commits the row on its own (one
+    /// statement: under Spin, each request is a fresh instance with nothing to share); the
+    /// native store commits the rows of concurrent requests together (group commit).
+    async fn insert_durably(
+        &self,
+        insert: &'static SharedInsert,
+        values: Vec<Value>,
+    ) -> Result<(), StoreError> {
+        self.execute(&insert.sql(1), &values).await.map(|_| ())
+    }
+}
+
+/// An `INSERT` of single rows into an append-only table (the access log), whose commits the
+/// native store shares between concurrent requests: rows of several requests go in one
+/// statement, one commit, one sync.
+pub struct SharedInsert {
+    pub table: &'static str,
+    pub columns: &'static [&'static str],
+}
+
+impl SharedInsert {
+    /// The statement inserting `rows` rows, parameters numbered row after row.
+    pub fn sql(&self, rows: usize) -> String {
+        let width = self.columns.len();
+        let tuples: Vec<String> = (0..rows)
+            .map(|row| {
+                let placeholders: Vec<String> = (1..=width)
+                    .map(|column| format!("${}", row * width + column))
+                    .collect();
+                format!("({})", placeholders.join(", "))
+            })
+            .collect();
+        format!(
+            "INSERT INTO {} ({}) VALUES {}",
+            self.table,
+            self.columns.join(", "),
+            tuples.join(", ")
+        )
+    }
 }
 
 /// A connection with the conveniences every repository uses.
@@ -166,7 +230,7 @@ impl Db {
     }
 
     /// Reads, then a last write and `COMMIT` (see [`Connection::query_many_and_commit`]): one
-    /// round trip on native PostgreSQL for a read and the access-log row it owes.
+    /// round trip on native PostgreSQL for reads and the last write of their transaction.
     pub async fn query_many_and_commit<const N: usize>(
         &self,
         batch: &[(&str, &[Value]); N],
@@ -184,6 +248,38 @@ impl Db {
         let answers = result?;
         self.writes.fetch_add(1, Ordering::SeqCst);
         fixed_size(answers)
+    }
+
+    /// Reads that must agree with each other, without any write lock (see
+    /// [`Connection::query_many_consistent`]), answered in order, one answer per read; outside
+    /// any transaction.
+    pub async fn query_many_consistent<const N: usize>(
+        &self,
+        batch: &[(&str, &[Value]); N],
+    ) -> Result<[Vec<Row>; N], StoreError> {
+        let started = trace_start();
+        let result = self.conn.query_many_consistent(batch).await;
+        if started.is_some() {
+            trace_end(started, &format!("(snapshot) {}", batch_text(batch)));
+        }
+        fixed_size(result?)
+    }
+
+    /// Inserts one row durably, outside any transaction, its commit shared with those of
+    /// concurrent requests where the backend can (see [`Connection::insert_durably`]): answered
+    /// once the row is committed.
+    pub async fn insert_durably(
+        &self,
+        insert: &'static SharedInsert,
+        values: Vec<Value>,
+    ) -> Result<(), StoreError> {
+        self.count_write()?;
+        let started = trace_start();
+        let result = self.conn.insert_durably(insert, values).await;
+        trace_end(started, &format!("(shared commit) {}", insert.sql(1)));
+        result?;
+        self.writes.fetch_add(1, Ordering::SeqCst);
+        Ok(())
     }
 
     /// Test mode only: the injected failure once the allowed number of writes is reached.

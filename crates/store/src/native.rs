@@ -1,12 +1,21 @@
 //! Native backends: SQLite through rusqlite (bundled) and PostgreSQL through tokio-postgres, each
 //! with a small pool of connections (the native server's equivalent of Spin's host pooling).
+//!
+//! No request waits on another without need:
+//! - SQLite: reads run in deferred transactions (WAL readers never wait for the writer, nor it
+//!   for them); writers take their turn in the process, one at a time, in the order they came
+//!   ([`WriteTurns`]), so that none sleeps in SQLite's busy handler (kept, with its timeout,
+//!   for writers of other processes);
+//! - both engines: the rows of [`crate::SharedInsert`] tables (the access log) of concurrent
+//!   requests share one statement and one commit ([`SharedCommits`]), each request answered once
+//!   its row is durable.
 
-use crate::{sqlite_placeholders, Connection, Db, Dialect, Row, StoreError, Value};
+use crate::{sqlite_placeholders, Connection, Db, Dialect, Row, SharedInsert, StoreError, Value};
 use async_trait::async_trait;
 use futures_util::TryStreamExt;
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 use tokio_postgres::types::{to_sql_checked, IsNull, ToSql, Type};
 
@@ -17,6 +26,9 @@ const SQLITE_BUSY_TIMEOUT_MS: u64 = 5_000;
 #[derive(Clone)]
 pub struct NativeStore {
     inner: Arc<Inner>,
+    /// Apart from `inner`, which connections hold: the group-commit writer keeps a connection,
+    /// and connections reach this only weakly, so that a dropped store frees them all.
+    shared_commits: Arc<SharedCommits>,
 }
 
 enum Target {
@@ -30,6 +42,193 @@ struct Inner {
     postgres_pool: Mutex<Vec<PgClient>>,
     /// The schema was seen current once: later requests skip the check.
     schema_seen_current: Arc<std::sync::atomic::AtomicBool>,
+    /// SQLite: the process's writers, one at a time.
+    write_turns: WriteTurns,
+}
+
+/// SQLite's writers of this process, one at a time: a writer waits here (woken as soon as the
+/// one before it ends, in the order they came) rather than in SQLite's busy handler, which
+/// sleeps in growing steps, up to 100 ms, instead of being woken when the lock frees. A
+/// transaction takes its turn at `begin` and gives it back when it ends; a write outside a
+/// transaction takes it for its statement.
+struct WriteTurns(Arc<tokio::sync::Semaphore>);
+
+impl Default for WriteTurns {
+    fn default() -> Self {
+        WriteTurns(Arc::new(tokio::sync::Semaphore::new(1)))
+    }
+}
+
+impl WriteTurns {
+    /// Waits for this process's turn to write; as long as SQLite's busy timeout at most (a
+    /// writer that never ends its transaction does not block the others for ever).
+    async fn take(&self) -> Result<tokio::sync::OwnedSemaphorePermit, StoreError> {
+        let wait = Duration::from_millis(SQLITE_BUSY_TIMEOUT_MS);
+        match tokio::time::timeout(wait, self.0.clone().acquire_owned()).await {
+            Ok(Ok(turn)) => Ok(turn),
+            Ok(Err(closed)) => Err(StoreError::Other(closed.to_string())),
+            Err(_) => Err(StoreError::Busy(format!(
+                "tour d'écriture non obtenu en {} ms",
+                SQLITE_BUSY_TIMEOUT_MS
+            ))),
+        }
+    }
+}
+
+/// Group commit of the rows of [`SharedInsert`] tables (the access log). A request queues its
+/// row, then either finds it committed by another, or becomes the one that commits every row
+/// queued by then, in one statement: one commit and one sync for all of them (`synchronous`
+/// stays as it is: FULL on SQLite, `synchronous_commit` on on PostgreSQL). No task of its own:
+/// whichever waiting request gets the lock commits, in a task spawned so that it finishes even
+/// if that request is dropped.
+#[derive(Default)]
+struct SharedCommits {
+    queued: Mutex<Vec<QueuedRow>>,
+    /// Held while a group is written; keeps the connection groups are written with.
+    writer: Arc<tokio::sync::Mutex<Option<Db>>>,
+}
+
+struct QueuedRow {
+    insert: &'static SharedInsert,
+    values: Vec<Value>,
+    committed: tokio::sync::oneshot::Sender<Result<(), StoreError>>,
+}
+
+/// At most this many rows in one statement (their parameters stay well within both engines'
+/// limits, and the statement shapes cached per connection stay few).
+const SHARED_COMMIT_MAX_ROWS: usize = 64;
+
+impl SharedCommits {
+    /// Queues the row and answers once it is committed (or could not be).
+    async fn insert(
+        &self,
+        store: &NativeStore,
+        insert: &'static SharedInsert,
+        values: Vec<Value>,
+    ) -> Result<(), StoreError> {
+        let (committed, mut answer) = tokio::sync::oneshot::channel();
+        self.queued.lock().expect("queue").push(QueuedRow {
+            insert,
+            values,
+            committed,
+        });
+        loop {
+            tokio::select! {
+                biased;
+                answer = &mut answer => {
+                    return answer.unwrap_or_else(|_| {
+                        Err(StoreError::Other("écriture groupée interrompue".into()))
+                    });
+                }
+                writer = self.writer.clone().lock_owned() => {
+                    let group = self.take_group();
+                    if !group.is_empty() {
+                        tokio::spawn(write_group(store.clone(), writer, group));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The rows to commit together: the oldest queued row, and those of the same table queued
+    /// since, up to [`SHARED_COMMIT_MAX_ROWS`]; the others stay queued for the next group.
+    fn take_group(&self) -> Vec<QueuedRow> {
+        let mut queued = self.queued.lock().expect("queue");
+        let Some(first) = queued.first() else {
+            return Vec::new();
+        };
+        let insert = first.insert;
+        let mut group = Vec::new();
+        let mut index = 0;
+        while index < queued.len() && group.len() < SHARED_COMMIT_MAX_ROWS {
+            if std::ptr::eq(queued[index].insert, insert) {
+                group.push(queued.remove(index));
+            } else {
+                index += 1;
+            }
+        }
+        group
+    }
+}
+
+/// Writes a group of rows in one statement (one commit), and tells each row's request. When
+/// the statement is refused by an integrity rule, each row is written on its own, so that only
+/// a faulty row fails its request. `writer` is held until every request has its answer.
+async fn write_group(
+    store: NativeStore,
+    mut writer: tokio::sync::OwnedMutexGuard<Option<Db>>,
+    group: Vec<QueuedRow>,
+) {
+    let insert = group[0].insert;
+    let values: Vec<Value> = group
+        .iter()
+        .flat_map(|row| row.values.iter().cloned())
+        .collect();
+    let result = write_rows(&store, &mut writer, &insert.sql(group.len()), &values).await;
+    match result {
+        Ok(()) => {
+            for row in group {
+                let _ = row.committed.send(Ok(()));
+            }
+        }
+        Err(error) if group.len() == 1 => {
+            if let Some(row) = group.into_iter().next() {
+                let _ = row.committed.send(Err(error));
+            }
+        }
+        Err(error @ (StoreError::Busy(_) | StoreError::Unavailable(_))) => {
+            for row in group {
+                let _ = row.committed.send(Err(same_error(&error)));
+            }
+        }
+        Err(_) => {
+            for row in group {
+                let alone = write_rows(&store, &mut writer, &insert.sql(1), &row.values).await;
+                let _ = row.committed.send(alone);
+            }
+        }
+    }
+}
+
+/// One statement, outside any transaction (so committed when it returns), on the writer's
+/// connection (opened when missing; dropped when lost).
+async fn write_rows(
+    store: &NativeStore,
+    writer: &mut Option<Db>,
+    sql: &str,
+    values: &[Value],
+) -> Result<(), StoreError> {
+    if writer.is_none() {
+        *writer = Some(store.connect().await?);
+    }
+    let db = writer.as_ref().expect("writer connection");
+    let result = db.execute(sql, values).await.map(|_| ());
+    if matches!(result, Err(StoreError::Unavailable(_))) {
+        *writer = None;
+    }
+    result
+}
+
+/// The store of a connection, unless it was dropped.
+fn store_of(inner: &Arc<Inner>, shared_commits: &Weak<SharedCommits>) -> Option<NativeStore> {
+    Some(NativeStore {
+        inner: inner.clone(),
+        shared_commits: shared_commits.upgrade()?,
+    })
+}
+
+/// A copy of an error, for each request of a group that failed as one.
+fn same_error(error: &StoreError) -> StoreError {
+    match error {
+        StoreError::Busy(message) => StoreError::Busy(message.clone()),
+        StoreError::Unavailable(message) => StoreError::Unavailable(message.clone()),
+        StoreError::UniqueViolation(message) => StoreError::UniqueViolation(message.clone()),
+        StoreError::ConstraintViolation(message) => {
+            StoreError::ConstraintViolation(message.clone())
+        }
+        StoreError::Decode(message) => StoreError::Decode(message.clone()),
+        StoreError::Other(message) => StoreError::Other(message.clone()),
+    }
 }
 
 /// A PostgreSQL client and the statements it has prepared: each query's text is parsed and
@@ -59,7 +258,9 @@ impl NativeStore {
                 sqlite_pool: Mutex::new(Vec::new()),
                 postgres_pool: Mutex::new(Vec::new()),
                 schema_seen_current: Arc::default(),
+                write_turns: WriteTurns::default(),
             }),
+            shared_commits: Arc::default(),
         }
     }
 
@@ -81,7 +282,9 @@ impl NativeStore {
                 };
                 Ok(Db::new(Box::new(SqliteConnection {
                     conn: Mutex::new(Some(conn)),
+                    write_turn: Mutex::new(None),
                     pool: self.inner.clone(),
+                    shared_commits: Arc::downgrade(&self.shared_commits),
                 }))
                 .with_schema_memory(self.inner.schema_seen_current.clone()))
             }
@@ -108,6 +311,7 @@ impl NativeStore {
                     begin_pending: std::sync::atomic::AtomicBool::new(false),
                     lost: std::sync::atomic::AtomicBool::new(false),
                     pool: self.inner.clone(),
+                    shared_commits: Arc::downgrade(&self.shared_commits),
                 }))
                 .with_schema_memory(self.inner.schema_seen_current.clone()))
             }
@@ -159,7 +363,12 @@ fn sqlite_error(error: rusqlite::Error) -> StoreError {
 
 struct SqliteConnection {
     conn: Mutex<Option<rusqlite::Connection>>,
+    /// This connection's turn to write (see [`WriteTurns`]), held from `begin` to the end of
+    /// its transaction. Declared after `conn`: a connection dropped inside a transaction rolls
+    /// back (in `Drop`) before the turn passes on.
+    write_turn: Mutex<Option<tokio::sync::OwnedSemaphorePermit>>,
     pool: Arc<Inner>,
+    shared_commits: Weak<SharedCommits>,
 }
 
 impl Drop for SqliteConnection {
@@ -208,6 +417,45 @@ impl SqliteConnection {
             work(slot.as_ref().expect("open connection"))
         })
     }
+
+    fn holds_write_turn(&self) -> bool {
+        self.write_turn.lock().expect("write turn").is_some()
+    }
+
+    /// Gives the turn to write back once the connection is outside any transaction.
+    fn end_write_turn_if_done(&self) {
+        let done = self.with(|conn| Ok(conn.is_autocommit())).unwrap_or(false);
+        if done {
+            self.write_turn.lock().expect("write turn").take();
+        }
+    }
+}
+
+/// The rows of one statement, prepared once per connection.
+fn sqlite_rows(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    params: &[Value],
+) -> Result<Vec<Row>, StoreError> {
+    let mut statement = conn.prepare_cached(sql).map_err(sqlite_error)?;
+    let columns: Arc<[String]> = statement
+        .column_names()
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    let width = columns.len();
+    let mut rows = statement
+        .query(rusqlite::params_from_iter(params.iter().map(to_sqlite)))
+        .map_err(sqlite_error)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(sqlite_error)? {
+        let values = (0..width)
+            .map(|i| row.get_ref(i).map(from_sqlite))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(sqlite_error)?;
+        out.push(Row::new(columns.clone(), values));
+    }
+    Ok(out)
 }
 
 #[async_trait]
@@ -218,31 +466,50 @@ impl Connection for SqliteConnection {
 
     async fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
         let sql = sqlite_placeholders(sql);
+        self.with(|conn| sqlite_rows(conn, &sql, params))
+    }
+
+    /// In one deferred transaction, all on this thread at once: a snapshot, no write lock.
+    async fn query_many_consistent(
+        &self,
+        batch: &[(&str, &[Value])],
+    ) -> Result<Vec<Vec<Row>>, StoreError> {
+        let batch: Vec<(String, &[Value])> = batch
+            .iter()
+            .map(|(sql, params)| (sqlite_placeholders(sql), *params))
+            .collect();
         self.with(|conn| {
-            let mut statement = conn.prepare_cached(&sql).map_err(sqlite_error)?;
-            let columns: Arc<[String]> = statement
-                .column_names()
-                .into_iter()
-                .map(str::to_string)
-                .collect();
-            let width = columns.len();
-            let mut rows = statement
-                .query(rusqlite::params_from_iter(params.iter().map(to_sqlite)))
-                .map_err(sqlite_error)?;
-            let mut out = Vec::new();
-            while let Some(row) = rows.next().map_err(sqlite_error)? {
-                let values = (0..width)
-                    .map(|i| row.get_ref(i).map(from_sqlite))
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(sqlite_error)?;
-                out.push(Row::new(columns.clone(), values));
+            if !conn.is_autocommit() {
+                return Err(StoreError::Other(
+                    "lectures cohérentes demandées dans une transaction".into(),
+                ));
             }
-            Ok(out)
+            conn.execute_batch("BEGIN DEFERRED").map_err(sqlite_error)?;
+            let answers: Result<Vec<_>, _> = batch
+                .iter()
+                .map(|(sql, params)| sqlite_rows(conn, sql, params))
+                .collect();
+            let ended = conn
+                .execute_batch(if answers.is_ok() {
+                    "COMMIT"
+                } else {
+                    "ROLLBACK"
+                })
+                .map_err(sqlite_error);
+            let answers = answers?;
+            ended?;
+            Ok(answers)
         })
     }
 
     async fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
         let sql = sqlite_placeholders(sql);
+        // A write outside a transaction takes its turn for its one statement.
+        let _statement_turn = if self.holds_write_turn() {
+            None
+        } else {
+            Some(self.pool.write_turns.take().await?)
+        };
         self.with(|conn| {
             let mut statement = conn.prepare_cached(&sql).map_err(sqlite_error)?;
             let changed = statement
@@ -253,25 +520,52 @@ impl Connection for SqliteConnection {
     }
 
     async fn begin(&self) -> Result<(), StoreError> {
-        self.with(|conn| {
+        if !self.holds_write_turn() {
+            let turn = self.pool.write_turns.take().await?;
+            *self.write_turn.lock().expect("write turn") = Some(turn);
+        }
+        let begun = self.with(|conn| {
             if !conn.is_autocommit() {
                 conn.execute_batch("ROLLBACK").map_err(sqlite_error)?;
             }
+            // The turn is this process's; the busy timeout still covers other processes.
             conn.execute_batch("BEGIN IMMEDIATE").map_err(sqlite_error)
-        })
+        });
+        if begun.is_err() {
+            self.end_write_turn_if_done();
+        }
+        begun
     }
 
     async fn commit(&self) -> Result<(), StoreError> {
-        self.with(|conn| conn.execute_batch("COMMIT").map_err(sqlite_error))
+        let committed = self.with(|conn| conn.execute_batch("COMMIT").map_err(sqlite_error));
+        // A failed COMMIT leaves the transaction open (for the caller's ROLLBACK), and the turn
+        // with it.
+        self.end_write_turn_if_done();
+        committed
     }
 
     async fn rollback(&self) -> Result<(), StoreError> {
-        self.with(|conn| {
+        let rolled_back = self.with(|conn| {
             if conn.is_autocommit() {
                 return Ok(());
             }
             conn.execute_batch("ROLLBACK").map_err(sqlite_error)
-        })
+        });
+        self.end_write_turn_if_done();
+        rolled_back
+    }
+
+    async fn insert_durably(
+        &self,
+        insert: &'static SharedInsert,
+        values: Vec<Value>,
+    ) -> Result<(), StoreError> {
+        match store_of(&self.pool, &self.shared_commits) {
+            Some(store) => store.shared_commits.insert(&store, insert, values).await,
+            // The store was dropped while this request ran: the row is committed alone.
+            None => self.execute(&insert.sql(1), &values).await.map(|_| ()),
+        }
     }
 }
 
@@ -331,6 +625,7 @@ struct PostgresConnection {
     /// A statement found the connection lost (server stopped, restarted, unreachable).
     lost: std::sync::atomic::AtomicBool,
     pool: Arc<Inner>,
+    shared_commits: Weak<SharedCommits>,
 }
 
 impl Drop for PostgresConnection {
@@ -627,5 +922,17 @@ impl Connection for PostgresConnection {
         self.simple("ROLLBACK").await?;
         self.set_in_transaction(false);
         Ok(())
+    }
+
+    async fn insert_durably(
+        &self,
+        insert: &'static SharedInsert,
+        values: Vec<Value>,
+    ) -> Result<(), StoreError> {
+        match store_of(&self.pool, &self.shared_commits) {
+            Some(store) => store.shared_commits.insert(&store, insert, values).await,
+            // The store was dropped while this request ran: the row is committed alone.
+            None => self.execute(&insert.sql(1), &values).await.map(|_| ()),
+        }
     }
 }

@@ -336,6 +336,13 @@ pub struct AccessLogEntry<'a> {
     pub view: &'a str,
 }
 
+/// The access log's rows, in the order of [`AccessLogEntry::values`]; their commits are shared
+/// between concurrent reads (see [`Db::insert_durably`]).
+pub static ACCESS_LOG: crate::SharedInsert = crate::SharedInsert {
+    table: "notebook_access_log",
+    columns: &["id", "at", "account_id", "role", "notebook_id", "view"],
+};
+
 const ACCESS_LOG_SQL: &str = "INSERT INTO notebook_access_log (id, at, account_id, role, notebook_id, view) VALUES ($1, $2, $3, $4, $5, $6)";
 
 impl AccessLogEntry<'_> {
@@ -359,24 +366,19 @@ pub async fn log_access(db: &Db, entry: AccessLogEntry<'_>) -> Result<(), StoreE
         .map(|_| ())
 }
 
-/// The reads of one notebook view and the access-log row they owe, in one transaction that
-/// this commits together with them (one round trip on native PostgreSQL, which is why it is not
-/// [`Db::transaction`]); rolled back whenever any of it fails.
+/// The reads of one notebook view, then the access-log row they owe: answered only once that
+/// row is durable, and an error if it cannot be written (a read that fails writes no row). The
+/// reads see one state of the database and take no write lock (SQLite's writer is not waited
+/// for, nor held); the row is the only write, and natively its commit is shared with those of
+/// concurrent reads (group commit), while under Spin each read commits its own.
 pub(crate) async fn read_and_log<const N: usize>(
     db: &Db,
     batch: &[(&str, &[Value]); N],
     entry: &AccessLogEntry<'_>,
 ) -> Result<[Vec<Row>; N], StoreError> {
-    db.begin().await?;
-    let read = db
-        .query_many_and_commit(batch, (ACCESS_LOG_SQL, &entry.values()))
-        .await;
-    if read.is_err() {
-        // Native PostgreSQL has already turned the COMMIT into a rollback: this one then only
-        // warns; everywhere else it ends the transaction.
-        let _ = db.rollback().await;
-    }
-    read
+    let answers = db.query_many_consistent(batch).await?;
+    db.insert_durably(&ACCESS_LOG, entry.values()).await?;
+    Ok(answers)
 }
 
 const SENSITIVE_LABEL: &str = "structure d'accompagnement";
