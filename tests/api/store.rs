@@ -106,72 +106,6 @@ async fn a_failing_read_fails_its_batch_and_the_transaction_rolls_back_whole() {
 }
 
 #[tokio::test]
-async fn reads_and_a_last_write_sent_with_their_commit_commit_only_when_all_succeed() {
-    let Some((store, _app)) =
-        probe_store("reads_and_a_last_write_sent_with_their_commit_commit_only_when_all_succeed")
-            .await
-    else {
-        return;
-    };
-    let db = store.connect().await.unwrap();
-    db.begin().await.unwrap();
-    insert(&db, "a", 1).await.unwrap();
-    let duplicate = db
-        .query_many_and_commit(&[(READ_N, params!["a"])], (INSERT, params!["a", 9i64]))
-        .await;
-    assert!(
-        matches!(duplicate, Err(StoreError::UniqueViolation(_))),
-        "the write's own error comes back: {duplicate:?}"
-    );
-    drop(db);
-    let db = store.connect().await.unwrap();
-    assert!(
-        ids(&db).await.is_empty(),
-        "nothing of the transaction whose last write failed was committed"
-    );
-
-    // A failing read: the write sent after it is not kept either, and the read's error is the
-    // one that comes back.
-    db.begin().await.unwrap();
-    insert(&db, "a", 1).await.unwrap();
-    let failed = db
-        .query_many_and_commit(
-            &[
-                (READ_N, params!["a"]),
-                ("SELECT n FROM no_such_table", params![]),
-            ],
-            (INSERT, params!["z", 26i64]),
-        )
-        .await;
-    assert!(
-        matches!(&failed, Err(StoreError::Other(message)) if message.contains("no_such_table")),
-        "the read's error comes back: {failed:?}"
-    );
-    drop(db);
-    let db = store.connect().await.unwrap();
-    assert!(
-        ids(&db).await.is_empty(),
-        "nothing of the transaction whose read failed was committed"
-    );
-
-    // The same connection goes on: when everything succeeds, the reads are answered in order
-    // (they see the transaction's earlier write) and the transaction is committed whole.
-    db.begin().await.unwrap();
-    insert(&db, "b", 2).await.unwrap();
-    let [b, nobody] = db
-        .query_many_and_commit(
-            &[(READ_N, params!["b"]), (READ_N, params!["nobody"])],
-            (INSERT, params!["c", 3i64]),
-        )
-        .await
-        .unwrap();
-    assert_eq!(b[0].get::<i64>("n").unwrap(), 2);
-    assert!(nobody.is_empty());
-    drop(db);
-    assert_eq!(ids(&store.connect().await.unwrap()).await, ["b", "c"]);
-}
-
-#[tokio::test]
 async fn a_transaction_that_sent_nothing_ends_cleanly() {
     let Some((store, _app)) = probe_store("a_transaction_that_sent_nothing_ends_cleanly").await
     else {
@@ -186,16 +120,6 @@ async fn a_transaction_that_sent_nothing_ends_cleanly() {
     insert(&db, "a", 1).await.unwrap();
     drop(db);
     assert_eq!(ids(&store.connect().await.unwrap()).await, ["a"]);
-
-    // A transaction whose only statement is its last write.
-    let db = store.connect().await.unwrap();
-    db.begin().await.unwrap();
-    let [] = db
-        .query_many_and_commit(&[], (INSERT, params!["b", 2i64]))
-        .await
-        .unwrap();
-    drop(db);
-    assert_eq!(ids(&store.connect().await.unwrap()).await, ["a", "b"]);
 }
 
 #[tokio::test]

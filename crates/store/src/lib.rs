@@ -61,21 +61,6 @@ pub trait Connection: Send + Sync {
     async fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, StoreError>;
     async fn begin(&self) -> Result<(), StoreError>;
     async fn commit(&self) -> Result<(), StoreError>;
-    /// Reads that do not depend on each other, then the transaction's last write, then
-    /// `COMMIT`, in one transaction (notebook reads no longer use it: they write their access-log
-    /// row with [`Connection::insert_durably`], outside their reads). This default runs them one
-    /// after the other; native PostgreSQL sends them all at once (if any fails, the server
-    /// turns the `COMMIT` into a rollback, and the first error is returned).
-    async fn query_many_and_commit(
-        &self,
-        batch: &[(&str, &[Value])],
-        write: (&str, &[Value]),
-    ) -> Result<Vec<Vec<Row>>, StoreError> {
-        let answers = self.query_many(batch).await?;
-        self.execute(write.0, write.1).await?;
-        self.commit().await?;
-        Ok(answers)
-    }
     async fn rollback(&self) -> Result<(), StoreError>;
     /// Reads that must see one state of the database, without taking any write lock, outside
     /// any transaction of this connection. This default: on SQLite, a deferred transaction (a
@@ -227,27 +212,6 @@ impl Db {
         let changed = changed?;
         self.writes.fetch_add(1, Ordering::SeqCst);
         Ok(changed)
-    }
-
-    /// Reads, then a last write and `COMMIT` (see [`Connection::query_many_and_commit`]): one
-    /// round trip on native PostgreSQL for reads and the last write of their transaction.
-    pub async fn query_many_and_commit<const N: usize>(
-        &self,
-        batch: &[(&str, &[Value]); N],
-        write: (&str, &[Value]),
-    ) -> Result<[Vec<Row>; N], StoreError> {
-        self.count_write()?;
-        let started = trace_start();
-        let result = self.conn.query_many_and_commit(batch, write).await;
-        if started.is_some() {
-            trace_end(
-                started,
-                &format!("{} | {} + COMMIT", batch_text(batch), write.0),
-            );
-        }
-        let answers = result?;
-        self.writes.fetch_add(1, Ordering::SeqCst);
-        fixed_size(answers)
     }
 
     /// Reads that must agree with each other, without any write lock (see

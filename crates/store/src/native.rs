@@ -191,8 +191,26 @@ async fn write_group(
 }
 
 /// One statement, outside any transaction (so committed when it returns), on the writer's
-/// connection (opened when missing; dropped when lost).
+/// connection (opened when missing; dropped when lost). A kept connection found lost (the
+/// server restarted since it was opened) is replaced once by a fresh one, so that the first
+/// group after a restart does not fail requests sent once the server was back.
 async fn write_rows(
+    store: &NativeStore,
+    writer: &mut Option<Db>,
+    sql: &str,
+    values: &[Value],
+) -> Result<(), StoreError> {
+    let kept = writer.is_some();
+    let result = write_rows_once(store, writer, sql, values).await;
+    match result {
+        Err(StoreError::Unavailable(_)) if kept => {
+            write_rows_once(store, writer, sql, values).await
+        }
+        other => other,
+    }
+}
+
+async fn write_rows_once(
     store: &NativeStore,
     writer: &mut Option<Db>,
     sql: &str,
@@ -877,41 +895,6 @@ impl Connection for PostgresConnection {
             self.set_in_transaction(false);
         }
         result
-    }
-
-    async fn query_many_and_commit(
-        &self,
-        batch: &[(&str, &[Value])],
-        write: (&str, &[Value]),
-    ) -> Result<Vec<Vec<Row>>, StoreError> {
-        // Every statement is prepared before any is sent (new ones in one round trip), so that
-        // they reach the server in order, all before the COMMIT.
-        let (statements, statement) = futures_util::future::try_join(
-            futures_util::future::try_join_all(batch.iter().map(|(sql, _)| self.statement(sql))),
-            self.statement(write.0),
-        )
-        .await?;
-        let reads = futures_util::future::join_all(
-            statements
-                .iter()
-                .zip(batch)
-                .map(|(statement, (_, params))| self.rows_of(statement, params)),
-        );
-        let all = futures_util::future::join3(
-            reads,
-            self.write(&statement, write.1),
-            self.simple("COMMIT"),
-        );
-        let (answers, written, committed) =
-            self.after_pending_begin(async { Ok(all.await) }).await?;
-        if committed.is_ok() {
-            // Committed, or rolled back by the server after a failure: either way over.
-            self.set_in_transaction(false);
-        }
-        let answers = answers.into_iter().collect::<Result<Vec<_>, _>>()?;
-        written?;
-        committed?;
-        Ok(answers)
     }
 
     async fn rollback(&self) -> Result<(), StoreError> {
