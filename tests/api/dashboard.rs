@@ -217,7 +217,7 @@ async fn the_dashboard_counts_what_the_departement_holds_for_managers_only() {
 /// The « sans référent » list (names, in its order), checked against its own total and the
 /// dashboard's count; and, natively, the notebooks' `has_referent` and `name_key` against what
 /// they are copied from (the active memberships, the beneficiary's sort key).
-async fn without_referent(app: &TestApp, manager: &User) -> Vec<String> {
+pub async fn without_referent(app: &TestApp, manager: &User) -> Vec<String> {
     let (status, list) = manager
         .get_json(
             app,
