@@ -10,7 +10,7 @@ use carnet_domain::roles::{Assignment, Role, Scope};
 use carnet_domain::text::sort_key;
 use carnet_domain::{Email, Id, Instant};
 use carnet_store::repo::bulk::BulkInsert;
-use carnet_store::repo::{accounts, carnets};
+use carnet_store::repo::{accounts, carnets, members};
 use carnet_store::{params, Db, StoreError, Value};
 
 pub const STRUCTURES: usize = 25;
@@ -847,8 +847,10 @@ pub async fn load(db: &Db, beneficiaries: usize, seed: u64) -> Result<(), StoreE
     }
     let _ = &orientation_managers;
     let _ = &dispositifs;
-    // Memberships were bulk-inserted: give them their notebooks' sort keys.
+    // Memberships were bulk-inserted: give them their notebooks' sort keys, and the notebooks
+    // whether they have a referent.
     carnets::refresh_all_member_keys(db).await?;
+    members::refresh_has_referent(db, members::ReferentOf::Every).await?;
     beneficiary_accounts(db, &mut rng, base).await?;
     eprintln!(
         "démo : {beneficiaries} bénéficiaires, {} actions, {} objectifs, {} rendez-vous, {} événements, {} membres, {} projets professionnels",

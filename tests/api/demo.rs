@@ -67,6 +67,10 @@ async fn demo_data_is_deterministic_and_signs_in() {
     let (status, list) = manager.get_json(&first, "/api/carnets/departement").await;
     assert_eq!(status, 200);
     assert_eq!(list["total"], 60);
+    // The bulk-loaded memberships are reflected on the notebooks: the « sans référent » list
+    // agrees with its count, the dashboard and the memberships (about 15 in 100).
+    let without = crate::dashboard::without_referent(&first, &manager).await;
+    assert!((1..30).contains(&without.len()), "{without:?}");
     let notebook = list["items"][0]["notebook_id"]
         .as_str()
         .unwrap()

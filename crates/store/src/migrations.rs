@@ -12,8 +12,10 @@
 //! recorded in `sql/schema.snapshot.txt`.
 //!
 //! Nothing was deployed before it, so version 1 is a baseline that squashed the first eight
-//! migrations; version 2 loads the national reference lists. A change of the schema is a new
-//! version, never an edit of a shipped one.
+//! migrations; version 2 loads the national reference lists; version 3 keeps on each notebook
+//! whether it has a referent (and its name sort key), and indexes what the « sans référent »
+//! list and the dashboard count. A change of the schema is a new version, never an edit of a
+//! shipped one.
 
 use crate::{params, Db, Dialect, StoreError};
 
@@ -53,6 +55,13 @@ pub const MIGRATIONS: &[Migration] = &[
         version: 2,
         name: "referentiel",
         shared: include_str!("../../../sql/0002_referentiel.sql"),
+        sqlite: "",
+        postgres: "",
+    },
+    Migration {
+        version: 3,
+        name: "lists_and_dashboard",
+        shared: include_str!("../../../sql/0003_lists_and_dashboard.sql"),
         sqlite: "",
         postgres: "",
     },

@@ -1,7 +1,8 @@
 //! Benchmark: builds a département (100,000 beneficiaries, about 1M actions, by default) with the
 //! demo generator, starts the native server on it, and prints p50/p99 for opening a notebook
-//! (access-log write included, default durability), searching, listing a portfolio and a page of
-//! the département's list.
+//! (access-log write included, default durability), searching, listing a portfolio, a page of
+//! the département's list and of its notebooks without referent (with their count), and the
+//! dashboard.
 //! Figures only: it never fails on timing. Each kind of request is first made [`WARM_UP`] times
 //! on other data, not counted, as a long-running server has its connections and statements ready.
 //!
@@ -231,6 +232,24 @@ async fn main() -> Result<()> {
     };
     let portfolio = |page: usize| list_page("portfolio", &pro, page);
     let department = |page: usize| list_page("departement", &manager, page);
+    // The département's notebooks without referent (a page and their count), and the dashboard.
+    let without_referent = |page: usize| {
+        let request = client
+            .get(format!(
+                "{base}/api/carnets/departement?sans_referent=true&page={page}"
+            ))
+            .bearer_auth(&manager);
+        timed(request, format!("sans référent page {page}"))
+    };
+    let dashboard = || {
+        let request = client
+            .get(format!("{base}/api/carnets/dashboard"))
+            .bearer_auth(&manager);
+        timed(request, "dashboard")
+    };
+    // The dashboard counts a year of actions (about 0.7M rows at 100,000 beneficiaries): fewer
+    // samples of it.
+    let dashboard_samples = (samples / 10).max(10);
 
     // Warm-up, not counted: a long-running server has its connections open and its statements
     // prepared; the first requests pay for both. Other notebooks, words and pages (6 to 10)
@@ -240,6 +259,10 @@ async fn main() -> Result<()> {
         search(WARM_UP_SEARCHES[i % WARM_UP_SEARCHES.len()]).await?;
         portfolio(6 + i % 5).await?;
         department(6 + i % 5).await?;
+        without_referent(6 + i % 5).await?;
+    }
+    for _ in 0..(WARM_UP / 10) {
+        dashboard().await?;
     }
 
     let before = cpu_ticks();
@@ -250,6 +273,14 @@ async fn main() -> Result<()> {
     let mut department_pages = Vec::new();
     for i in 0..samples {
         department_pages.push(department(1 + i % 5).await?);
+    }
+    let mut without_referent_pages = Vec::new();
+    for i in 0..samples {
+        without_referent_pages.push(without_referent(1 + i % 5).await?);
+    }
+    let mut dashboards = Vec::new();
+    for _ in 0..dashboard_samples {
+        dashboards.push(dashboard().await?);
     }
     let mut searches = Vec::new();
     for i in 0..samples {
@@ -271,6 +302,11 @@ async fn main() -> Result<()> {
     report(&format!("{kind} search"), searches);
     report(&format!("{kind} portfolio page"), portfolio_pages);
     report(&format!("{kind} département page"), department_pages);
+    report(
+        &format!("{kind} sans référent page"),
+        without_referent_pages,
+    );
+    report(&format!("{kind} dashboard"), dashboards);
     if let Some(times) = unflushed_open {
         report("(diagnostic) open, no flush", times);
     }

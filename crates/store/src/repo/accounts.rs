@@ -205,11 +205,21 @@ pub async fn end_memberships_of_role(
 ) -> Result<u64, StoreError> {
     match (assignment.role, assignment.scope) {
         (Role::Professional, Scope::Structure(structure)) => {
-            db.execute(
+            let ended = db.execute(
                 "UPDATE notebook_members SET active = FALSE, left_at = $3 WHERE account_id = $1 AND structure_id = $2 AND active = TRUE",
                 params![account_id, structure, now],
             )
-            .await
+            .await?;
+            // The notebooks they were the referent of are now without one.
+            super::members::refresh_has_referent(
+                db,
+                super::members::ReferentOf::ReferentFor {
+                    account_id,
+                    structure_id: structure,
+                },
+            )
+            .await?;
+            Ok(ended)
         }
         (Role::OrientationManager, _) => {
             db.execute(

@@ -207,7 +207,8 @@ pub async fn create(
     Ok((beneficiary_id, notebook_id))
 }
 
-/// Replaces the search words and sort key of a beneficiary's notebook after a change of names.
+/// Replaces the search words and sort key of a beneficiary's notebook after a change of names:
+/// the beneficiary's, and its copies on the notebook, its search words and its memberships.
 pub async fn reindex_names(
     db: &Db,
     beneficiary_id: Id,
@@ -222,8 +223,8 @@ pub async fn reindex_names(
     .await?;
     let Some(notebook) = db
         .query_opt(
-            "SELECT id, archived_at FROM notebooks WHERE beneficiary_id = $1",
-            params![beneficiary_id],
+            "UPDATE notebooks SET name_key = $2 WHERE beneficiary_id = $1 RETURNING id, archived_at",
+            params![beneficiary_id, key.clone()],
         )
         .await?
     else {
@@ -834,7 +835,8 @@ pub async fn department(
     let mut conditions: Vec<String> = Vec::new();
     let mut values = Vec::new();
     if filter.without_referent {
-        conditions.push("NOT EXISTS (SELECT 1 FROM notebook_members m WHERE m.notebook_id = n.id AND m.active = TRUE AND m.member_type = 'referent')".into());
+        // With `n.archived_at IS NULL`, the predicate of the index `notebooks_without_referent`.
+        conditions.push("n.has_referent = FALSE".into());
     }
     if filter.orientation_pending {
         conditions.push("EXISTS (SELECT 1 FROM orientation_requests o WHERE o.notebook_id = n.id AND o.status = 'pending')".into());
@@ -843,26 +845,47 @@ pub async fn department(
         values.push(Value::from(right.clone()));
         format!("b.rsa_right = ${}", values.len() + 1)
     });
-    notebook_list(db, now, conditions, on_beneficiary, values, page, per_page).await
+    let list = NotebookList {
+        on_notebook: conditions,
+        on_beneficiary,
+        in_notebook_key_order: filter.without_referent,
+    };
+    notebook_list(db, now, list, values, page, per_page).await
 }
 
-/// The listed notebooks that meet `on_notebook` (conditions over the notebook `n`) and
-/// `on_beneficiary` (over its beneficiary `b`), with `values` from `$2`, in name order.
+/// Which notebooks a [`notebook_list`] shows.
+struct NotebookList {
+    /// Conditions over the notebook `n`.
+    on_notebook: Vec<String>,
+    /// A condition over its beneficiary `b`.
+    on_beneficiary: Option<String>,
+    /// `on_notebook` holds the predicate of an index in `n.name_key` order
+    /// (`notebooks_without_referent`): the page is read from it, in that order.
+    in_notebook_key_order: bool,
+}
+
+/// The listed notebooks `list` selects, with `values` from `$2`, in name order.
 ///
 /// Without a condition on the beneficiary, they are counted on the notebooks alone: joining every
 /// beneficiary only to count took ten times as long (about 0.2 s for 100,000 notebooks on SQLite,
 /// against 22 ms). Without any condition, the page is found by walking the names' index from
 /// the beneficiaries (`CROSS JOIN` keeps SQLite to that order; PostgreSQL plans it freely): left
-/// to choose, SQLite 3.50 read and sorted every notebook, 130 ms against 0.2 ms.
+/// to choose, SQLite 3.50 read and sorted every notebook, 130 ms against 0.2 ms. The notebooks
+/// without referent are counted and paged on their own index, in the notebooks' copy of the
+/// name sort key (at 100,000 notebooks, 0.5 ms and 0.05 ms against 0.1 s and up to 30 ms).
 async fn notebook_list(
     db: &Db,
     now: Instant,
-    on_notebook: Vec<String>,
-    on_beneficiary: Option<String>,
+    list: NotebookList,
     values: Vec<Value>,
     page: i64,
     per_page: i64,
 ) -> Result<Page<ListItem>, StoreError> {
+    let NotebookList {
+        on_notebook,
+        on_beneficiary,
+        in_notebook_key_order,
+    } = list;
     let unfiltered = on_notebook.is_empty() && on_beneficiary.is_none();
     let counts_beneficiaries = on_beneficiary.is_some();
     let mut on_notebooks = vec!["n.archived_at IS NULL".to_string()];
@@ -871,23 +894,30 @@ async fn notebook_list(
     on_both.push("n.beneficiary_id = b.id".to_string());
     on_both.extend(on_beneficiary);
     let (on_notebooks, on_both) = (on_notebooks.join(" AND "), on_both.join(" AND "));
-    let (counted_tables, counted) = if counts_beneficiaries {
+    let (tables, condition) = if counts_beneficiaries {
         ("notebooks n, beneficiaries b", &on_both)
     } else {
         ("notebooks n", &on_notebooks)
     };
     let count = format!(
-        "SELECT COUNT(*) AS n FROM {counted_tables} WHERE {counted} AND CAST($1 AS TEXT) IS NOT NULL"
+        "SELECT COUNT(*) AS n FROM {tables} WHERE {condition} AND CAST($1 AS TEXT) IS NOT NULL"
     );
-    let tables = if unfiltered {
-        "beneficiaries b CROSS JOIN notebooks n"
+    let choose = if in_notebook_key_order {
+        format!(
+            "SELECT n.id AS page_id, n.name_key AS page_key FROM {tables} WHERE {condition} \
+             ORDER BY n.name_key, n.id"
+        )
     } else {
-        "notebooks n, beneficiaries b"
+        let tables = if unfiltered {
+            "beneficiaries b CROSS JOIN notebooks n"
+        } else {
+            "notebooks n, beneficiaries b"
+        };
+        format!(
+            "SELECT n.id AS page_id, b.name_key AS page_key FROM {tables} WHERE {on_both} \
+             ORDER BY b.name_key, n.id"
+        )
     };
-    let choose = format!(
-        "SELECT n.id AS page_id, b.name_key AS page_key FROM {tables} WHERE {on_both} \
-         ORDER BY b.name_key, n.id"
-    );
     list_page(db, now, &count, &choose, values, page, per_page).await
 }
 
@@ -947,7 +977,12 @@ pub async fn search(
             first + 1,
             first + 2
         ));
-        return notebook_list(db, now, conditions, None, values, page, per_page).await;
+        let list = NotebookList {
+            on_notebook: conditions,
+            on_beneficiary: None,
+            in_notebook_key_order: false,
+        };
+        return notebook_list(db, now, list, values, page, per_page).await;
     }
     let searched: Vec<String> = words(query)
         .into_iter()

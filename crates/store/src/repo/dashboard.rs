@@ -90,37 +90,77 @@ fn next_month(month: &str) -> String {
     }
 }
 
+/// The notebooks' counts, each read on an index: every notebook (SQLite counts the narrowest
+/// index), the archived ones (`notebooks_archived`), the listed ones without referent
+/// (`notebooks_without_referent`, whose predicate this repeats).
+const NOTEBOOK_COUNTS: &str = "SELECT (SELECT COUNT(*) FROM notebooks) AS total, \
+     (SELECT COUNT(*) FROM notebooks WHERE archived_at IS NOT NULL) AS archived, \
+     (SELECT COUNT(*) FROM notebooks n WHERE n.has_referent = FALSE AND n.archived_at IS NULL) AS without_referent";
+
+const PENDING_ORIENTATIONS: &str = "SELECT COUNT(*) AS total, \
+       COUNT(CASE WHEN o.created_at >= $1 THEN 1 END) AS recent, \
+       COUNT(CASE WHEN o.created_at < $2 THEN 1 END) AS old \
+     FROM orientation_requests o JOIN notebooks n ON n.id = o.notebook_id \
+     WHERE o.status = 'pending' AND n.archived_at IS NULL";
+
+/// Actions starting in the window (`$1` included, `$2` excluded), by month and status.
+const ACTIONS_BY_MONTH: &str =
+    "SELECT SUBSTR(start_date, 1, 7) AS month, status, COUNT(*) AS n FROM actions \
+     WHERE start_date >= $1 AND start_date < $2 GROUP BY SUBSTR(start_date, 1, 7), status";
+
+/// By structure, the listed notebooks it has an active member of, and of which it has the
+/// referent: on the memberships' index alone (`listed` is their notebook's not being archived).
+const FOLLOWED_BY_STRUCTURE: &str = "SELECT m.structure_id, COUNT(DISTINCT m.notebook_id) AS notebooks, \
+       COUNT(CASE WHEN m.member_type = 'referent' THEN 1 END) AS referent_of \
+     FROM notebook_members m \
+     WHERE m.structure_id IS NOT NULL AND m.active = TRUE AND m.listed = TRUE GROUP BY m.structure_id";
+
+const PROFESSIONALS_BY_STRUCTURE: &str = "SELECT r.structure_id, COUNT(DISTINCT r.account_id) AS n \
+     FROM role_assignments r JOIN accounts a ON a.id = r.account_id \
+     WHERE r.role = 'professional' AND r.revoked_at IS NULL AND a.disabled_at IS NULL GROUP BY r.structure_id";
+
+/// Rendez-vous not cancelled between `$1` and `$2`, by structure (on `rendez_vous_starts`).
+const RENDEZ_VOUS_BY_STRUCTURE: &str = "SELECT structure_id, COUNT(*) AS n FROM rendez_vous \
+     WHERE cancelled_at IS NULL AND starts_at >= $1 AND starts_at <= $2 AND structure_id IS NOT NULL \
+     GROUP BY structure_id";
+
+/// The dashboard's figures: its reads are independent, and sent together.
 pub async fn figures(db: &Db, window: &Window) -> Result<Dashboard, StoreError> {
-    let row = db
-        .query_one(
-            "SELECT COUNT(CASE WHEN archived_at IS NULL THEN 1 END) AS active, COUNT(archived_at) AS archived FROM notebooks",
-            params![],
-        )
+    // The actions' window, from the first month's first day to the day after the last month
+    // (empty without months).
+    let (from, until) = match (window.months.first(), window.months.last()) {
+        (Some(first), Some(last)) => (format!("{first}-01"), format!("{}-01", next_month(last))),
+        _ => (String::new(), String::new()),
+    };
+    let [counts, pending, actions, followed_rows, professional_rows, rendez_vous_rows, structure_rows] =
+        db.query_many(&[
+            (NOTEBOOK_COUNTS, params![]),
+            (
+                PENDING_ORIENTATIONS,
+                params![window.week_ago, window.month_ago],
+            ),
+            (ACTIONS_BY_MONTH, params![from, until]),
+            (FOLLOWED_BY_STRUCTURE, params![]),
+            (PROFESSIONALS_BY_STRUCTURE, params![]),
+            (
+                RENDEZ_VOUS_BY_STRUCTURE,
+                params![window.month_ago, window.now],
+            ),
+            (
+                "SELECT id, name FROM structures ORDER BY sort_key, id",
+                params![],
+            ),
+        ])
         .await?;
-    let without_referent: i64 = db
-        .query_one(
-            "SELECT COUNT(*) AS n FROM notebooks n WHERE n.archived_at IS NULL AND NOT EXISTS \
-             (SELECT 1 FROM notebook_members m WHERE m.notebook_id = n.id AND m.active = TRUE AND m.member_type = 'referent')",
-            params![],
-        )
-        .await?
-        .get("n")?;
+    let row = crate::one_row(&counts)?;
+    let archived: i64 = row.get("archived")?;
     let notebooks = NotebookCounts {
-        active: row.get("active")?,
-        archived: row.get("archived")?,
-        without_referent,
+        active: row.get::<i64>("total")? - archived,
+        archived,
+        without_referent: row.get("without_referent")?,
     };
 
-    let row = db
-        .query_one(
-            "SELECT COUNT(*) AS total, \
-               COUNT(CASE WHEN o.created_at >= $1 THEN 1 END) AS recent, \
-               COUNT(CASE WHEN o.created_at < $2 THEN 1 END) AS old \
-             FROM orientation_requests o JOIN notebooks n ON n.id = o.notebook_id \
-             WHERE o.status = 'pending' AND n.archived_at IS NULL",
-            params![window.week_ago, window.month_ago],
-        )
-        .await?;
+    let row = crate::one_row(&pending)?;
     let (total, recent, old): (i64, i64, i64) =
         (row.get("total")?, row.get("recent")?, row.get("old")?);
     let pending_orientations = PendingOrientations {
@@ -130,20 +170,14 @@ pub async fn figures(db: &Db, window: &Window) -> Result<Dashboard, StoreError> 
         over_30_days: old,
     };
 
-    let mut actions_by_month = Vec::new();
-    if let (Some(first), Some(last)) = (window.months.first(), window.months.last()) {
-        let rows = db
-            .query(
-                "SELECT SUBSTR(start_date, 1, 7) AS month, status, COUNT(*) AS n FROM actions \
-                 WHERE start_date >= $1 AND start_date < $2 GROUP BY SUBSTR(start_date, 1, 7), status",
-                params![format!("{first}-01"), format!("{}-01", next_month(last))],
-            )
-            .await?;
-        let mut counts: HashMap<(String, String), i64> = HashMap::new();
-        for row in &rows {
-            counts.insert((row.get("month")?, row.get("status")?), row.get("n")?);
-        }
-        for month in &window.months {
+    let mut counts: HashMap<(String, String), i64> = HashMap::new();
+    for row in &actions {
+        counts.insert((row.get("month")?, row.get("status")?), row.get("n")?);
+    }
+    let actions_by_month = window
+        .months
+        .iter()
+        .map(|month| {
             let by_status: Vec<StatusCount> = ACTION_STATUSES
                 .iter()
                 .map(|status| StatusCount {
@@ -154,58 +188,30 @@ pub async fn figures(db: &Db, window: &Window) -> Result<Dashboard, StoreError> 
                         .unwrap_or(0),
                 })
                 .collect();
-            actions_by_month.push(MonthActions {
+            MonthActions {
                 month: month.clone(),
                 total: by_status.iter().map(|s| s.count).sum(),
                 by_status,
-            });
-        }
-    }
+            }
+        })
+        .collect();
 
     let mut followed: HashMap<Id, (i64, i64)> = HashMap::new();
-    for row in db
-        .query(
-            "SELECT m.structure_id, COUNT(DISTINCT m.notebook_id) AS notebooks, \
-               COUNT(CASE WHEN m.member_type = 'referent' THEN 1 END) AS referent_of \
-             FROM notebook_members m JOIN notebooks n ON n.id = m.notebook_id \
-             WHERE m.active = TRUE AND n.archived_at IS NULL AND m.structure_id IS NOT NULL GROUP BY m.structure_id",
-            params![],
-        )
-        .await?
-    {
+    for row in &followed_rows {
         followed.insert(
             row.get("structure_id")?,
             (row.get("notebooks")?, row.get("referent_of")?),
         );
     }
     let mut professionals: HashMap<Id, i64> = HashMap::new();
-    for row in db
-        .query(
-            "SELECT r.structure_id, COUNT(DISTINCT r.account_id) AS n FROM role_assignments r JOIN accounts a ON a.id = r.account_id \
-             WHERE r.role = 'professional' AND r.revoked_at IS NULL AND a.disabled_at IS NULL GROUP BY r.structure_id",
-            params![],
-        )
-        .await?
-    {
+    for row in &professional_rows {
         professionals.insert(row.get("structure_id")?, row.get("n")?);
     }
     let mut rendez_vous: HashMap<Id, i64> = HashMap::new();
-    for row in db
-        .query(
-            "SELECT structure_id, COUNT(*) AS n FROM rendez_vous \
-             WHERE cancelled_at IS NULL AND structure_id IS NOT NULL AND starts_at >= $1 AND starts_at <= $2 GROUP BY structure_id",
-            params![window.month_ago, window.now],
-        )
-        .await?
-    {
+    for row in &rendez_vous_rows {
         rendez_vous.insert(row.get("structure_id")?, row.get("n")?);
     }
-    let structures = db
-        .query(
-            "SELECT id, name FROM structures ORDER BY sort_key, id",
-            params![],
-        )
-        .await?
+    let structures = structure_rows
         .iter()
         .map(|row| {
             let id: Id = row.get("id")?;

@@ -96,8 +96,8 @@ pub async fn overdue_by_referent(
 /// Notebooks created since `since`, not archived, without an active referent.
 pub async fn new_without_referent(db: &Db, since: Instant) -> Result<i64, StoreError> {
     db.query_one(
-        "SELECT COUNT(*) AS n FROM notebooks n WHERE n.created_at >= $1 AND n.archived_at IS NULL \
-           AND NOT EXISTS (SELECT 1 FROM notebook_members m WHERE m.notebook_id = n.id AND m.active = TRUE AND m.member_type = 'referent')",
+        "SELECT COUNT(*) AS n FROM notebooks n \
+         WHERE n.has_referent = FALSE AND n.archived_at IS NULL AND n.created_at >= $1",
         params![since],
     )
     .await?
