@@ -25,7 +25,9 @@
 mod bench_support;
 
 use anyhow::{bail, Context, Result};
-use bench_support::{demo_department, fresh_database, percentile, server_settings, sign_in};
+use bench_support::{
+    demo_department, fresh_database, percentile, server_settings, sign_in, SEARCHES,
+};
 use carnet_store::native::NativeStore;
 use carnet_store::Db;
 use clap::Parser;
@@ -180,7 +182,7 @@ impl Client {
             Kind::Search => self
                 .http
                 .get(format!("{base}/api/carnets/search"))
-                .query(&[("q", bench_support::SEARCHES[self.turn % 10])]),
+                .query(&[("q", SEARCHES[self.turn % SEARCHES.len()])]),
             Kind::Portfolio => self.http.get(format!("{base}/api/carnets/portfolio")),
             Kind::Write => self
                 .http
