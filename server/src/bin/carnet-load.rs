@@ -571,6 +571,18 @@ async fn main() -> Result<()> {
     Ok(())
 }
 
+/// Warm-up, not counted: every kind a few times by every client (connections opened,
+/// statements prepared, pages cached).
+async fn warm_up(clients: &mut [Client], kinds: &[Kind]) {
+    for client in clients.iter_mut() {
+        for kind in kinds {
+            for _ in 0..3 {
+                let _ = client.send(*kind).await;
+            }
+        }
+    }
+}
+
 /// The lines: for each client count, each kind (and the floor before each, when set). The
 /// number of failed requests.
 async fn lines(
@@ -581,20 +593,12 @@ async fn lines(
     duration: Duration,
 ) -> Result<usize> {
     let with_floor = clients.first().is_some_and(|c| c.floor.is_some());
-    // Warm-up, not counted: every kind a few times by every client (connections opened,
-    // statements prepared, pages cached), the floor too.
-    let warm_up: Vec<Kind> = kinds
+    let measured: Vec<Kind> = kinds
         .iter()
         .copied()
         .chain(with_floor.then_some(Kind::Floor))
         .collect();
-    for client in clients.iter_mut() {
-        for kind in &warm_up {
-            for _ in 0..3 {
-                let _ = client.send(*kind).await;
-            }
-        }
-    }
+    warm_up(clients, &measured).await;
     println!();
     println!(
         "{label}: {} s per line; each client sends its next request once the previous answered",
@@ -663,9 +667,14 @@ async fn lines(
             floors.extend(floor);
         }
         if !floors.is_empty() {
+            // Lines without any answer (p50 unknown) are left out.
             let range = |values: Vec<f64>, unit: &str, scale: f64| {
-                let min = values.iter().copied().fold(f64::INFINITY, f64::min) * scale;
-                let max = values.iter().copied().fold(0.0, f64::max) * scale;
+                let known: Vec<f64> = values.into_iter().filter(|v| v.is_finite()).collect();
+                if known.is_empty() {
+                    return "—".to_string();
+                }
+                let min = known.iter().copied().fold(f64::INFINITY, f64::min) * scale;
+                let max = known.iter().copied().fold(0.0, f64::max) * scale;
                 format!("{min:.1}–{max:.1} {unit}")
             };
             println!(
@@ -754,7 +763,7 @@ struct Minute {
 /// of failed requests.
 async fn soak(
     label: &str,
-    clients: Vec<Client>,
+    mut clients: Vec<Client>,
     duration: Duration,
     rate: f64,
     server_pid: Option<u32>,
@@ -765,6 +774,9 @@ async fn soak(
     ));
     let by_kind: Arc<Mutex<BTreeMap<&'static str, Line>>> = Arc::default();
     let period = Duration::from_secs_f64(clients.len() as f64 / rate);
+    // The memory at start is read once the server has served every kind of request (its
+    // connections open, its caches filled), so that the soak's own growth shows.
+    warm_up(&mut clients, &SOAK_MIX).await;
     let rss_start = server_pid.and_then(rss_kib);
     println!();
     println!(
@@ -773,7 +785,10 @@ async fn soak(
         clients.len()
     );
     match rss_start {
-        Some(kib) => println!("server memory at start: RSS {:.1} MiB", kib as f64 / 1024.0),
+        Some(kib) => println!(
+            "server memory at start (after a warm-up of every kind): RSS {:.1} MiB",
+            kib as f64 / 1024.0
+        ),
         None => println!(
             "server memory: unknown (set CARNET_SERVER_PID for an instance not started here)"
         ),
