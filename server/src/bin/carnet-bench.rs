@@ -9,38 +9,18 @@
 //! `carnet-bench sqlite [beneficiaries] [samples]`
 //! `carnet-bench postgres <admin URL> [beneficiaries] [samples]`
 
+mod bench_support;
+
 use anyhow::{bail, Context, Result};
-use carnet_server::NativePlatform;
+use bench_support::{demo_department, fresh_database, percentile, sign_in, start_server, SEARCHES};
 use carnet_store::native::NativeStore;
-use serde_json::{json, Value};
-use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Requests of each kind made before measuring, and not counted.
 const WARM_UP: usize = 50;
 
-/// The measured searches: names with and without accents or typos, a phone, identifiers.
-const SEARCHES: [&str; 10] = [
-    "dupond",
-    "eloise martin",
-    "lefevre",
-    "nguyen",
-    "mohamed dialo",
-    "sophie",
-    "0612",
-    "camille bernart",
-    "FT00000042",
-    "1000123",
-];
-
 /// Words searched during the warm-up: none of them is among the measured searches.
 const WARM_UP_SEARCHES: [&str; 5] = ["durand", "petit", "bernard", "0601", "FT00000077"];
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index]
-}
 
 fn report(name: &str, mut times: Vec<Duration>) {
     times.sort();
@@ -52,41 +32,6 @@ fn report(name: &str, mut times: Vec<Duration>) {
         ms(percentile(&times, 0.99)),
         ms(*times.last().unwrap())
     );
-}
-
-/// Signs in through the API; the link is read from the instance's outbox table, so that the
-/// server runs in production mode (no test endpoints, no test clock).
-async fn sign_in(
-    client: &reqwest::Client,
-    base: &str,
-    store: &NativeStore,
-    email: &str,
-) -> Result<String> {
-    client
-        .post(format!("{base}/api/auth/magic-link"))
-        .json(&json!({ "email": email }))
-        .send()
-        .await?
-        .error_for_status()?;
-    let db = store.connect().await?;
-    let emails = carnet_store::repo::test_data::outbox(&db, Some(email)).await?;
-    let text = &emails.last().context("no sign-in email")?.body_text;
-    let token = text
-        .split("#jeton=")
-        .nth(1)
-        .and_then(|t| t.split_whitespace().next())
-        .context("no link")?;
-    let confirmed: Value = client
-        .post(format!("{base}/api/auth/confirm"))
-        .json(&json!({ "token": token }))
-        .send()
-        .await?
-        .json()
-        .await?;
-    Ok(confirmed["token"]
-        .as_str()
-        .context("no session")?
-        .to_string())
 }
 
 /// The disk's floor for a durable commit, to read the figures by: 500 appends of 4 KB, each
@@ -114,45 +59,22 @@ fn disk_sync_probe() -> Result<()> {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (store, database_url, rest) = match args.first().map(String::as_str) {
-        Some("sqlite") => {
-            let dir = std::env::temp_dir().join("carnet-bench");
-            std::fs::create_dir_all(&dir)?;
-            let path = dir.join("bench.sqlite");
-            if std::env::var("CARNET_BENCH_REUSE").is_err() {
-                for suffix in ["", "-wal", "-shm"] {
-                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-                }
-            }
-            let url = path.display().to_string();
-            (NativeStore::sqlite(&url), url, &args[1..])
-        }
+    let reuse = std::env::var("CARNET_BENCH_REUSE").is_ok();
+    let (database, rest) = match args.first().map(String::as_str) {
+        Some("sqlite") => (
+            fresh_database(None, "carnet_bench", reuse).await?,
+            &args[1..],
+        ),
         Some("postgres") => {
             let admin = args.get(1).context("carnet-bench postgres <admin URL>")?;
-            let admin_db = NativeStore::postgres(admin).connect().await?;
-            let exists = !admin_db
-                .query(
-                    "SELECT 1 FROM pg_database WHERE datname = 'carnet_bench'",
-                    &[],
-                )
-                .await?
-                .is_empty();
-            if !(exists && std::env::var("CARNET_BENCH_REUSE").is_ok()) {
-                admin_db
-                    .execute("DROP DATABASE IF EXISTS carnet_bench", &[])
-                    .await?;
-                admin_db
-                    .execute("CREATE DATABASE carnet_bench", &[])
-                    .await?;
-            }
-            let root = admin
-                .rsplit_once('/')
-                .map_or(admin.as_str(), |(root, _)| root);
-            let url = format!("{root}/carnet_bench");
-            (NativeStore::postgres(&url), url, &args[2..])
+            (
+                fresh_database(Some(admin), "carnet_bench", reuse).await?,
+                &args[2..],
+            )
         }
         _ => bail!("usage: carnet-bench sqlite|postgres [admin URL] [beneficiaries] [samples]"),
     };
+    let (store, database_url, kind) = (database.store, database.url, database.kind);
     let beneficiaries: usize = rest
         .first()
         .map(|n| n.parse())
@@ -161,33 +83,7 @@ async fn main() -> Result<()> {
     let samples: usize = rest.get(1).map(|n| n.parse()).transpose()?.unwrap_or(1_000);
 
     let db = store.connect().await?;
-    carnet_store::migrations::apply_all(&db, "2026-11-01T00:00:00.000000Z").await?;
-    let started = Instant::now();
-    let kind = if database_url.starts_with("postgres") {
-        "postgres"
-    } else {
-        "sqlite"
-    };
-    let existing: i64 = db
-        .query_one("SELECT COUNT(*) AS n FROM beneficiaries", &[])
-        .await?
-        .get("n")?;
-    if existing as usize == beneficiaries {
-        println!(
-            "{kind}: reusing the {existing} beneficiaries already generated (CARNET_BENCH_REUSE)"
-        );
-    } else {
-        carnet_server::demo::load(&db, beneficiaries, 93).await?;
-        println!(
-            "{kind}: generated {beneficiaries} beneficiaries in {:.1} s",
-            started.elapsed().as_secs_f64()
-        );
-    }
-    if kind == "postgres" {
-        db.execute("ANALYZE", &[]).await?;
-    } else {
-        db.query("PRAGMA optimize", &[]).await?;
-    }
+    demo_department(&db, kind, beneficiaries).await?;
     let mut notebooks: Vec<String> = db
         .query(
             "SELECT id FROM notebooks ORDER BY id LIMIT $1",
@@ -201,13 +97,12 @@ async fn main() -> Result<()> {
     // A reused database remembers the sign-in links of earlier runs: forget them, so that the
     // per-address limit (a few links per quarter of an hour) does not refuse this run's.
     db.execute("DELETE FROM login_requests", &[]).await?;
-    drop(db);
 
     let base = start_server(kind, &database_url).await?;
     let client = reqwest::Client::new();
     let accounts = carnet_server::demo::demo_accounts();
-    let manager = sign_in(&client, &base, &store, &accounts.manager).await?;
-    let pro = sign_in(&client, &base, &store, &accounts.professional).await?;
+    let manager = sign_in(&client, &base, &db, &accounts.manager).await?;
+    let pro = sign_in(&client, &base, &db, &accounts.professional).await?;
 
     // On PostgreSQL, a diagnostic to read the open figure by: a second server on the same
     // database whose commits do not wait for the disk (a setting the figures never use). The two
@@ -340,33 +235,6 @@ fn stolen_share(before: Option<(u64, u64)>, after: Option<(u64, u64)>) -> Option
     let ((total_before, steal_before), (total_after, steal_after)) = (before?, after?);
     let total = total_after.checked_sub(total_before).filter(|t| *t > 0)?;
     Some(steal_after.saturating_sub(steal_before) as f64 / total as f64)
-}
-
-/// Starts the native server, in production mode, on the database; its base URL.
-async fn start_server(kind: &str, database_url: &str) -> Result<String> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let port = listener.local_addr()?.port();
-    let settings: HashMap<String, String> = [
-        ("department_code", "93".to_string()),
-        ("department_name", "Bench".to_string()),
-        ("public_url", format!("http://127.0.0.1:{port}")),
-        ("database_kind", kind.to_string()),
-        ("database_url", database_url.to_string()),
-        (
-            "session_key",
-            "bench-session-key-0123456789-abcdefghijklmnop".to_string(),
-        ),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
-    let platform = Arc::new(NativePlatform::from_settings(settings)?);
-    tokio::spawn(carnet_server::serve(
-        listener,
-        platform,
-        std::future::pending(),
-    ));
-    Ok(format!("http://127.0.0.1:{port}"))
 }
 
 /// The database URL with `synchronous_commit=off` for every connection (diagnostic only),
