@@ -49,11 +49,11 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
             if inner.is_syntax() || inner.is_eof() || inner.is_io() {
                 return Err(malformed());
             }
-            eprintln!("invalid JSON body: {path}: {inner}");
-            return Err(AppError::Validation(vec![field_error(
-                &path,
-                &inner.to_string(),
-            )]));
+            let field = field_error(&path, &inner.to_string());
+            // The field and the code only: serde's text quotes the value sent (a NIR typed as a
+            // number would reach the log).
+            eprintln!("invalid JSON body: {path}: {}", field.code);
+            return Err(AppError::Validation(vec![field]));
         }
     };
     deserializer.end().map_err(|_| malformed())?;

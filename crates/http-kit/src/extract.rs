@@ -78,8 +78,9 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, AppError> {
     serde_path_to_error::deserialize::<_, T>(deserializer).map_err(|error| {
         let path = error.path().to_string();
         let message = error.into_inner().to_string();
-        eprintln!("invalid query string: {path}: {message}");
         let mut field = field_error(&path, &message);
+        // The parameter and the code only, never the value sent (see `parse_json`).
+        eprintln!("invalid query string: {path}: {}", field.code);
         if field.field.is_empty() {
             field = FieldError::new(
                 "",
