@@ -628,3 +628,140 @@ async fn a_database_server_that_never_answers_gets_503_after_the_connect_timeout
         "answered after {took:?} (connect timeout: 5 s)"
     );
 }
+
+/// A database that wants TLS (a managed PostgreSQL): with `sslmode=require` the native store
+/// encrypts, and checks the server's certificate against the public authorities and the URL's
+/// `sslrootcert`; a certificate no trusted authority signed is refused (503), never used.
+#[tokio::test]
+async fn the_native_store_speaks_tls_when_the_url_requires_it() {
+    if !require_native("the_native_store_speaks_tls_when_the_url_requires_it") {
+        return;
+    }
+    let Some(server) = ThrowAwayPostgres::start() else {
+        skip(
+            "the_native_store_speaks_tls_when_the_url_requires_it",
+            "PostgreSQL's programs are not installed",
+        );
+        return;
+    };
+    if Command::new("openssl").arg("version").output().is_err() {
+        skip(
+            "the_native_store_speaks_tls_when_the_url_requires_it",
+            "openssl is not installed",
+        );
+        return;
+    }
+    // A private authority, and the server's certificate it signs (for 127.0.0.1).
+    let keys = std::env::temp_dir().join(format!("carnet-tls-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&keys).unwrap();
+    let path = |name: &str| keys.join(name).to_string_lossy().into_owned();
+    std::fs::write(keys.join("san.ext"), "subjectAltName=IP:127.0.0.1\n").unwrap();
+    for args in [
+        vec![
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=Carnet test CA",
+            "-keyout",
+            &path("ca.key"),
+            "-out",
+            &path("ca.pem"),
+        ],
+        vec![
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            &path("server.key"),
+            "-out",
+            &path("server.csr"),
+        ],
+        vec![
+            "x509",
+            "-req",
+            "-days",
+            "2",
+            "-in",
+            &path("server.csr"),
+            "-CA",
+            &path("ca.pem"),
+            "-CAkey",
+            &path("ca.key"),
+            "-CAcreateserial",
+            "-extfile",
+            &path("san.ext"),
+            "-out",
+            &path("server.crt"),
+        ],
+    ] {
+        run(Command::new("openssl").args(&args));
+    }
+    server.stop();
+    for file in ["server.crt", "server.key"] {
+        std::fs::copy(keys.join(file), server.dir.join(file)).unwrap();
+    }
+    let key = server.dir.join("server.key").to_string_lossy().into_owned();
+    run(Command::new("chmod").args(["600", &key]));
+    if server.as_postgres {
+        let crt = server.dir.join("server.crt").to_string_lossy().into_owned();
+        run(Command::new("chown").args(["postgres", &key, &crt]));
+    }
+    let mut conf = std::fs::OpenOptions::new()
+        .append(true)
+        .open(server.dir.join("postgresql.conf"))
+        .unwrap();
+    std::io::Write::write_all(
+        &mut conf,
+        b"\nssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n",
+    )
+    .unwrap();
+    server.resume();
+
+    let encrypted = |url: String| async move {
+        let db = native_store(&url).connect().await?;
+        let row = db
+            .query_one(
+                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                params![],
+            )
+            .await?;
+        row.get::<bool>("ssl")
+    };
+    let base = server.url();
+    let trusted = format!("{base}?sslmode=require&sslrootcert={}", path("ca.pem"));
+    assert!(
+        encrypted(trusted.clone()).await.unwrap(),
+        "TLS with the private authority"
+    );
+    assert!(
+        !encrypted(format!("{base}?sslmode=disable")).await.unwrap(),
+        "no TLS when the URL says so"
+    );
+    match encrypted(format!("{base}?sslmode=require")).await {
+        Err(carnet_store::StoreError::Unavailable(message)) => {
+            assert!(message.contains("TLS"), "{message}")
+        }
+        other => panic!("a certificate no trusted authority signed must be refused: {other:?}"),
+    }
+    // The application itself on that URL: it migrates and answers.
+    let db = native_store(&trusted).connect().await.unwrap();
+    carnet_store::migrations::apply_all(&db, "2026-01-01T00:00:00.000000Z")
+        .await
+        .unwrap();
+    let app = spawn_app_with(&[("database_kind", "postgres"), ("database_url", &trusted)]).await;
+    let (status, health) = app.get_json("/api/health").await;
+    assert_eq!(
+        (status, health["store"].as_str()),
+        (200, Some("postgres")),
+        "{health}"
+    );
+    let _ = std::fs::remove_dir_all(&keys);
+}

@@ -587,20 +587,68 @@ impl Connection for SqliteConnection {
     }
 }
 
+/// Opens a PostgreSQL connection. TLS when the URL asks for it (`sslmode=require`), checking
+/// the server's certificate against the public authorities (webpki roots) and those of the
+/// URL's `sslrootcert` file; otherwise (`disable`, `prefer` or nothing) without TLS, as before.
 async fn connect_postgres(url: &str) -> Result<tokio_postgres::Client, StoreError> {
+    let (url, root_certificate) = crate::postgres_url::take_root_certificate(url);
     // Timeouts: see `crate::postgres_url`.
-    let config: tokio_postgres::Config = crate::with_connection_timeouts(url)
+    let config: tokio_postgres::Config = crate::with_connection_timeouts(&url)
         .parse()
         .map_err(|error| StoreError::Other(format!("URL PostgreSQL invalide : {error}")))?;
+    if config.get_ssl_mode() == tokio_postgres::config::SslMode::Require {
+        let tls = postgres_tls(root_certificate.as_deref())?;
+        open_postgres(&config, tls).await
+    } else {
+        open_postgres(&config, tokio_postgres::NoTls).await
+    }
+}
+
+/// The TLS client of PostgreSQL connections: the public authorities, and a private one's PEM
+/// file when given.
+fn postgres_tls(
+    root_certificate: Option<&str>,
+) -> Result<tokio_postgres_rustls::MakeRustlsConnect, StoreError> {
+    use rustls::pki_types::{pem::PemObject, CertificateDer};
+    let mut roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    if let Some(path) = root_certificate {
+        let unreadable = |error: &dyn std::fmt::Display| {
+            StoreError::Other(format!("sslrootcert illisible ({path}) : {error}"))
+        };
+        for certificate in CertificateDer::pem_file_iter(path).map_err(|e| unreadable(&e))? {
+            roots
+                .add(certificate.map_err(|e| unreadable(&e))?)
+                .map_err(|e| unreadable(&e))?;
+        }
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|error| StoreError::Other(format!("TLS : {error}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
+}
+
+async fn open_postgres<T>(
+    config: &tokio_postgres::Config,
+    tls: T,
+) -> Result<tokio_postgres::Client, StoreError>
+where
+    T: tokio_postgres::tls::MakeTlsConnect<tokio_postgres::Socket>,
+    T::Stream: Send + 'static,
+{
     // `connect_timeout` bounds each TCP attempt; this bounds the whole opening, a server that
-    // accepts the connection but never answers the startup included.
+    // accepts the connection but never answers the startup (or the TLS handshake) included.
     let timeout = config
         .get_connect_timeout()
         .copied()
         .unwrap_or(Duration::from_secs(
             crate::postgres_url::CONNECT_TIMEOUT_SECONDS,
         ));
-    let (client, connection) = tokio::time::timeout(timeout, config.connect(tokio_postgres::NoTls))
+    let (client, connection) = tokio::time::timeout(timeout, config.connect(tls))
         .await
         .map_err(|_| {
             StoreError::Unavailable(format!(

@@ -52,9 +52,62 @@ pub fn with_connection_timeouts(url: &str) -> String {
     out
 }
 
+/// The URL without its `sslrootcert` setting (libpq's name: a PEM file of the certificate
+/// authorities to trust besides the public ones, for a database whose certificate a private
+/// authority signed), and that file's path. tokio-postgres does not know the setting: the native
+/// store reads it here. (Spin's host takes the URL as it is: give it `sslrootcert` only natively.)
+#[cfg(any(feature = "native", test))]
+pub fn take_root_certificate(url: &str) -> (String, Option<String>) {
+    let is_root = |pair: &str| pair.split('=').next() == Some("sslrootcert");
+    let value = |pair: &str| pair.split_once('=').map(|(_, v)| v.to_string());
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let Some((base, query)) = url.split_once('?') else {
+            return (url.to_string(), None);
+        };
+        let root = query.split('&').find(|p| is_root(p)).and_then(value);
+        let kept: Vec<&str> = query.split('&').filter(|p| !is_root(p)).collect();
+        let url = if kept.is_empty() {
+            base.to_string()
+        } else {
+            format!("{base}?{}", kept.join("&"))
+        };
+        (url, root)
+    } else {
+        let root = url.split_whitespace().find(|p| is_root(p)).and_then(value);
+        let kept: Vec<&str> = url.split_whitespace().filter(|p| !is_root(p)).collect();
+        (kept.join(" "), root)
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::with_connection_timeouts;
+    use super::{take_root_certificate, with_connection_timeouts};
+
+    #[test]
+    fn the_root_certificate_setting_is_taken_out_of_either_form() {
+        assert_eq!(
+            take_root_certificate("postgres://u@h/db?sslmode=require&sslrootcert=/etc/ca.pem&x=1"),
+            (
+                "postgres://u@h/db?sslmode=require&x=1".to_string(),
+                Some("/etc/ca.pem".to_string())
+            )
+        );
+        assert_eq!(
+            take_root_certificate("postgres://u@h/db?sslrootcert=/ca.pem"),
+            ("postgres://u@h/db".to_string(), Some("/ca.pem".to_string()))
+        );
+        assert_eq!(
+            take_root_certificate("host=h sslrootcert=/ca.pem sslmode=require"),
+            (
+                "host=h sslmode=require".to_string(),
+                Some("/ca.pem".to_string())
+            )
+        );
+        assert_eq!(
+            take_root_certificate("postgres://u@h/db?sslmode=disable"),
+            ("postgres://u@h/db?sslmode=disable".to_string(), None)
+        );
+    }
 
     #[test]
     fn timeouts_are_added_where_the_url_sets_none() {
