@@ -5,10 +5,11 @@
 //! before its request is answered. No timing is asserted here (see the README's performance
 //! paragraph for the figures).
 
-use crate::fixtures::{department, post};
+use crate::fixtures::{department, logement_plan};
+use crate::store::probe_store;
 use carnet_store::native::NativeStore;
 use carnet_store::{params, Db, SharedInsert, StoreError};
-use carnet_tests::{native_store, require_native, spawn_app, TestApp};
+use carnet_tests::{native_store, require_native, spawn_app};
 use serde_json::json;
 
 /// Access-log rows of a notebook.
@@ -40,27 +41,7 @@ async fn notebooks_opened_by_many_clients_during_writes_are_all_answered_and_all
     let app = spawn_app().await;
     let d = department(&app).await;
     let store = native_store(app.database_url.as_ref().unwrap());
-    let base = format!("/api/write/carnets/{}", d.eloise);
-    let (status, focus) = post(
-        &d.pro_a,
-        &app,
-        &format!("{base}/focuses"),
-        json!({ "theme": "logement" }),
-    )
-    .await;
-    assert_eq!(status, 201, "{focus}");
-    let (status, objectif) = post(
-        &d.pro_a,
-        &app,
-        &format!("{base}/focuses/{}/objectifs", focus["id"].as_str().unwrap()),
-        json!({ "label": "Trouver un logement" }),
-    )
-    .await;
-    assert_eq!(status, 201, "{objectif}");
-    let actions = format!(
-        "{base}/objectifs/{}/actions",
-        objectif["id"].as_str().unwrap()
-    );
+    let actions = logement_plan(&d.pro_a, &app, &d.eloise).await.actions;
     let eloise_before = access_rows(&store, &d.eloise).await;
     let martin_before = access_rows(&store, &d.martin).await;
 
@@ -147,24 +128,6 @@ async fn notebooks_opened_by_many_clients_during_writes_are_all_answered_and_all
     assert_eq!(status, 200);
     let listed = notebook["plan"].to_string().matches("Démarche ").count();
     assert_eq!(listed, WRITES, "every action written: {notebook}");
-}
-
-/// A fresh database with a small table, and the store that opens it (the application is kept
-/// alive, its database with it, during the test).
-async fn probe_store(test: &str) -> Option<(NativeStore, TestApp)> {
-    if !require_native(test) {
-        return None;
-    }
-    let app = spawn_app().await;
-    let store = native_store(app.database_url.as_ref().unwrap());
-    let db = store.connect().await.unwrap();
-    db.execute(
-        "CREATE TABLE probe (id TEXT PRIMARY KEY, n BIGINT NOT NULL)",
-        params![],
-    )
-    .await
-    .unwrap();
-    Some((store, app))
 }
 
 static PROBE: SharedInsert = SharedInsert {

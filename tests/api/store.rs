@@ -12,7 +12,7 @@ const INSERT: &str = "INSERT INTO probe (id, n) VALUES ($1, $2)";
 
 /// A fresh database with a small table, and the store that opens it.
 /// The application is returned only to be kept alive (its database with it) during the test.
-async fn probe_store(test: &str) -> Option<(NativeStore, TestApp)> {
+pub(crate) async fn probe_store(test: &str) -> Option<(NativeStore, TestApp)> {
     if !require_native(test) {
         return None;
     }

@@ -271,21 +271,51 @@ mod tests {
         );
     }
 
+    /// One assignment of each kind, in a structure `own` or elsewhere: the accounts the grant
+    /// tests try.
+    struct Sample {
+        own: Id,
+        pro: Assignment,
+        other_pro: Assignment,
+        structure_admin: Assignment,
+        orientation: Assignment,
+        manager: Assignment,
+        platform: Assignment,
+        beneficiary: Assignment,
+    }
+
+    impl Sample {
+        fn new() -> Self {
+            let own = Id::new_random();
+            let assignment = |role, scope| Assignment::new(role, scope).unwrap();
+            Sample {
+                own,
+                pro: assignment(Role::Professional, Scope::Structure(own)),
+                other_pro: assignment(Role::Professional, Scope::Structure(Id::new_random())),
+                structure_admin: assignment(Role::StructureAdmin, Scope::Structure(own)),
+                orientation: assignment(Role::OrientationManager, Scope::Instance),
+                manager: assignment(Role::Manager, Scope::Instance),
+                platform: assignment(Role::PlatformAdmin, Scope::Instance),
+                beneficiary: assignment(Role::Beneficiary, Scope::Beneficiary(Id::new_random())),
+            }
+        }
+    }
+
     /// Each granter × each kind of account: what the matrix allows on an account with no role
     /// still reaches an account holding only roles the granter could grant, and never a
     /// beneficiary's account or one holding a role beyond the granter.
     #[test]
     fn grants_reach_only_accounts_within_the_granters_rights() {
-        let own = Id::new_random();
-        let other = Id::new_random();
-        let assignment = |role, scope| Assignment::new(role, scope).unwrap();
-        let pro = assignment(Role::Professional, Scope::Structure(own));
-        let other_pro = assignment(Role::Professional, Scope::Structure(other));
-        let structure_admin = assignment(Role::StructureAdmin, Scope::Structure(own));
-        let orientation = assignment(Role::OrientationManager, Scope::Instance);
-        let manager = assignment(Role::Manager, Scope::Instance);
-        let platform = assignment(Role::PlatformAdmin, Scope::Instance);
-        let beneficiary = assignment(Role::Beneficiary, Scope::Beneficiary(Id::new_random()));
+        let Sample {
+            own: _,
+            pro,
+            other_pro,
+            structure_admin,
+            orientation,
+            manager,
+            platform,
+            beneficiary,
+        } = Sample::new();
         let accounts: [(&str, Vec<Assignment>); 8] = [
             ("no role", vec![]),
             ("pro", vec![pro]),
@@ -368,16 +398,17 @@ mod tests {
     /// peers.
     #[test]
     fn work_contacts_are_set_by_who_may_grant_every_role_held() {
-        let own = Id::new_random();
-        let other = Id::new_random();
+        let Sample {
+            own,
+            pro,
+            other_pro,
+            structure_admin,
+            orientation,
+            manager,
+            platform,
+            beneficiary,
+        } = Sample::new();
         let assignment = |role, scope| Assignment::new(role, scope).unwrap();
-        let pro = assignment(Role::Professional, Scope::Structure(own));
-        let other_pro = assignment(Role::Professional, Scope::Structure(other));
-        let structure_admin = assignment(Role::StructureAdmin, Scope::Structure(own));
-        let orientation = assignment(Role::OrientationManager, Scope::Instance);
-        let manager = assignment(Role::Manager, Scope::Instance);
-        let platform = assignment(Role::PlatformAdmin, Scope::Instance);
-        let beneficiary = assignment(Role::Beneficiary, Scope::Beneficiary(Id::new_random()));
         let accounts: [(&str, Vec<Assignment>); 7] = [
             ("pro", vec![pro]),
             ("other structure's pro", vec![other_pro]),
