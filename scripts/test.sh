@@ -8,6 +8,17 @@ cd "$(dirname "$0")/.."
 
 skipped_file="$(mktemp)"
 export CARNET_SKIPPED_FILE="$skipped_file"
+# Each native test server appends how many of its answers it validated against the OpenAPI
+# document (tests/src/contract.rs).
+validated_file="$(mktemp)"
+export CARNET_VALIDATED_FILE="$validated_file"
+report_validated() {
+    local label="$1"
+    local total
+    total="$(awk '{ s += $1 } END { print s + 0 }' "$validated_file")"
+    echo "$label: $total response(s) validated against the OpenAPI document"
+    : >"$validated_file"
+}
 report_skipped() {
     local label="$1"
     local count
@@ -27,12 +38,14 @@ fi
 echo "== unit tests and the black-box suite on SQLite"
 CARNET_TEST_STORE=sqlite cargo test --workspace
 report_skipped "SQLite"
+report_validated "SQLite"
 
 echo "== black-box suite on PostgreSQL"
 source scripts/postgres-test-server.sh
 start_test_postgres
 CARNET_TEST_STORE=postgres cargo test -p carnet-tests --test api
 report_skipped "PostgreSQL"
+report_validated "PostgreSQL"
 
 echo "== browser tests (headless Chromium, demo data on SQLite)"
 bash scripts/e2e.sh

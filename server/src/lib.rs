@@ -22,6 +22,8 @@ pub struct Component {
     pub name: &'static str,
     pub routes: &'static [&'static str],
     pub router: fn(Arc<dyn Platform>) -> Router,
+    /// Its operations, documented (the same list as its router's).
+    pub openapi: fn() -> utoipa::openapi::OpenApi,
 }
 
 /// Every component, with the routes it declares (checked against `spin.toml`).
@@ -30,28 +32,39 @@ pub const COMPONENTS: &[Component] = &[
         name: "auth",
         routes: carnet_auth::ROUTES,
         router: carnet_auth::router,
+        openapi: carnet_auth::api::openapi,
     },
     Component {
         name: "carnets",
         routes: carnet_carnets::ROUTES,
         router: carnet_carnets::router,
+        openapi: carnet_carnets::api::openapi,
     },
     Component {
         name: "actions",
         routes: carnet_actions::ROUTES,
         router: carnet_actions::router,
+        openapi: carnet_actions::api::openapi,
     },
     Component {
         name: "notifications",
         routes: carnet_notifications::ROUTES,
         router: carnet_notifications::router,
+        openapi: carnet_notifications::api::openapi,
     },
     Component {
         name: "web",
         routes: carnet_web::ROUTES,
         router: carnet_web::router,
+        openapi: carnet_web::openapi,
     },
 ];
+
+/// The instance's OpenAPI document: every component's operations (served as
+/// `static/openapi.json`, written by `carnet-server openapi`).
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    carnet_http::openapi::document(COMPONENTS.iter().map(|component| (component.openapi)()))
+}
 
 /// How well a Spin route matches a path: `None` for no match, higher is more specific.
 pub fn route_specificity(route: &str, path: &str) -> Option<usize> {
@@ -108,7 +121,7 @@ async fn dispatch(State(mounts): State<Mounts>, mut request: Request) -> Respons
             Ok(response) => response,
             Err(never) => match never {},
         },
-        None => axum::response::IntoResponse::into_response(carnet_http::AppError::NotFound),
+        None => axum::response::IntoResponse::into_response(carnet_http::AppError::UnknownRoute),
     }
 }
 
@@ -118,7 +131,16 @@ pub async fn serve(
     platform: Arc<dyn Platform>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = app(platform);
+    serve_app(listener, app(platform), shutdown).await
+}
+
+/// Serves a router (the application, possibly wrapped, as the tests do) on a bound listener
+/// until `shutdown` resolves.
+pub async fn serve_app(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),

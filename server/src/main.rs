@@ -81,6 +81,12 @@ Réglages lus dans l'environnement (voir la section « Settings » du README), e
         )]
         manager_email: carnet_domain::Email,
     },
+    /// Prints the OpenAPI document.
+    #[command(
+        about = "Écrit le document OpenAPI 3.1 de l'API sur la sortie standard",
+        after_help = "Le fichier servi est static/openapi.json : carnet-server openapi > static/openapi.json"
+    )]
+    Openapi,
     /// Loads the fictitious demo département.
     #[command(
         about = "Charge un département fictif de démonstration (déterministe) dans une base sans comptes",
@@ -274,6 +280,13 @@ async fn migrate(store: &NativeStore) -> anyhow::Result<()> {
 
 async fn run(command: Command) -> anyhow::Result<()> {
     match command {
+        Command::Openapi => {
+            print!(
+                "{}",
+                carnet_http::openapi::to_pretty_json(&carnet_server::openapi_document())
+            );
+            Ok(())
+        }
         Command::Migrate { database } => migrate(&store_for(&database)?).await,
         Command::Bootstrap {
             database,

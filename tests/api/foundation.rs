@@ -384,7 +384,7 @@ async fn unknown_paths_get_json_404s_and_the_front_end_is_served() {
     ] {
         let (status, body) = app.get_json(path).await;
         assert_eq!(status, 404, "{path}");
-        assert_eq!(body["error"]["code"], "not_found");
+        assert_eq!(body["error"]["code"], "unknown_route");
     }
     let response = app.get("/").await;
     assert_eq!(response.status(), 200);

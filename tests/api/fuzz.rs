@@ -1,5 +1,6 @@
 //! A black-box request fuzzer. It reads every route of every component router from the
-//! components' `api.rs` (so a new route is fuzzed the day it is added), then sends a few thousand
+//! components' OpenAPI parts (the routers' own lists, so a new route is fuzzed the day it is
+//! added), then sends a few thousand
 //! random and mutated requests as every role: valid bodies mutated, random JSON, arrays, huge
 //! numbers, control characters, wrong types and content types; random, overflowing and repeated
 //! query parameters; malformed, unknown and traversing path parameters; every method. Seeded, so a
@@ -49,52 +50,20 @@ pub struct Route {
     pub pattern: String,
 }
 
-const COMPONENTS: &[&str] = &["auth", "carnets", "actions", "notifications"];
-
 fn source(relative: &str) -> String {
     let path = format!("{}/../{relative}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-/// The text of the parenthesised expression starting at `open` (the index of its `(`).
-fn balanced(text: &str, open: usize) -> &str {
-    let mut depth = 0;
-    for (offset, c) in text[open..].char_indices() {
-        match c {
-            '(' => depth += 1,
-            ')' => {
-                depth -= 1;
-                if depth == 0 {
-                    return &text[open + 1..open + offset];
-                }
-            }
-            _ => {}
-        }
-    }
-    panic!("unbalanced parentheses")
-}
-
 const METHODS: &[&str] = &["get", "post", "put", "patch", "delete"];
 
-/// Every `.route("path", get(…).post(…))` of one router's source, with the number of `.route(`
-/// calls seen (to check that each one was understood).
-fn routes_in(text: &str) -> (Vec<Route>, usize) {
+/// The documented routes of one component (its `operations!` list: the same as its router's).
+fn component_routes(component: &carnet_server::Component) -> Vec<Route> {
+    let document = serde_json::to_value((component.openapi)()).expect("document");
     let mut routes = Vec::new();
-    let calls: Vec<usize> = text.match_indices(".route(").map(|(i, _)| i).collect();
-    for &call in &calls {
-        let arguments = balanced(text, call + ".route".len());
-        let path_start = arguments.find('"').expect("a path literal") + 1;
-        let path_length = arguments[path_start..].find('"').expect("its end");
-        let pattern = arguments[path_start..path_start + path_length].to_string();
-        let handlers = &arguments[path_start + path_length + 1..];
+    for (pattern, item) in document["paths"].as_object().expect("paths") {
         for method in METHODS {
-            let found = handlers
-                .match_indices(&format!("{method}("))
-                .any(|(at, _)| {
-                    let before = handlers[..at].chars().next_back().unwrap_or(' ');
-                    !(before.is_alphanumeric() || before == '_')
-                });
-            if found {
+            if item.get(*method).is_some() {
                 routes.push(Route {
                     method: method.to_uppercase(),
                     pattern: pattern.clone(),
@@ -102,15 +71,14 @@ fn routes_in(text: &str) -> (Vec<Route>, usize) {
             }
         }
     }
-    (routes, calls.len())
+    routes
 }
 
-/// Every route of every API component, read from its `api.rs`.
+/// Every route of every API component.
 pub fn all_routes() -> Vec<Route> {
     let mut all = BTreeSet::new();
-    for component in COMPONENTS {
-        let (routes, _) = routes_in(&source(&format!("components/{component}/src/api.rs")));
-        all.extend(routes);
+    for component in carnet_server::COMPONENTS {
+        all.extend(component_routes(component));
     }
     all.into_iter().collect()
 }
@@ -131,34 +99,43 @@ fn spin_routes() -> Vec<(String, String)> {
 }
 
 #[test]
-fn the_fuzzer_knows_every_route_of_every_router() {
+fn the_fuzzer_knows_every_route_and_spin_sends_each_to_its_component() {
     let spin = spin_routes();
     assert!(spin.len() >= 8, "{spin:?}");
-    for component in COMPONENTS {
-        let (routes, calls) = routes_in(&source(&format!("components/{component}/src/api.rs")));
-        let patterns: BTreeSet<&str> = routes.iter().map(|r| r.pattern.as_str()).collect();
-        // Each `.route(` gave its path and at least one method (a new way of declaring a route
-        // fails here rather than escaping the fuzzer).
-        assert_eq!(patterns.len(), calls, "{component}: {patterns:?}");
+    for component in carnet_server::COMPONENTS {
+        let routes = component_routes(component);
         let prefixes: Vec<&str> = spin
             .iter()
-            .filter(|(_, c)| c == component)
-            .map(|(r, _)| r.trim_end_matches("/..."))
+            .filter(|(_, c)| c == component.name)
+            .map(|(r, _)| r.as_str())
             .collect();
-        assert!(!prefixes.is_empty(), "{component} in spin.toml");
-        for pattern in &patterns {
-            assert!(
-                prefixes
-                    .iter()
-                    .any(|p| pattern == p || pattern.starts_with(&format!("{p}/"))),
-                "{component}: {pattern} is not under its spin.toml routes {prefixes:?}"
+        assert!(!prefixes.is_empty(), "{} in spin.toml", component.name);
+        // Spin gives each documented path to the component that documents (and serves) it:
+        // its most specific route, as the native server's dispatch does.
+        for route in &routes {
+            let concrete = route.pattern.replace(['{', '}'], "");
+            let best = spin
+                .iter()
+                .filter_map(|(r, c)| {
+                    carnet_server::route_specificity(r, &concrete).map(|score| (score, c))
+                })
+                .max_by_key(|(score, _)| *score)
+                .map(|(_, c)| c.as_str());
+            assert_eq!(
+                best,
+                Some(component.name),
+                "{} {} : Spin l'enverrait à un autre composant",
+                route.method,
+                route.pattern
             );
         }
-        // Every spin.toml prefix of the component has routes (its health at least).
-        for prefix in &prefixes {
+        // Every spin.toml route of an API component has operations (its health at least).
+        for prefix in prefixes.iter().filter(|p| **p != "/...") {
+            let prefix = prefix.trim_end_matches("/...");
             assert!(
-                patterns.iter().any(|p| p.starts_with(prefix)),
-                "{component}: nothing under {prefix}"
+                routes.iter().any(|r| r.pattern.starts_with(prefix)),
+                "{}: nothing under {prefix}",
+                component.name
             );
         }
     }

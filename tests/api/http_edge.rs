@@ -202,7 +202,7 @@ async fn unknown_api_paths_get_json_404s_and_wrong_methods_json_405s() {
         "/api/write/carnets",
     ] {
         let (status, body) = json_error(app.get(path).await).await;
-        assert_eq!((status, code(&body)), (404, "not_found"), "{path}");
+        assert_eq!((status, code(&body)), (404, "unknown_route"), "{path}");
         let response = app.client.post(app.url(path)).send().await.unwrap();
         let (status, body) = json_error(response).await;
         assert!(status == 404 || status == 405, "POST {path}: {status}");

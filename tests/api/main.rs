@@ -3,6 +3,7 @@
 mod auth;
 mod carnets;
 mod concurrency;
+mod contract;
 mod dashboard;
 mod demo;
 mod directory;

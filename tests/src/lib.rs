@@ -9,9 +9,12 @@
 //! they create what they need through the API and assert only on it; tests that need test mode
 //! call [`TestApp::require_test_mode`], which reports them as skipped when it is off.
 
+pub mod contract;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use tokio::sync::OnceCell;
 
 /// The fake email provider: a JSON webhook receiver on a free port, recording what it got.
@@ -121,12 +124,35 @@ pub struct TestApp {
     settings: Option<HashMap<String, String>>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     _thread: Option<std::thread::JoinHandle<()>>,
+    /// The contract check of the native server's responses (None against CARNET_BASE_URL).
+    contract: Option<Arc<contract::ContractLog>>,
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
+        }
+        if let Some(log) = self.contract.take() {
+            let validated = log.validated.load(Ordering::Relaxed);
+            if let Ok(file) = std::env::var("CARNET_VALIDATED_FILE") {
+                use std::io::Write;
+                if let Ok(mut file) = std::fs::OpenOptions::new()
+                    .append(true)
+                    .create(true)
+                    .open(file)
+                {
+                    let _ = writeln!(file, "{validated}");
+                }
+            }
+            let violations = log.violations.lock().unwrap().clone();
+            if !violations.is_empty() && !std::thread::panicking() {
+                panic!(
+                    "{} réponse(s) hors du contrat OpenAPI :\n{}",
+                    violations.len(),
+                    violations.join("\n")
+                );
+            }
         }
     }
 }
@@ -383,6 +409,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
             settings: None,
             shutdown: None,
             _thread: None,
+            contract: None,
         };
     }
     let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
@@ -406,6 +433,8 @@ fn start_native_server(
     let server_settings = settings.clone();
     let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let contract_log = Arc::new(contract::ContractLog::default());
+    let server_log = contract_log.clone();
     // The server gets its own multi-threaded runtime, as in production.
     let thread = std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -420,7 +449,10 @@ fn start_native_server(
                 carnet_server::NativePlatform::from_settings(server_settings).expect("platform");
             let platform = std::sync::Arc::new(platform);
             ready_tx.send(()).expect("ready");
-            carnet_server::serve(listener, platform, async {
+            let app = carnet_server::app(platform).layer(axum::middleware::from_fn(
+                move |request, next| contract::layer(server_log.clone(), request, next),
+            ));
+            carnet_server::serve_app(listener, app, async {
                 let _ = stopped.await;
             })
             .await
@@ -439,6 +471,7 @@ fn start_native_server(
         settings: Some(settings),
         shutdown: Some(shutdown),
         _thread: Some(thread),
+        contract: Some(contract_log),
     }
 }
 

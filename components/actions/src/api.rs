@@ -127,3 +127,6 @@ pub fn router(platform: Arc<dyn Platform>) -> Router {
         );
     routing::finish(routes, state)
 }
+
+// Operations moved here from the plain routes above as they are typed and documented.
+carnet_http::operations! {}

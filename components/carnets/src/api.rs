@@ -9,13 +9,7 @@ pub const ROUTES: &[&str] = &["/api/health", "/api/referentiel/...", "/api/carne
 pub fn router(platform: Arc<dyn Platform>) -> Router {
     let state = AppState::new(platform, "carnets");
     let routes = Router::new()
-        .route("/api/health", get(routing::health))
-        .route("/api/carnets/health", get(routing::health))
-        .route("/api/referentiel", get(crate::referentiel::get_referentiel))
-        .route(
-            "/api/referentiel/rome",
-            get(crate::referentiel::search_rome),
-        )
+        .merge(routes())
         .route("/api/carnets/portfolio", get(crate::lists::portfolio))
         .route("/api/carnets/structure", get(crate::lists::structure))
         .route("/api/carnets/departement", get(crate::lists::department))
@@ -37,3 +31,11 @@ pub fn router(platform: Arc<dyn Platform>) -> Router {
         .route("/api/carnets/{id}/timeline", get(crate::notebook::timeline));
     routing::finish(routes, state)
 }
+
+carnet_http::operations! {
+    crate::api => [instance_health, health],
+    crate::referentiel => [get_referentiel, search_rome],
+}
+
+carnet_http::health_operation!(health, "/api/carnets/health");
+carnet_http::health_operation!(instance_health, "/api/health");

@@ -10,17 +10,25 @@ use carnet_store::repo::referentiel::{self, RomeAppellation, ThemedList};
 use carnet_store::{Db, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use utoipa::{IntoParams, ToSchema};
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct Referentiel {
+    /// Les thèmes, dans l'ordre des listes nationales, chacun avec ses situations, objectifs et
+    /// actions.
     themes: Vec<Theme>,
+    /// Les valeurs codées, par liste (`rsa_right`, `education_level`…).
     coded_values: BTreeMap<String, Vec<CodedValue>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = Theme)]
 struct Theme {
+    #[schema(example = "logement")]
     code: String,
+    #[schema(example = "Logement")]
     label: String,
+    /// Un des thèmes du diagnostic (« focus ») du carnet.
     is_focus: bool,
     focus_code: String,
     situations: Vec<Item>,
@@ -28,20 +36,44 @@ struct Theme {
     actions: Vec<Item>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = ElementDeListe)]
 struct Item {
     code: String,
     label: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = ValeurCodee)]
 struct CodedValue {
     code: String,
     label: String,
+    /// Données propres à la liste (par exemple le département d'une commune).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     extra: Option<serde_json::Value>,
 }
 
+/// The national reference lists.
+#[utoipa::path(
+    get,
+    path = "/api/referentiel",
+    tag = "Référentiel",
+    summary = "Listes nationales de référence",
+    description = "**Rôles** : toute personne connectée. Les thèmes avec leurs situations, objectifs et \
+        actions, et les valeurs codées de chaque liste ; les éléments retirés sont omis.",
+    security(("session" = []), ("jeton" = [])),
+    responses(
+        (status = 200, description = "Les listes.", body = Referentiel, example = json!({
+            "themes": [{"code": "logement", "label": "Logement", "is_focus": true, "focus_code": "logement",
+                "situations": [{"code": "SIT-001", "label": "Hébergé chez un tiers"}],
+                "objectifs": [{"code": "OBJ-001", "label": "Accéder à un logement"}],
+                "actions": [{"code": "ACT-001", "label": "Demande de logement social"}]}],
+            "coded_values": {"rsa_right": [{"code": "rsa_droit_ouvert_et_suspendu", "label": "Droit ouvert et suspendu"}]}
+        })),
+        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
+    )
+)]
 pub async fn get_referentiel(ctx: Ctx) -> Result<Json<Referentiel>, AppError> {
     Ok(Json(load(&ctx.db).await?))
 }
@@ -94,18 +126,39 @@ async fn load(db: &Db) -> Result<Referentiel, StoreError> {
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RomeQuery {
+    /// Les premiers mots cherchés (au moins deux lettres), accents et casse indifférents.
+    #[param(example = "secret")]
     q: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = ResultatsRome)]
 pub struct RomeResults {
+    /// Au plus 20 appellations, dans l'ordre alphabétique.
     results: Vec<RomeAppellation>,
 }
 
 const ROME_RESULTS: i64 = 20;
 
+/// ROME job titles, searched as one types.
+#[utoipa::path(
+    get,
+    path = "/api/referentiel/rome",
+    tag = "Référentiel",
+    summary = "Rechercher une appellation ROME",
+    description = "**Rôles** : toute personne connectée. Chaque mot doit figurer dans l'appellation.",
+    params(RomeQuery),
+    security(("session" = []), ("jeton" = [])),
+    responses(
+        (status = 200, description = "Les appellations trouvées.", body = RomeResults,
+            example = json!({"results": [{"code": "APP-11573", "rome_code": "M1607", "label": "Secrétaire"}]})),
+        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
+        (status = 422, description = "`validation` ; champ `q`, code `too_short` : moins de deux lettres.", body = carnet_http::openapi::ErrorBody),
+    )
+)]
 pub async fn search_rome(
     ctx: Ctx,
     Query(query): Query<RomeQuery>,

@@ -14,7 +14,52 @@ pub const ROUTES: &[&str] = &["/..."];
 
 pub fn router(platform: Arc<dyn Platform>) -> Router {
     let state = AppState::new(platform, "web");
-    routing::with_headers_and_state(Router::new().fallback(serve_file), state)
+    let router = routes()
+        .fallback(serve_file)
+        .method_not_allowed_fallback(routing::method_not_allowed);
+    routing::with_headers_and_state(router, state)
+}
+
+carnet_http::operations! {
+    crate => [openapi_document],
+}
+
+/// The API's contract, generated from the code (`carnet-server openapi > static/openapi.json`,
+/// kept current by the test suite) and served as a static file.
+#[utoipa::path(
+    get,
+    path = "/api/openapi.json",
+    tag = "Contrat",
+    summary = "Le présent document OpenAPI 3.1",
+    description = "**Rôles** : public. Le contrat de l'API, produit à partir du code ; sa lecture \
+        humaine est la page `/api/reference`.",
+    responses(
+        (status = 200, description = "Le document OpenAPI (JSON).", body = Object,
+            example = json!({"openapi": "3.1.0", "info": {"title": "Carnet de bord — API", "version": "0.1.0"}, "paths": {}})),
+        (status = 404, description = "`not_found` : le fichier n'est pas installé.", body = carnet_http::openapi::ErrorBody),
+    )
+)]
+async fn openapi_document(State(state): State<AppState>) -> Response {
+    match read_static(&state, "openapi.json").await {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, "application/json"),
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(_) => AppError::NotFound.into_response(),
+    }
+}
+
+async fn read_static(state: &AppState, relative: &str) -> std::io::Result<Vec<u8>> {
+    let root = state
+        .platform
+        .setting("static_dir")
+        .await
+        .unwrap_or_else(|| "/static".to_string());
+    std::fs::read(format!("{}/{relative}", root.trim_end_matches('/')))
 }
 
 fn content_type(path: &str) -> &'static str {
@@ -58,7 +103,7 @@ async fn serve_file(State(state): State<AppState>, request: Request) -> Response
     // Spin gives this component every path no other claims (`/...`), unknown API paths too:
     // those get the API's JSON 404, never the application shell.
     if routing::is_api_path(request.uri().path()) {
-        return AppError::NotFound.into_response();
+        return AppError::UnknownRoute.into_response();
     }
     if request.method() != axum::http::Method::GET && request.method() != axum::http::Method::HEAD {
         return AppError::MethodNotAllowed {
@@ -66,27 +111,18 @@ async fn serve_file(State(state): State<AppState>, request: Request) -> Response
         }
         .into_response();
     }
-    let root = state
-        .platform
-        .setting("static_dir")
-        .await
-        .unwrap_or_else(|| "/static".to_string());
     let Some(relative) = relative_path(request.uri().path()) else {
         return (StatusCode::NOT_FOUND, "Page introuvable").into_response();
     };
-    let root = root.trim_end_matches('/');
-    let file = std::fs::read(format!("{root}/{relative}"))
-        .map(|bytes| (bytes, relative.clone()))
-        .or_else(|error| {
-            // The front-end routes its pages itself (history API): a page path with no file of
-            // its own (`/carnets/…`, `/connexion/confirmer`) gets the application shell.
-            if relative.ends_with(".html") {
-                std::fs::read(format!("{root}/index.html"))
-                    .map(|bytes| (bytes, "index.html".to_string()))
-            } else {
-                Err(error)
-            }
-        });
+    let file = match read_static(&state, &relative).await {
+        Ok(bytes) => Ok((bytes, relative.clone())),
+        // The front-end routes its pages itself (history API): a page path with no file of
+        // its own (`/carnets/…`, `/connexion/confirmer`) gets the application shell.
+        Err(_) if relative.ends_with(".html") => read_static(&state, "index.html")
+            .await
+            .map(|bytes| (bytes, "index.html".to_string())),
+        Err(error) => Err(error),
+    };
     match file {
         Ok((bytes, relative)) => {
             let mut response = bytes.into_response();

@@ -1,15 +1,20 @@
 //! One error type for every handler, turned into a JSON body with a stable `code` for programs
 //! and a French `message` for people. Internal details are logged, never sent.
 
+use crate::openapi::{ErrorBody, ErrorContent};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use carnet_store::StoreError;
 use serde::Serialize;
 
 /// A field of a request body that failed validation.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+#[schema(as = ChampInvalide)]
 pub struct FieldError {
+    /// Le champ refusé (chemin JSON, `adresse.code_postal`), vide pour une règle d'ensemble.
     pub field: String,
+    /// Code stable (`required`, `invalid_date`, `too_long`…).
+    #[schema(value_type = String)]
     pub code: &'static str,
     pub message: String,
 }
@@ -47,6 +52,8 @@ pub enum AppError {
     Forbidden { code: &'static str, message: String },
     /// 404: absent, or something the caller may not know of.
     NotFound,
+    /// 404: no operation of the API has this path (the routers' fallback).
+    UnknownRoute,
     /// 409: conflicts with the current state; `details` may carry that state.
     Conflict {
         code: &'static str,
@@ -77,21 +84,6 @@ pub enum AppError {
     },
     /// 500: anything else; logged, never shown.
     Internal(String),
-}
-
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    error: ErrorContent<'a>,
-}
-
-#[derive(Serialize)]
-struct ErrorContent<'a> {
-    code: &'a str,
-    message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    fields: Option<&'a [FieldError]>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    details: Option<&'a serde_json::Value>,
 }
 
 impl AppError {
@@ -131,7 +123,7 @@ impl AppError {
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
-            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::NotFound | AppError::UnknownRoute => StatusCode::NOT_FOUND,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -190,6 +182,10 @@ impl IntoResponse for AppError {
             ),
             AppError::Forbidden { code, message } => (*code, message.clone()),
             AppError::NotFound => ("not_found", "Élément introuvable.".into()),
+            AppError::UnknownRoute => (
+                "unknown_route",
+                "Cette adresse de l'API n'existe pas (voir /api/openapi.json).".into(),
+            ),
             AppError::Conflict { code, message, .. } => (*code, message.clone()),
             AppError::MethodNotAllowed { .. } => (
                 "method_not_allowed",
@@ -231,13 +227,13 @@ impl IntoResponse for AppError {
             }
         };
         let (fields, details) = match &self {
-            AppError::Validation(fields) => (Some(fields.as_slice()), None),
-            AppError::Conflict { details, .. } => (None, details.as_ref()),
+            AppError::Validation(fields) => (Some(fields.clone()), None),
+            AppError::Conflict { details, .. } => (None, details.clone()),
             _ => (None, None),
         };
         let body = ErrorBody {
             error: ErrorContent {
-                code,
+                code: code.to_string(),
                 message,
                 fields,
                 details,

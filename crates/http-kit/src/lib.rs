@@ -9,6 +9,7 @@ pub mod context;
 pub mod error;
 pub mod extract;
 pub mod idempotency;
+pub mod openapi;
 pub mod platform;
 pub mod routing;
 #[cfg(target_arch = "wasm32")]

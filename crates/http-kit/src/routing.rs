@@ -12,11 +12,24 @@ use serde::Serialize;
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-#[derive(Serialize)]
+/// État de l'instance vu par un composant.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Sante, example = json!({
+    "status": "ok", "component": "carnets", "version": "0.1.0", "store": "postgres",
+    "schema_version": 3, "expected_schema_version": 3, "department_code": "93",
+    "department_name": "Seine-Saint-Denis", "department_logo_url": null,
+    "timezone": "Europe/Paris", "now": "2026-03-02T08:30:00.000000Z"
+}))]
 pub struct Health {
+    /// `ok`, ou `schema_behind` (réponse 503) quand les migrations n'ont pas été appliquées.
+    #[schema(value_type = String, example = "ok")]
     pub status: &'static str,
+    #[schema(value_type = String, example = "carnets")]
     pub component: &'static str,
+    #[schema(value_type = String)]
     pub version: &'static str,
+    /// `sqlite` ou `postgres`.
+    #[schema(value_type = String, example = "sqlite")]
     pub store: &'static str,
     pub schema_version: i64,
     pub expected_schema_version: i64,
@@ -25,8 +38,21 @@ pub struct Health {
     pub department_name: String,
     pub department_logo_url: Option<String>,
     /// The instance's IANA time zone: the front-end shows times in it.
+    #[schema(value_type = String, example = "Europe/Paris")]
     pub timezone: &'static str,
+    /// L'heure de l'instance (UTC), vide si la base n'a pu la donner.
     pub now: String,
+}
+
+/// Réponse 503 de la santé : son propre corps quand le schéma est en retard, l'erreur
+/// `store_unavailable` quand la base est injoignable.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = SanteIndisponible)]
+#[serde(untagged)]
+#[allow(dead_code)] // Documentation only: `health` answers one or the other.
+pub enum HealthUnavailable {
+    SchemaBehind(Health),
+    Unreachable(crate::openapi::ErrorBody),
 }
 
 /// `GET …/health`: the store is reachable (one query, every time), its schema version, this
@@ -67,9 +93,36 @@ pub async fn health(State(state): State<AppState>) -> Result<Response, AppError>
     Ok((code, Json(body)).into_response())
 }
 
-/// The fallback of every component router: a JSON 404.
+/// A component's health operation, documented at its own path:
+/// `carnet_http::health_operation!(health, "/api/auth/health");` defines `health` there.
+#[macro_export]
+macro_rules! health_operation {
+    ($name:ident, $path:literal) => {
+        /// The component's health (see [`carnet_http::routing::health`]).
+        #[utoipa::path(
+            get,
+            path = $path,
+            tag = "Santé",
+            summary = "État de l'instance et du composant",
+            description = "**Rôles** : public (aucune session). La base est interrogée à chaque appel ; \
+                la réponse donne la version du schéma, le magasin, le département et son fuseau horaire.",
+            responses(
+                (status = 200, description = "Le composant et sa base répondent.", body = $crate::routing::Health),
+                (status = 503, description = "`schema_behind` dans `status` : le schéma est en retard (même corps) ; \
+                    ou l'erreur `store_unavailable` quand la base est injoignable.", body = $crate::routing::HealthUnavailable),
+            )
+        )]
+        pub async fn $name(
+            state: ::axum::extract::State<$crate::AppState>,
+        ) -> Result<::axum::response::Response, $crate::AppError> {
+            $crate::routing::health(state).await
+        }
+    };
+}
+
+/// The fallback of every component router: a JSON 404 `unknown_route`.
 pub async fn not_found() -> AppError {
-    AppError::NotFound
+    AppError::UnknownRoute
 }
 
 /// Security headers on every response of every component. `Strict-Transport-Security` only when

@@ -11,6 +11,7 @@
 //! - French sorting and accent-insensitive search use a `sort_key` column computed in Rust;
 //! - SQL is written with `$1, $2…` placeholders; SQLite receives them as `?1, ?2…`.
 
+pub mod decode;
 mod error;
 pub mod migrations;
 mod postgres_url;
@@ -22,6 +23,7 @@ pub mod native;
 #[cfg(target_arch = "wasm32")]
 pub mod spin;
 
+pub use decode::decode_all;
 pub use error::StoreError;
 pub use postgres_url::with_connection_timeouts;
 pub use value::{FromValue, Row, Value};
@@ -202,6 +204,36 @@ impl Db {
 
     pub async fn query_opt(&self, sql: &str, params: &[Value]) -> Result<Option<Row>, StoreError> {
         Ok(self.query(sql, params).await?.into_iter().next())
+    }
+
+    /// The rows of a query, each decoded as `T` by column name (see [`Row::decode`]).
+    pub async fn query_as<T: serde::de::DeserializeOwned>(
+        &self,
+        sql: &str,
+        params: &[Value],
+    ) -> Result<Vec<T>, StoreError> {
+        decode_all(&self.query(sql, params).await?)
+    }
+
+    /// The one row of a query that must return one, decoded as `T`.
+    pub async fn query_one_as<T: serde::de::DeserializeOwned>(
+        &self,
+        sql: &str,
+        params: &[Value],
+    ) -> Result<T, StoreError> {
+        self.query_one(sql, params).await?.decode()
+    }
+
+    /// The first row of a query, if any, decoded as `T`.
+    pub async fn query_opt_as<T: serde::de::DeserializeOwned>(
+        &self,
+        sql: &str,
+        params: &[Value],
+    ) -> Result<Option<T>, StoreError> {
+        self.query_opt(sql, params)
+            .await?
+            .map(|row| row.decode())
+            .transpose()
     }
 
     pub async fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {

@@ -82,6 +82,14 @@ impl Row {
         Row { columns, values }
     }
 
+    pub fn columns(&self) -> &[String] {
+        &self.columns
+    }
+
+    pub fn values(&self) -> &[Value] {
+        &self.values
+    }
+
     /// The named columns as a JSON object (text, numbers, booleans and nulls as they are; a
     /// SQLite 0/1 stays a number).
     pub fn to_json(&self, columns: &[&str]) -> serde_json::Value {

@@ -2,8 +2,9 @@
 //! the coded values of each list, and the ROME job titles. Read only.
 
 use crate::{params, Db, StoreError, Value};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
+use utoipa::ToSchema;
 
 /// Whether `code` is a current (not retired) value of the coded list `list`
 /// (`ref_coded_value`).
@@ -61,7 +62,7 @@ impl ThemedList {
 }
 
 /// One item of a themed reference list.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct ThemedItem {
     pub code: String,
     pub theme_code: String,
@@ -74,21 +75,11 @@ pub async fn themed_items(db: &Db, list: ThemedList) -> Result<Vec<ThemedItem>, 
         "SELECT code, theme_code, label FROM {} WHERE retired_at IS NULL ORDER BY position",
         list.table()
     );
-    db.query(&sql, params![])
-        .await?
-        .iter()
-        .map(|row| {
-            Ok(ThemedItem {
-                code: row.get("code")?,
-                theme_code: row.get("theme_code")?,
-                label: row.get("label")?,
-            })
-        })
-        .collect()
+    db.query_as(&sql, params![]).await
 }
 
 /// One theme of the reference lists.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct Theme {
     pub code: String,
     pub label: String,
@@ -98,56 +89,42 @@ pub struct Theme {
 
 /// The current (not retired) themes (`ref_theme`), in their list order.
 pub async fn themes(db: &Db) -> Result<Vec<Theme>, StoreError> {
-    db.query(
+    db.query_as(
         "SELECT code, label, is_focus, focus_code FROM ref_theme WHERE retired_at IS NULL ORDER BY position",
         params![],
     )
-    .await?
-    .iter()
-    .map(|row| {
-        Ok(Theme {
-            code: row.get("code")?,
-            label: row.get("label")?,
-            is_focus: row.get("is_focus")?,
-            focus_code: row.get("focus_code")?,
-        })
-    })
-    .collect()
+    .await
 }
 
 /// One value of a coded list.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct CodedValue {
     pub list_name: String,
     pub code: String,
     pub label: String,
+    #[serde(default, deserialize_with = "crate::decode::optional_json_text")]
     pub extra: Option<Json>,
 }
 
 /// Every current (not retired) coded value (`ref_coded_value`), by list then list order.
 pub async fn coded_values(db: &Db) -> Result<Vec<CodedValue>, StoreError> {
-    db.query(
+    db.query_as(
         "SELECT list_name, code, label, extra FROM ref_coded_value WHERE retired_at IS NULL ORDER BY list_name, position",
         params![],
     )
-    .await?
-    .iter()
-    .map(|row| {
-        Ok(CodedValue {
-            list_name: row.get("list_name")?,
-            code: row.get("code")?,
-            label: row.get("label")?,
-            extra: row.get("extra")?,
-        })
-    })
-    .collect()
+    .await
 }
 
 /// A ROME job title (appellation): our code, its ROME code and its label.
-#[derive(Serialize, Clone, Debug)]
+#[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]
+#[schema(as = AppellationRome)]
 pub struct RomeAppellation {
+    /// Notre code (`APP-…`), celui que les formulaires envoient.
+    #[schema(example = "APP-11573")]
     pub code: String,
+    #[schema(example = "M1607")]
     pub rome_code: String,
+    #[schema(example = "Secrétaire")]
     pub label: String,
 }
 
@@ -166,17 +143,7 @@ pub async fn search_rome(
     }
     sql.push_str(&format!(" ORDER BY sort_key LIMIT {limit}"));
     let params: Vec<Value> = patterns.iter().map(Value::from).collect();
-    db.query(&sql, &params)
-        .await?
-        .into_iter()
-        .map(|row| {
-            Ok(RomeAppellation {
-                code: row.get("code")?,
-                rome_code: row.get("rome_code")?,
-                label: row.get("label")?,
-            })
-        })
-        .collect()
+    db.query_as(&sql, &params).await
 }
 
 /// The ROME code and label of a current (not retired) job title, by our code (`APP-…`).
