@@ -124,16 +124,18 @@ impl Idempotent {
     /// answers under the key (if one was given) in that same transaction, and answers `status`
     /// with it. Whatever fails rolls everything back. A concurrent request that used the same
     /// key first wins: this one is rolled back and answers with that request's stored response.
-    pub async fn write(
+    pub async fn write<T: serde::Serialize>(
         &self,
         auth: &Authenticated,
         status: StatusCode,
-        work: impl AsyncFnOnce() -> Result<Value, AppError>,
+        work: impl AsyncFnOnce() -> Result<T, AppError>,
     ) -> Result<Response, AppError> {
         let db = &auth.ctx.db;
         let written = db
             .transaction(async || {
-                let body = work().await.map_err(Failed::App)?;
+                let typed = work().await.map_err(Failed::App)?;
+                let body = serde_json::to_value(&typed)
+                    .map_err(|error| Failed::App(AppError::internal(error)))?;
                 if let Some(key) = &self.key {
                     let saved = idempotency::save(
                         db,
@@ -184,11 +186,11 @@ impl<T> IdempotentJson<T> {
     }
 
     /// See [`Idempotent::write`].
-    pub async fn write(
+    pub async fn write<R: serde::Serialize>(
         &self,
         auth: &Authenticated,
         status: StatusCode,
-        work: impl AsyncFnOnce() -> Result<Value, AppError>,
+        work: impl AsyncFnOnce() -> Result<R, AppError>,
     ) -> Result<Response, AppError> {
         self.request.write(auth, status, work).await
     }
