@@ -28,11 +28,20 @@ test("the first page load weighs at most 150 KB gzipped", async () => {
   assert.ok(gzipped <= 150 * 1024, `${gzipped} bytes gzipped`);
 });
 
-test("public pages pass axe: accessibility statement, terms of use, unknown page", async () => {
+test("public pages pass axe: accessibility statement, terms of use, API reference, unknown page", async () => {
   const page = await newPage(browser);
-  for (const [path, title] of [["/accessibilite", "Déclaration d'accessibilité"], ["/cgu", "Conditions générales d'utilisation"], ["/nulle-part", "Page introuvable"]]) {
+  for (const [path, title] of [["/accessibilite", "Déclaration d'accessibilité"], ["/cgu", "Conditions générales d'utilisation"], ["/documentation-api", "Documentation de l'API"], ["/nulle-part", "Page introuvable"]]) {
     await page.goto(`${BASE_URL}${path}`);
     await page.getByRole("heading", { level: 1, name: title }).waitFor();
     await checkA11y(page, path);
   }
+  // The API reference reads the served document: every operation is listed with its roles.
+  await page.goto(`${BASE_URL}/documentation-api`);
+  await page.getByRole("heading", { level: 1, name: "Documentation de l'API" }).waitFor();
+  const document = await (await page.request.get(`${BASE_URL}/api/openapi.json`)).json();
+  const count = Object.values(document.paths).reduce((n, item) => n + ["get", "post", "put", "patch", "delete"].filter((m) => item[m]).length, 0);
+  assert.ok(count >= 5, `${count} operations`);
+  assert.equal(await page.locator("article h3").count(), count);
+  await page.getByRole("heading", { level: 3, name: /GET \/api\/referentiel\/rome/ }).waitFor();
+  assert.ok(await page.getByText("Rôles").count() >= count);
 });

@@ -16,6 +16,7 @@ const ROUTES = [
   { path: "/connexion/adresse", module: "connexion", roles: "public" },
   { path: "/cgu", module: "connexion", roles: "public" },
   { path: "/accessibilite", module: "connexion", roles: "public" },
+  { path: "/documentation-api", module: "documentation-api", roles: "public" },
   { path: "/notifications/desabonnement", module: "connexion", roles: "public" },
   { path: "/compte", module: "compte", roles: "any" },
   { path: "/accueil", module: "professionnel", roles: ["professional"] },
