@@ -81,12 +81,6 @@ Réglages lus dans l'environnement (voir la section « Settings » du README), e
         )]
         manager_email: carnet_domain::Email,
     },
-    /// Prints the OpenAPI document.
-    #[command(
-        about = "Écrit le document OpenAPI 3.1 de l'API sur la sortie standard",
-        after_help = "Le fichier servi est static/openapi.json : carnet-server openapi > static/openapi.json"
-    )]
-    Openapi,
     /// Loads the fictitious demo département.
     #[command(
         about = "Charge un département fictif de démonstration (déterministe) dans une base sans comptes",
@@ -112,6 +106,12 @@ Réglages lus dans l'environnement (voir la section « Settings » du README), e
         )]
         seed: u64,
     },
+    /// Prints the OpenAPI document.
+    #[command(
+        about = "Écrit le document OpenAPI 3.1 de l'API sur la sortie standard",
+        after_help = "Le fichier servi est static/openapi.json : carnet-server openapi > static/openapi.json"
+    )]
+    Openapi,
 }
 
 fn parse_email(text: &str) -> Result<carnet_domain::Email, String> {

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-const SUBCOMMANDS: [&str; 4] = ["serve", "migrate", "bootstrap", "demo"];
+const SUBCOMMANDS: [&str; 5] = ["serve", "migrate", "bootstrap", "demo", "openapi"];
 
 fn carnet_server(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_carnet-server"))
@@ -103,7 +103,7 @@ fn help_describes_every_subcommand() {
 
 #[test]
 fn each_subcommand_has_its_help() {
-    let arguments: [(&str, &[&str]); 4] = [
+    let arguments: [(&str, &[&str]); 5] = [
         ("serve", &["DATABASE_URL", "LISTEN"]),
         ("migrate", &["<BASE>"]),
         (
@@ -115,6 +115,7 @@ fn each_subcommand_has_its_help() {
             ],
         ),
         ("demo", &["<BASE>", "[BÉNÉFICIAIRES]", "[GRAINE]"]),
+        ("openapi", &["static/openapi.json"]),
     ];
     for (subcommand, mentions) in arguments {
         let output = carnet_server(&[subcommand, "--help"]);
@@ -141,10 +142,28 @@ fn version_is_the_crate_version() {
 }
 
 #[test]
+fn openapi_prints_the_served_document() {
+    let output = carnet_server(&["openapi"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let printed = stdout(&output);
+    let served = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../static/openapi.json"
+    ))
+    .expect("static/openapi.json");
+    assert_eq!(
+        printed, served,
+        "static/openapi.json is stale: regenerate it"
+    );
+    let document: serde_json::Value = serde_json::from_str(&printed).expect("JSON");
+    assert_eq!(document["openapi"], "3.1.0");
+}
+
+#[test]
 fn an_unknown_subcommand_is_refused_in_french() {
     assert_usage_error(
         &["frobnicate"],
-        "commande inconnue : frobnicate (serve, migrate, bootstrap, demo)",
+        "commande inconnue : frobnicate (serve, migrate, bootstrap, demo, openapi)",
     );
     assert_usage_error(&["migrat"], "vouliez-vous dire « migrate » ?");
     assert_usage_error(&["--frobnicate"], "argument inattendu : --frobnicate");
