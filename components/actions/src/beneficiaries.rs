@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use carnet_domain::access::{may_create_beneficiary, Actor};
 use carnet_domain::roles::{Assignment, Role, Scope};
+use carnet_domain::Id;
 use carnet_domain::{emails, parse_birth_date, parse_phone, Email, Nir};
 use carnet_http::auth::Authenticated;
 use carnet_http::idempotency::IdempotentJson;
@@ -18,27 +19,48 @@ use carnet_store::repo::outbox::enqueue_content;
 use carnet_store::repo::referentiel;
 use carnet_store::repo::timeline::{self, NewEvent};
 use carnet_store::Db;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
+use utoipa::ToSchema;
 
-#[derive(Deserialize, Default)]
+/// Un nouveau bénéficiaire, et son carnet.
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = NouveauBeneficiaire)]
 pub struct BeneficiaryBody {
+    /// Obligatoire, 100 caractères au plus.
+    #[schema(example = "Éloïse")]
     first_name: Option<String>,
+    /// Obligatoire, 100 caractères au plus.
+    #[schema(example = "Dupont")]
     last_name: Option<String>,
+    /// `AAAA-MM-JJ`.
+    #[schema(example = "1984-12-07")]
     birth_date: Option<String>,
     birth_place: Option<String>,
+    /// Numéro de sécurité sociale (13 chiffres et la clé).
     nir: Option<String>,
+    /// Identifiant du bénéficiaire au département.
     department_identifier: Option<String>,
+    /// Numéro d'allocataire CAF ou MSA.
     caf_number: Option<String>,
+    /// Identifiant France Travail.
     ft_identifier: Option<String>,
+    /// Adresse électronique (obligatoire avec `create_account`).
+    #[schema(example = "eloise.dupont@example.org")]
     email: Option<String>,
+    #[schema(example = "07 11 22 33 44")]
     phone: Option<String>,
     address: Option<String>,
+    /// Cinq chiffres.
+    #[schema(example = "93500")]
     postal_code: Option<String>,
     city: Option<String>,
+    /// Droit RSA (liste `rsa_right`).
     rsa_right: Option<String>,
+    /// Motif de clôture du RSA (liste `rsa_closure_reason`).
     rsa_closure_reason: Option<String>,
+    /// Motif de suspension du RSA (liste `rsa_suspension_reason`).
     rsa_suspension_reason: Option<String>,
     #[serde(default)]
     are_right: bool,
@@ -46,12 +68,24 @@ pub struct BeneficiaryBody {
     ass_right: bool,
     #[serde(default)]
     prime_activite: bool,
-    /// Set after a 409: "this is a different person".
+    // Set after a 409: "this is a different person".
+    /// Après un 409 `possible_duplicate` : c'est une autre personne, créer quand même.
     #[serde(default)]
     confirm_different_person: bool,
-    /// Open the beneficiary's account now (needs an email).
+    // Open the beneficiary's account now (needs an email).
+    /// Ouvrir tout de suite le compte du bénéficiaire (il reçoit un courriel).
     #[serde(default)]
     create_account: bool,
+}
+
+/// Le bénéficiaire créé, son carnet, et son compte s'il a été ouvert.
+#[derive(Serialize, ToSchema)]
+#[schema(as = BeneficiaireCree)]
+pub struct BeneficiaryCreated {
+    beneficiary_id: Id,
+    notebook_id: Id,
+    /// Le compte ouvert (avec `create_account`), sinon `null`.
+    account_id: Option<Id>,
 }
 
 pub(crate) fn identifier(
@@ -162,7 +196,34 @@ async fn validate(
     Ok(new)
 }
 
-/// `POST /api/write/beneficiaries` → 201 {beneficiary_id, notebook_id, account_id?}.
+/// Creates a beneficiary and their notebook.
+#[utoipa::path(
+    post,
+    path = "/api/write/beneficiaries",
+    tag = "Bénéficiaires",
+    summary = "Créer un bénéficiaire et son carnet",
+    description = "**Rôles** : gestionnaires et chargés d'orientation. Un doublon possible (même \
+        NIR, même identifiant départemental, ou mêmes noms et date de naissance, accents et casse \
+        ignorés) reçoit un 409 `possible_duplicate` désignant les carnets existants, sauf \
+        `confirm_different_person`. Avec une adresse électronique, le compte du bénéficiaire peut \
+        être ouvert tout de suite. Accepte une `Idempotency-Key`.",
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "Clé d'idempotence : une même demande répétée avec elle reçoit la même réponse."),
+    ),
+    request_body = BeneficiaryBody,
+    security(("session" = []), ("jeton" = [])),
+    responses(
+        (status = 201, description = "Le bénéficiaire et son carnet sont créés.", body = BeneficiaryCreated, example = json!({
+            "beneficiary_id": "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a",
+            "notebook_id": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
+            "account_id": null
+        })),
+        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
+        (status = 403, description = "`forbidden` : ni gestionnaire ni chargé d'orientation ; `cross_origin`, `cgu_required`.", body = carnet_http::openapi::ErrorBody),
+        (status = 409, description = "`possible_duplicate` : un carnet existe peut-être déjà pour cette personne ; `details.duplicates` les désigne (`notebook_id`, `rule`).", body = carnet_http::openapi::ErrorBody),
+        (status = 422, description = "`validation` ; `first_name`, `last_name` : `required`, `too_long` ; `birth_date` : `invalid`, `out_of_range` ; `nir`, `email`, `phone`, `postal_code` : `invalid` ; identifiants : `invalid`, `too_long` ; droits RSA : `unknown_code` ; `email` : `required` (pour ouvrir un compte), `email_taken` ; en-tête `Idempotency-Key` : `invalid`, `key_reused`.", body = carnet_http::openapi::ErrorBody),
+    )
+)]
 pub async fn create(
     auth: Authenticated,
     request: IdempotentJson<BeneficiaryBody>,
@@ -256,13 +317,12 @@ pub async fn create(
                 Some(json!({ "role": "beneficiary" })),
             )
             .await?;
-            account_id = Some(id.to_string());
+            account_id = Some(id);
         }
-        let response = json!({
-            "beneficiary_id": beneficiary_id.to_string(),
-            "notebook_id": notebook_id.to_string(),
-            "account_id": account_id,
-        });
-        Ok(response)
+        Ok(BeneficiaryCreated {
+            beneficiary_id,
+            notebook_id,
+            account_id,
+        })
     }).await
 }

@@ -5,28 +5,27 @@ use crate::support::{trace, writable};
 use axum::Json;
 use carnet_domain::access::WriteScope;
 use carnet_domain::sensitive::summary_naming;
+use carnet_domain::Id;
 use carnet_domain::{parse_birth_date, parse_phone, Nir};
 use carnet_http::auth::Authenticated;
 use carnet_http::extract::JsonBody;
 use carnet_http::extract::Path;
 use carnet_http::validate::{emptied, Validator};
 use carnet_http::AppError;
-use carnet_store::repo::beneficiaries;
+use carnet_store::repo::beneficiaries::{self, WritableFields};
 use carnet_store::repo::carnets::{self, DuplicateRules};
 use carnet_store::repo::referentiel;
 use carnet_store::{Db, Value as DbValue};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+use utoipa::ToSchema;
 
-/// Takes the notebook's version (identity and contact details are part of it): 409 if stale.
-async fn bump_version(
-    db: &Db,
-    notebook: carnet_domain::Id,
-    version: Option<i64>,
-) -> Result<(), AppError> {
+/// Takes the notebook's version (identity and contact details are part of it): its new
+/// version, or 409 if stale.
+async fn bump_version(db: &Db, notebook: Id, version: Option<i64>) -> Result<i64, AppError> {
     let version = crate::support::version(version)?;
     if beneficiaries::take_notebook_version(db, notebook, version).await? {
-        return Ok(());
+        return Ok(version + 1);
     }
     let current = beneficiaries::notebook_version(db, notebook).await?;
     Err(AppError::Conflict {
@@ -38,38 +37,142 @@ async fn bump_version(
     })
 }
 
-#[derive(Deserialize)]
+/// The columns sent, before or after a change, as the timeline's free-form data.
+fn columns_of(fields: &WritableFields, columns: &[&str]) -> Result<Value, AppError> {
+    let all = serde_json::to_value(fields).map_err(AppError::internal)?;
+    let picked: Map<String, Value> = columns
+        .iter()
+        .map(|column| (column.to_string(), all[*column].clone()))
+        .collect();
+    Ok(Value::Object(picked))
+}
+
+/// Une modification de l'identité et des droits, fondée sur la version du carnet : les champs
+/// donnés ; un texte vide efface un lieu de naissance ou un identifiant.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ModificationIdentite)]
 pub struct IdentityUpdate {
+    /// La version du carnet sur laquelle la modification se fonde.
+    #[schema(example = 3)]
     version: Option<i64>,
     first_name: Option<String>,
     last_name: Option<String>,
+    /// `AAAA-MM-JJ`.
+    #[schema(example = "1984-12-07")]
     birth_date: Option<String>,
     birth_place: Option<String>,
+    /// Numéro de sécurité sociale (13 chiffres et la clé).
     nir: Option<String>,
     department_identifier: Option<String>,
     caf_number: Option<String>,
     ft_identifier: Option<String>,
+    /// Droit RSA (liste `rsa_right`).
     rsa_right: Option<String>,
+    /// Motif de clôture du RSA (liste `rsa_closure_reason`).
     rsa_closure_reason: Option<String>,
+    /// Motif de suspension du RSA (liste `rsa_suspension_reason`).
     rsa_suspension_reason: Option<String>,
     are_right: Option<bool>,
     ass_right: Option<bool>,
     prime_activite: Option<bool>,
-    /// The manager checked the possible duplicates this change revealed: another person.
+    // The manager checked the possible duplicates this change revealed: another person.
+    /// Après un 409 `possible_duplicate` : le gestionnaire a vérifié, c'est une autre personne.
     #[serde(default)]
     confirm_different_person: bool,
 }
 
-/// `PATCH /api/write/carnets/{id}/identity` (managers). A change of NIR, département identifier,
-/// names or birth date that makes the beneficiary look like another one gets the same 409
-/// `possible_duplicate` as a creation, and changes nothing, unless confirmed as another person
-/// (then audited with the notebooks it resembles).
+/// L'identité et les droits d'un bénéficiaire, NIR compris : la réponse faite aux
+/// gestionnaires, que la politique d'accès autorise à voir le NIR.
+#[derive(Serialize, ToSchema)]
+#[schema(as = IdentiteEtDroitsAvecNir)]
+pub struct IdentityWithNir {
+    #[schema(example = "Éloïse")]
+    first_name: String,
+    #[schema(example = "Dupont")]
+    last_name: String,
+    /// `AAAA-MM-JJ`.
+    #[schema(example = "1984-12-07")]
+    birth_date: Option<String>,
+    birth_place: Option<String>,
+    /// Numéro de sécurité sociale.
+    nir: Option<String>,
+    /// Identifiant du bénéficiaire au département.
+    department_identifier: Option<String>,
+    /// Numéro d'allocataire CAF ou MSA.
+    caf_number: Option<String>,
+    /// Identifiant France Travail.
+    ft_identifier: Option<String>,
+    /// Droit RSA (liste `rsa_right`).
+    rsa_right: Option<String>,
+    rsa_closure_reason: Option<String>,
+    rsa_suspension_reason: Option<String>,
+    /// Allocation d'aide au retour à l'emploi.
+    are_right: bool,
+    /// Allocation de solidarité spécifique.
+    ass_right: bool,
+    prime_activite: bool,
+    /// La nouvelle version du carnet.
+    #[schema(example = 4)]
+    version: i64,
+}
+
+impl IdentityWithNir {
+    fn new(fields: WritableFields, version: i64) -> Self {
+        IdentityWithNir {
+            first_name: fields.first_name,
+            last_name: fields.last_name,
+            birth_date: fields.birth_date,
+            birth_place: fields.birth_place,
+            nir: fields.nir,
+            department_identifier: fields.department_identifier,
+            caf_number: fields.caf_number,
+            ft_identifier: fields.ft_identifier,
+            rsa_right: fields.rsa_right,
+            rsa_closure_reason: fields.rsa_closure_reason,
+            rsa_suspension_reason: fields.rsa_suspension_reason,
+            are_right: fields.are_right,
+            ass_right: fields.ass_right,
+            prime_activite: fields.prime_activite,
+            version,
+        }
+    }
+}
+
+/// Changes a beneficiary's identity and rights (managers).
+#[utoipa::path(
+    patch,
+    path = "/api/write/carnets/{id}/identity",
+    tag = "Identité et droits",
+    summary = "Modifier l'identité et les droits d'un bénéficiaire",
+    description = "**Rôles** : gestionnaires (qui voient le NIR). Les champs donnés, fondés sur la \
+        version du carnet. Une modification du NIR, de l'identifiant départemental, des noms ou de \
+        la date de naissance qui fait ressembler la personne à celle d'un autre carnet reçoit le \
+        même 409 `possible_duplicate` qu'une création, et ne change rien, sauf confirmation \
+        `confirm_different_person` (alors journalisée avec les carnets ressemblants).",
+    params(("id" = Id, Path, description = "Identifiant du carnet")),
+    request_body = IdentityUpdate,
+    security(("session" = []), ("jeton" = [])),
+    responses(
+        (status = 200, description = "L'identité et les droits enregistrés, avec la nouvelle version du carnet.", body = IdentityWithNir, example = json!({
+            "first_name": "Éloïse", "last_name": "Dupont", "birth_date": "1984-12-07", "birth_place": "Bobigny",
+            "nir": "2841275123456", "department_identifier": "D-1234", "caf_number": "1234567",
+            "ft_identifier": null, "rsa_right": "rsa_droit_ouvert_versable", "rsa_closure_reason": null,
+            "rsa_suspension_reason": null, "are_right": false, "ass_right": false, "prime_activite": true,
+            "version": 4
+        })),
+        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
+        (status = 403, description = "`forbidden` : pas gestionnaire ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = carnet_http::openapi::ErrorBody),
+        (status = 404, description = "`not_found` : carnet inconnu.", body = carnet_http::openapi::ErrorBody),
+        (status = 409, description = "`stale_version` : le carnet a changé entre-temps (`details.current.version`) ; `possible_duplicate` : la personne ressemble à celle d'un autre carnet (`details.duplicates`).", body = carnet_http::openapi::ErrorBody),
+        (status = 422, description = "`validation` ; `version` : `required` ; `first_name`, `last_name` : `required`, `too_long` ; `birth_date` : `invalid`, `out_of_range` ; `nir` : `invalid` ; identifiants : `invalid`, `too_long` ; textes : `invalid_characters` ; droits RSA : `unknown_code` ; `empty` : rien à modifier.", body = carnet_http::openapi::ErrorBody),
+    )
+)]
 pub async fn update_identity(
     auth: Authenticated,
     Path(id): Path<String>,
     JsonBody(body): JsonBody<IdentityUpdate>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<IdentityWithNir>, AppError> {
     let (notebook, facts) = writable(&auth, &id, WriteScope::Identity).await?;
     let beneficiary = facts.beneficiary_id.ok_or(AppError::NotFound)?;
     let db = &auth.ctx.db;
@@ -151,16 +254,17 @@ pub async fn update_identity(
     }
     check.finish()?;
     db.transaction(async || {
-        bump_version(db, notebook, body.version).await?;
+        let version = bump_version(db, notebook, body.version).await?;
         let (before, after) = beneficiaries::update(db, beneficiary, &changes).await?;
         if body.first_name.is_some() || body.last_name.is_some() {
-            let (first_name, last_name) = beneficiaries::names(db, beneficiary).await?;
-            carnets::reindex_names(db, beneficiary, &first_name, &last_name).await?;
+            carnets::reindex_names(db, beneficiary, &after.first_name, &after.last_name).await?;
         }
-        let changed = |column: &str| before.get(column) != after.get(column);
-        let changed_columns: Vec<&str> = changes
+        let sent: Vec<&str> = changes.iter().map(|(column, _)| *column).collect();
+        let (before_data, after_data) = (columns_of(&before, &sent)?, columns_of(&after, &sent)?);
+        let changed = |column: &str| before_data.get(column) != after_data.get(column);
+        let changed_columns: Vec<&str> = sent
             .iter()
-            .map(|(column, _)| *column)
+            .copied()
             .filter(|column| changed(column))
             .collect();
         let rules = DuplicateRules {
@@ -194,30 +298,78 @@ pub async fn update_identity(
             notebook,
             "identity_updated",
             &summary_naming("Identité ou droits mis à jour", &changed_columns),
-            Some(before),
-            Some(after.clone()),
+            Some(before_data),
+            Some(after_data),
         )
         .await?;
-        Ok(Json(after))
+        Ok(Json(IdentityWithNir::new(after, version)))
     }).await
 }
 
-#[derive(Deserialize)]
+/// Une modification de ses coordonnées, fondée sur la version du carnet : les champs donnés ;
+/// un texte vide en efface un.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ModificationCoordonnees)]
 pub struct ContactDetails {
+    /// La version du carnet sur laquelle la modification se fonde.
+    #[schema(example = 3)]
     version: Option<i64>,
+    #[schema(example = "07 11 22 33 44")]
     phone: Option<String>,
     address: Option<String>,
+    /// Cinq chiffres.
+    #[schema(example = "93500")]
     postal_code: Option<String>,
+    #[schema(example = "Pantin")]
     city: Option<String>,
 }
 
-/// `PATCH /api/write/carnets/{id}/contact-details` (the beneficiary, on their own notebook).
+/// Les coordonnées d'un bénéficiaire (sans rien de son identité).
+#[derive(Serialize, ToSchema)]
+#[schema(as = Coordonnees)]
+pub struct ContactDetailsAnswer {
+    #[schema(example = "07 11 22 33 44")]
+    phone: Option<String>,
+    #[schema(example = "12 rue des Lilas")]
+    address: Option<String>,
+    #[schema(example = "93500")]
+    postal_code: Option<String>,
+    #[schema(example = "Pantin")]
+    city: Option<String>,
+    /// La nouvelle version du carnet.
+    #[schema(example = 4)]
+    version: i64,
+}
+
+/// Changes one's own contact details (the beneficiary).
+#[utoipa::path(
+    patch,
+    path = "/api/write/carnets/{id}/contact-details",
+    tag = "Identité et droits",
+    summary = "Modifier ses coordonnées",
+    description = "**Rôles** : le bénéficiaire, dans son propre carnet. Téléphone, adresse, code \
+        postal et ville, fondés sur la version du carnet ; un texte vide efface un champ. Une \
+        nouvelle adresse électronique passe par `/api/auth/me/email`.",
+    params(("id" = Id, Path, description = "Identifiant du carnet")),
+    request_body = ContactDetails,
+    security(("session" = []), ("jeton" = [])),
+    responses(
+        (status = 200, description = "Les coordonnées enregistrées, avec la nouvelle version du carnet.", body = ContactDetailsAnswer, example = json!({
+            "phone": "07 11 22 33 44", "address": "12 rue des Lilas", "postal_code": "93500", "city": "Pantin", "version": 4
+        })),
+        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
+        (status = 403, description = "`forbidden` : pas le bénéficiaire de ce carnet ; `archived` : carnet archivé ; `cross_origin`.", body = carnet_http::openapi::ErrorBody),
+        (status = 404, description = "`not_found` : carnet inconnu ou hors de portée.", body = carnet_http::openapi::ErrorBody),
+        (status = 409, description = "`stale_version` : le carnet a changé entre-temps (`details.current.version`).", body = carnet_http::openapi::ErrorBody),
+        (status = 422, description = "`validation` ; `version` : `required` ; `phone`, `postal_code` : `invalid` ; `address`, `city` : `too_long` ; `empty` : rien à modifier.", body = carnet_http::openapi::ErrorBody),
+    )
+)]
 pub async fn update_contact_details(
     auth: Authenticated,
     Path(id): Path<String>,
     JsonBody(body): JsonBody<ContactDetails>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<ContactDetailsAnswer>, AppError> {
     let (notebook, facts) = writable(&auth, &id, WriteScope::ContactDetails).await?;
     let beneficiary = facts.beneficiary_id.ok_or(AppError::NotFound)?;
     let mut check = Validator::new();
@@ -252,35 +404,72 @@ pub async fn update_contact_details(
     check.finish()?;
     let db = &auth.ctx.db;
     db.transaction(async || {
-        bump_version(db, notebook, body.version).await?;
+        let version = bump_version(db, notebook, body.version).await?;
         let (before, after) = beneficiaries::update(db, beneficiary, &changes).await?;
+        let sent: Vec<&str> = changes.iter().map(|(column, _)| *column).collect();
         trace(
             &auth,
             notebook,
             "contact_details_updated",
             "Coordonnées mises à jour par la personne",
-            Some(before),
-            Some(after.clone()),
+            Some(columns_of(&before, &sent)?),
+            Some(columns_of(&after, &sent)?),
         )
         .await?;
-        Ok(Json(after))
+        Ok(Json(ContactDetailsAnswer {
+            phone: after.phone,
+            address: after.address,
+            postal_code: after.postal_code,
+            city: after.city,
+            version,
+        }))
     })
     .await
 }
 
-#[derive(Deserialize)]
+/// La restauration d'un carnet archivé.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = RestaurationCarnet)]
 pub struct Restore {
+    /// Pourquoi le carnet est restauré (500 caractères au plus).
+    #[schema(example = "La personne revient dans le dispositif.")]
     reason: Option<String>,
 }
 
-/// `POST /api/write/carnets/{id}/restore {"reason"}`: a manager brings an archived notebook back
-/// (retention then counts from now).
+/// Le carnet est restauré.
+#[derive(Serialize, ToSchema)]
+#[schema(as = CarnetRestaure)]
+pub struct Restored {
+    /// Toujours vrai.
+    restored: bool,
+}
+
+/// A manager brings an archived notebook back (retention then counts from now).
+#[utoipa::path(
+    post,
+    path = "/api/write/carnets/{id}/restore",
+    tag = "Identité et droits",
+    summary = "Restaurer un carnet archivé",
+    description = "**Rôles** : gestionnaires. Le carnet redevient modifiable et listé ; la durée \
+        de conservation repart de maintenant.",
+    params(("id" = Id, Path, description = "Identifiant du carnet")),
+    request_body = Restore,
+    security(("session" = []), ("jeton" = [])),
+    responses(
+        (status = 200, description = "Restauré.", body = Restored, example = json!({"restored": true})),
+        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
+        (status = 403, description = "`forbidden` : pas gestionnaire ; `cross_origin`, `cgu_required`.", body = carnet_http::openapi::ErrorBody),
+        (status = 404, description = "`not_found` : carnet inconnu.", body = carnet_http::openapi::ErrorBody),
+        (status = 409, description = "`not_archived` : ce carnet n'est pas archivé.", body = carnet_http::openapi::ErrorBody),
+        (status = 422, description = "`validation` ; champ `reason` : `required`, `too_long`.", body = carnet_http::openapi::ErrorBody),
+    )
+)]
 pub async fn restore(
     auth: Authenticated,
     Path(id): Path<String>,
     JsonBody(body): JsonBody<Restore>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Restored>, AppError> {
     if !carnet_domain::access::may_restore_notebook(&auth.actor()) {
         return Err(AppError::forbidden(
             "forbidden",
@@ -309,7 +498,7 @@ pub async fn restore(
             Some(json!({ "reason": reason })),
         )
         .await?;
-        Ok(Json(json!({ "restored": true })))
+        Ok(Json(Restored { restored: true }))
     })
     .await
 }

@@ -15,10 +15,14 @@ use carnet_http::extract::{Path, Query};
 use carnet_http::idempotency::IdempotentJson;
 use carnet_http::validate::Validator;
 use carnet_http::AppError;
-use carnet_store::repo::plan::{self, NewAction, NewObjectif, Versioned};
-use carnet_store::repo::referentiel;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use carnet_store::repo::plan::{
+    self, ActionState, ActionStatus, FocusState, NewAction, NewObjectif, ObjectifState,
+    ObjectifStatus, Versioned, VersionedState,
+};
+use carnet_store::repo::referentiel::{self, ThemedList};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
 
 const OBJECTIF_STATUSES: &[&str] = &["in_progress", "done", "abandonned"];
 const ACTION_STATUSES: &[&str] = &[
@@ -32,13 +36,57 @@ const ACTION_STATUSES: &[&str] = &[
 const CONTRACTS: &[&str] = &["cer", "ppae", "pacea", "cej"];
 const MAX_LABEL: usize = 300;
 
-#[derive(Deserialize)]
+/// Un nouvel axe de travail.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = NouvelAxeDeTravail)]
 pub struct NewFocus {
+    /// Le thème de l'axe (un thème « focus » du référentiel).
+    #[schema(example = "logement")]
     theme: Option<String>,
 }
 
-/// `POST /api/write/carnets/{id}/focuses {"theme"}`.
+/// L'axe de travail ajouté au plan d'action.
+#[derive(Serialize, ToSchema)]
+#[schema(as = AxeDeTravailAjoute)]
+pub struct FocusCreated {
+    id: Id,
+    /// Le thème de l'axe.
+    #[schema(example = "logement")]
+    theme: String,
+    /// Son libellé.
+    #[schema(example = "Logement")]
+    label: String,
+    /// La version sur laquelle fonder sa suppression.
+    #[schema(example = 1)]
+    version: i64,
+}
+
+/// Adds an axe de travail to the plan.
+#[utoipa::path(
+    post,
+    path = "/api/write/carnets/{id}/focuses",
+    tag = "Plan d'action",
+    summary = "Ajouter un axe de travail",
+    description = "**Rôles** : les professionnels et chargés d'orientation membres du carnet (pas \
+        archivé). Un thème par axe ; accepte une `Idempotency-Key`.",
+    params(
+        ("id" = Id, Path, description = "Identifiant du carnet"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Clé d'idempotence : une même demande répétée avec elle reçoit la même réponse."),
+    ),
+    request_body = NewFocus,
+    security(("session" = []), ("jeton" = [])),
+    responses(
+        (status = 201, description = "L'axe ajouté.", body = FocusCreated, example = json!({
+            "id": "0b8e2f0e-4a53-4c8f-9a38-8d7a3c1f2b10", "theme": "logement", "label": "Logement", "version": 1
+        })),
+        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
+        (status = 403, description = "`forbidden` : pas membre du carnet, ou rôle sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = carnet_http::openapi::ErrorBody),
+        (status = 404, description = "`not_found` : carnet inconnu ou hors de portée.", body = carnet_http::openapi::ErrorBody),
+        (status = 409, description = "`focus_exists` : le plan a déjà un axe sur ce thème.", body = carnet_http::openapi::ErrorBody),
+        (status = 422, description = "`validation` ; champ `theme`, code `unknown_code` ; en-tête `Idempotency-Key` : `invalid`, `key_reused`.", body = carnet_http::openapi::ErrorBody),
+    )
+)]
 pub async fn create_focus(
     auth: Authenticated,
     Path(id): Path<String>,
@@ -76,7 +124,12 @@ pub async fn create_focus(
                 Some(json!({ "theme": theme })),
             )
             .await?;
-            Ok(json!({ "id": focus.to_string(), "theme": theme, "label": label, "version": 1 }))
+            Ok(FocusCreated {
+                id: focus,
+                theme: theme.clone(),
+                label: label.clone(),
+                version: 1,
+            })
         })
         .await
 }
@@ -91,17 +144,51 @@ async fn theme_in_focus(
     Ok(plan::theme_focus(db, theme).await?.as_deref() == Some(focus_theme))
 }
 
-#[derive(Deserialize)]
+/// Un nouvel objectif : du référentiel (`ref_code`) ou en texte libre (`label`).
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = NouvelObjectif)]
 pub struct NewObjectifBody {
+    /// Code d'un objectif du référentiel, du thème de l'axe.
+    #[schema(example = "OBJ-001")]
     ref_code: Option<String>,
+    /// Libellé libre (sans `ref_code`), 300 caractères au plus.
     label: Option<String>,
+    /// Contrat auquel lier l'objectif : `cer`, `ppae`, `pacea` ou `cej`.
+    #[schema(example = "cer")]
     linked_to: Option<String>,
+    /// L'accord du bénéficiaire, obligatoire pour un objectif lié à un contrat.
     #[serde(default)]
     beneficiary_agreement: bool,
 }
 
-/// `POST /api/write/carnets/{id}/focuses/{focus}/objectifs`.
+/// Adds an objectif under an axe de travail.
+#[utoipa::path(
+    post,
+    path = "/api/write/carnets/{id}/focuses/{item}/objectifs",
+    tag = "Plan d'action",
+    summary = "Ajouter un objectif à un axe de travail",
+    description = "**Rôles** : les professionnels et chargés d'orientation membres du carnet (pas \
+        archivé). Un objectif lié à un contrat demande l'accord enregistré du bénéficiaire ; \
+        accepte une `Idempotency-Key`.",
+    params(
+        ("id" = Id, Path, description = "Identifiant du carnet"),
+        ("item" = Id, Path, description = "Identifiant de l'axe de travail"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Clé d'idempotence : une même demande répétée avec elle reçoit la même réponse."),
+    ),
+    request_body = NewObjectifBody,
+    security(("session" = []), ("jeton" = [])),
+    responses(
+        (status = 201, description = "L'objectif ajouté.", body = ObjectifState, example = json!({
+            "id": "5f0c1d2e-3b4a-4c5d-8e9f-0a1b2c3d4e5f", "label": "Accéder à un logement",
+            "status": "in_progress", "linked_to": null, "version": 1
+        })),
+        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
+        (status = 403, description = "`forbidden` : pas membre du carnet, ou rôle sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = carnet_http::openapi::ErrorBody),
+        (status = 404, description = "`not_found` : carnet ou axe de travail inconnu.", body = carnet_http::openapi::ErrorBody),
+        (status = 422, description = "`validation` ; `ref_code` : `unknown_code`, `wrong_theme` ; `label` : `required`, `too_long`, `invalid_characters` ; `linked_to` : `unknown_code` ; `beneficiary_agreement` : `required` ; en-tête `Idempotency-Key` : `invalid`, `key_reused`.", body = carnet_http::openapi::ErrorBody),
+    )
+)]
 pub async fn create_objectif(
     auth: Authenticated,
     Path((id, focus)): Path<(String, String)>,
@@ -119,16 +206,16 @@ pub async fn create_objectif(
     let body = &request.body;
     let mut check = Validator::new();
     let label = match (&body.ref_code, &body.label) {
-        (Some(code), _) => match plan::reference(db, "ref_objectif", code).await? {
-            Some((label, theme)) => {
-                if !theme_in_focus(db, &theme, &focus_theme).await? {
+        (Some(code), _) => match plan::reference(db, ThemedList::Objectifs, code).await? {
+            Some(reference) => {
+                if !theme_in_focus(db, &reference.theme_code, &focus_theme).await? {
                     check.error(
                         "ref_code",
                         "wrong_theme",
                         "Cet objectif n'appartient pas à cet axe de travail.",
                     );
                 }
-                label
+                reference.label
             }
             None => {
                 check.error(
@@ -158,42 +245,58 @@ pub async fn create_objectif(
     }
     check.finish()?;
     let objectif = Id::new_random();
-    request.write(&auth, StatusCode::CREATED, async || {
-        plan::create_objectif(
-            db,
-            NewObjectif {
+    request
+        .write(&auth, StatusCode::CREATED, async || {
+            plan::create_objectif(
+                db,
+                NewObjectif {
+                    id: objectif,
+                    focus_id: focus,
+                    notebook_id: notebook,
+                    ref_code: body.ref_code.as_deref(),
+                    label: &label,
+                    linked_to: body.linked_to.as_deref(),
+                    agreement_recorded_at: body.linked_to.as_ref().map(|_| auth.ctx.now),
+                },
+                auth.ctx.now,
+                auth.account_id,
+            )
+            .await?;
+            trace(
+                &auth,
+                notebook,
+                "objectif_added",
+                &format!("Objectif ajouté : {label}"),
+                None,
+                Some(json!({ "label": label, "linked_to": body.linked_to })),
+            )
+            .await?;
+            Ok(ObjectifState {
                 id: objectif,
-                focus_id: focus,
-                notebook_id: notebook,
-                ref_code: body.ref_code.as_deref(),
-                label: &label,
-                linked_to: body.linked_to.as_deref(),
-                agreement_recorded_at: body.linked_to.as_ref().map(|_| auth.ctx.now),
-            },
-            auth.ctx.now,
-            auth.account_id,
-        )
-        .await?;
-        trace(
-            &auth,
-            notebook,
-            "objectif_added",
-            &format!("Objectif ajouté : {label}"),
-            None,
-            Some(json!({ "label": label, "linked_to": body.linked_to })),
-        )
-        .await?;
-        let response = json!({ "id": objectif.to_string(), "label": label, "status": "in_progress", "linked_to": body.linked_to, "version": 1 });
-        Ok(response)
-    }).await
+                label: label.clone(),
+                status: ObjectifStatus::InProgress,
+                linked_to: body.linked_to.clone(),
+                version: 1,
+            })
+        })
+        .await
 }
 
-#[derive(Deserialize)]
+/// Une nouvelle action : du référentiel (`ref_code`) ou en texte libre (`label`).
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = NouvelleAction)]
 pub struct NewActionBody {
+    /// Code d'une action du référentiel, du thème de l'axe de l'objectif.
+    #[schema(example = "ACT-001")]
     ref_code: Option<String>,
+    /// Libellé libre (sans `ref_code`), 300 caractères au plus.
     label: Option<String>,
+    /// Début (`AAAA-MM-JJ`), obligatoire.
+    #[schema(example = "2024-03-01")]
     start_date: Option<String>,
+    /// Échéance (`AAAA-MM-JJ`), pas avant le début.
+    #[schema(example = "2024-06-30")]
     due_date: Option<String>,
 }
 
@@ -227,7 +330,32 @@ fn dates(
     (start_date.map(format), due_date.map(format))
 }
 
-/// `POST /api/write/carnets/{id}/objectifs/{objectif}/actions`.
+/// Adds an action under an objectif.
+#[utoipa::path(
+    post,
+    path = "/api/write/carnets/{id}/objectifs/{item}/actions",
+    tag = "Plan d'action",
+    summary = "Ajouter une action à un objectif",
+    description = "**Rôles** : les professionnels et chargés d'orientation membres du carnet (pas \
+        archivé). Accepte une `Idempotency-Key`.",
+    params(
+        ("id" = Id, Path, description = "Identifiant du carnet"),
+        ("item" = Id, Path, description = "Identifiant de l'objectif"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Clé d'idempotence : une même demande répétée avec elle reçoit la même réponse."),
+    ),
+    request_body = NewActionBody,
+    security(("session" = []), ("jeton" = [])),
+    responses(
+        (status = 201, description = "L'action ajoutée.", body = ActionState, example = json!({
+            "id": "7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d", "label": "Demande de logement social",
+            "status": "in_progress", "start_date": "2024-03-01", "due_date": null, "version": 1
+        })),
+        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
+        (status = 403, description = "`forbidden` : pas membre du carnet, ou rôle sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = carnet_http::openapi::ErrorBody),
+        (status = 404, description = "`not_found` : carnet ou objectif inconnu.", body = carnet_http::openapi::ErrorBody),
+        (status = 422, description = "`validation` ; `ref_code` : `unknown_code`, `wrong_theme` ; `label` : `required`, `too_long`, `invalid_characters` ; `start_date` : `required`, `invalid`, `out_of_range` ; `due_date` : `invalid`, `out_of_range`, `before_start` ; en-tête `Idempotency-Key` : `invalid`, `key_reused`.", body = carnet_http::openapi::ErrorBody),
+    )
+)]
 pub async fn create_action(
     auth: Authenticated,
     Path((id, objectif)): Path<(String, String)>,
@@ -245,16 +373,16 @@ pub async fn create_action(
     let body = &request.body;
     let mut check = Validator::new();
     let label = match (&body.ref_code, &body.label) {
-        (Some(code), _) => match plan::reference(db, "ref_action", code).await? {
-            Some((label, theme)) => {
-                if !theme_in_focus(db, &theme, &focus_theme).await? {
+        (Some(code), _) => match plan::reference(db, ThemedList::Actions, code).await? {
+            Some(reference) => {
+                if !theme_in_focus(db, &reference.theme_code, &focus_theme).await? {
                     check.error(
                         "ref_code",
                         "wrong_theme",
                         "Cette action n'appartient pas à l'axe de travail de l'objectif.",
                     );
                 }
-                label
+                reference.label
             }
             None => {
                 check.error(
@@ -276,44 +404,100 @@ pub async fn create_action(
     check.finish()?;
     let start_date = start_date.unwrap_or_default();
     let action = Id::new_random();
-    request.write(&auth, StatusCode::CREATED, async || {
-        plan::create_action(
-            db,
-            NewAction {
+    request
+        .write(&auth, StatusCode::CREATED, async || {
+            plan::create_action(
+                db,
+                NewAction {
+                    id: action,
+                    objectif_id: objectif,
+                    notebook_id: notebook,
+                    ref_code: body.ref_code.as_deref(),
+                    label: &label,
+                    start_date: &start_date,
+                    due_date: due_date.as_deref(),
+                },
+                auth.ctx.now,
+                auth.account_id,
+            )
+            .await?;
+            trace(
+                &auth,
+                notebook,
+                "action_added",
+                &format!("Action ajoutée : {label}"),
+                None,
+                Some(json!({ "label": label, "start_date": start_date, "due_date": due_date })),
+            )
+            .await?;
+            Ok(ActionState {
                 id: action,
-                objectif_id: objectif,
-                notebook_id: notebook,
-                ref_code: body.ref_code.as_deref(),
-                label: &label,
-                start_date: &start_date,
-                due_date: due_date.as_deref(),
-            },
-            auth.ctx.now,
-            auth.account_id,
-        )
-        .await?;
-        trace(
-            &auth,
-            notebook,
-            "action_added",
-            &format!("Action ajoutée : {label}"),
-            None,
-            Some(json!({ "label": label, "start_date": start_date, "due_date": due_date })),
-        )
-        .await?;
-        let response = json!({ "id": action.to_string(), "label": label, "status": "in_progress", "start_date": start_date, "due_date": due_date, "version": 1 });
-        Ok(response)
-    }).await
+                label: label.clone(),
+                status: ActionStatus::InProgress,
+                start_date: start_date.clone(),
+                due_date: due_date.clone(),
+                version: 1,
+            })
+        })
+        .await
 }
 
-#[derive(Deserialize)]
+/// Une modification d'objectif ou d'action, fondée sur sa version : les champs donnés.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ModificationElementDuPlan)]
 pub struct ItemUpdate {
+    /// La version de l'élément sur laquelle la modification se fonde.
+    #[schema(example = 1)]
     version: Option<i64>,
+    /// Nouveau statut : d'un objectif `in_progress`, `done`, `abandonned` ; d'une action aussi
+    /// `canceled`, `planned`, `standby`.
+    #[schema(example = "done")]
     status: Option<String>,
+    /// Nouveau libellé, 300 caractères au plus.
     label: Option<String>,
+    /// Action seulement : début (`AAAA-MM-JJ`).
     start_date: Option<String>,
+    /// Action seulement : échéance (`AAAA-MM-JJ`).
     due_date: Option<String>,
+}
+
+/// An objectif or an action: what its edit checks and traces.
+trait PlanItem: VersionedState {
+    /// The statuses it may take (codes of `STATUS_LIST`).
+    const STATUSES: &'static [&'static str];
+    const STATUS_LIST: &'static str;
+    /// « l'objectif », « l'action ».
+    const NOUN: &'static str;
+    const UPDATED_EVENT: &'static str;
+    fn label(&self) -> &str;
+    fn status(&self) -> &'static str;
+}
+
+impl PlanItem for ObjectifState {
+    const STATUSES: &'static [&'static str] = OBJECTIF_STATUSES;
+    const STATUS_LIST: &'static str = "target_status";
+    const NOUN: &'static str = "l'objectif";
+    const UPDATED_EVENT: &'static str = "objectif_updated";
+    fn label(&self) -> &str {
+        &self.label
+    }
+    fn status(&self) -> &'static str {
+        self.status.as_str()
+    }
+}
+
+impl PlanItem for ActionState {
+    const STATUSES: &'static [&'static str] = ACTION_STATUSES;
+    const STATUS_LIST: &'static str = "action_status";
+    const NOUN: &'static str = "l'action";
+    const UPDATED_EVENT: &'static str = "action_updated";
+    fn label(&self) -> &str {
+        &self.label
+    }
+    fn status(&self) -> &'static str {
+        self.status.as_str()
+    }
 }
 
 async fn status_label(auth: &Authenticated, list: &str, code: &str) -> Result<String, AppError> {
@@ -324,23 +508,18 @@ async fn status_label(auth: &Authenticated, list: &str, code: &str) -> Result<St
 
 /// `PATCH /api/write/carnets/{id}/objectifs/{item}` and `…/actions/{item}`: status (one step),
 /// label, dates; based on a version.
-async fn update_item(
+async fn update_item<T: PlanItem>(
     auth: Authenticated,
     id: String,
     item: String,
-    kind: Versioned,
     body: ItemUpdate,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<T>, AppError> {
     let (notebook, _) = writable(&auth, &id, WriteScope::NotebookContent).await?;
     let item = path_id(&item)?;
     let version = version(body.version)?;
-    let (statuses, list, noun) = match kind {
-        Versioned::Objectif => (OBJECTIF_STATUSES, "target_status", "l'objectif"),
-        _ => (ACTION_STATUSES, "action_status", "l'action"),
-    };
     let mut check = Validator::new();
     if let Some(status) = &body.status {
-        if !statuses.contains(&status.as_str()) {
+        if !T::STATUSES.contains(&status.as_str()) {
             check.error("status", "unknown_code", "Statut inconnu.");
         }
     }
@@ -348,7 +527,7 @@ async fn update_item(
     if body.label.is_some() && label.is_none() && check.is_ok() {
         check.error("label", "required", "Le libellé ne peut pas être vide.");
     }
-    let (start_date, due_date) = if kind == Versioned::Action {
+    let (start_date, due_date) = if T::KIND == Versioned::Action {
         dates(
             &mut check,
             body.start_date.as_deref(),
@@ -374,13 +553,9 @@ async fn update_item(
         check.error("", "empty", "Rien à modifier.");
     }
     check.finish()?;
-    let state_columns: &[&str] = match kind {
-        Versioned::Objectif => &["label", "status", "linked_to"],
-        _ => &["label", "status", "start_date", "due_date"],
-    };
     let db = &auth.ctx.db;
     db.transaction(async || {
-        let before = plan::current(db, kind, item, notebook, state_columns)
+        let before = plan::state::<T>(db, item, notebook)
             .await?
             .ok_or(AppError::NotFound)?;
         let mut assignments = Vec::new();
@@ -397,146 +572,244 @@ async fn update_item(
             }
         }
         let assignments: Vec<&str> = assignments.iter().map(String::as_str).collect();
-        let new_version = updated(
-            plan::update(
-                db,
-                plan::Item {
-                    kind,
-                    id: item,
-                    notebook_id: notebook,
-                },
-                version,
-                &assignments,
-                values,
-                state_columns,
-            )
-            .await?,
-        )?;
-        let after = plan::current(db, kind, item, notebook, state_columns)
+        updated(plan::update_state::<T>(db, item, notebook, version, &assignments, values).await?)?;
+        let after = plan::state::<T>(db, item, notebook)
             .await?
             .ok_or(AppError::NotFound)?;
-        let summary = match (&body.status, before["status"].as_str()) {
-            (Some(new), Some(old)) if new != old => format!(
+        let noun = T::NOUN;
+        let summary = match &body.status {
+            Some(new) if new != before.status() => format!(
                 "Statut de {noun} « {} » : {} → {}",
-                after["label"].as_str().unwrap_or(""),
-                status_label(&auth, list, old).await?,
-                status_label(&auth, list, new).await?
+                after.label(),
+                status_label(&auth, T::STATUS_LIST, before.status()).await?,
+                status_label(&auth, T::STATUS_LIST, new).await?
             ),
-            _ => format!(
-                "Modification de {noun} « {} »",
-                after["label"].as_str().unwrap_or("")
-            ),
-        };
-        let event = if kind == Versioned::Objectif {
-            "objectif_updated"
-        } else {
-            "action_updated"
+            _ => format!("Modification de {noun} « {} »", after.label()),
         };
         trace(
             &auth,
             notebook,
-            event,
+            T::UPDATED_EVENT,
             &summary,
-            Some(before),
-            Some(after.clone()),
+            Some(serde_json::to_value(&before).map_err(AppError::internal)?),
+            Some(serde_json::to_value(&after).map_err(AppError::internal)?),
         )
         .await?;
-        let mut response = after;
-        response["version"] = new_version.into();
-        Ok(Json(response))
+        Ok(Json(after))
     })
     .await
 }
 
+/// Changes an objectif: status, label.
+#[utoipa::path(
+    patch,
+    path = "/api/write/carnets/{id}/objectifs/{item}",
+    tag = "Plan d'action",
+    summary = "Modifier un objectif",
+    description = "**Rôles** : les professionnels et chargés d'orientation membres du carnet (pas \
+        archivé). Statut et libellé, fondés sur la version de l'objectif.",
+    params(
+        ("id" = Id, Path, description = "Identifiant du carnet"),
+        ("item" = Id, Path, description = "Identifiant de l'objectif"),
+    ),
+    request_body = ItemUpdate,
+    security(("session" = []), ("jeton" = [])),
+    responses(
+        (status = 200, description = "L'objectif modifié, avec sa nouvelle version.", body = ObjectifState, example = json!({
+            "id": "5f0c1d2e-3b4a-4c5d-8e9f-0a1b2c3d4e5f", "label": "Accéder à un logement",
+            "status": "done", "linked_to": null, "version": 2
+        })),
+        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
+        (status = 403, description = "`forbidden` : pas membre du carnet, ou rôle sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = carnet_http::openapi::ErrorBody),
+        (status = 404, description = "`not_found` : carnet ou objectif inconnu.", body = carnet_http::openapi::ErrorBody),
+        (status = 409, description = "`stale_version` : l'objectif a changé entre-temps ; `details.current` est son état actuel.", body = carnet_http::openapi::ErrorBody),
+        (status = 422, description = "`validation` ; `version` : `required` ; `status` : `unknown_code` ; `label` : `required`, `too_long`, `invalid_characters` ; `due_date` : `not_applicable` ; `empty` : rien à modifier.", body = carnet_http::openapi::ErrorBody),
+    )
+)]
 pub async fn update_objectif(
     auth: Authenticated,
     Path((id, item)): Path<(String, String)>,
     JsonBody(body): JsonBody<ItemUpdate>,
-) -> Result<Json<Value>, AppError> {
-    update_item(auth, id, item, Versioned::Objectif, body).await
+) -> Result<Json<ObjectifState>, AppError> {
+    update_item(auth, id, item, body).await
 }
 
+/// Changes an action: status, label, dates.
+#[utoipa::path(
+    patch,
+    path = "/api/write/carnets/{id}/actions/{item}",
+    tag = "Plan d'action",
+    summary = "Modifier une action",
+    description = "**Rôles** : les professionnels et chargés d'orientation membres du carnet (pas \
+        archivé). Statut, libellé et dates, fondés sur la version de l'action.",
+    params(
+        ("id" = Id, Path, description = "Identifiant du carnet"),
+        ("item" = Id, Path, description = "Identifiant de l'action"),
+    ),
+    request_body = ItemUpdate,
+    security(("session" = []), ("jeton" = [])),
+    responses(
+        (status = 200, description = "L'action modifiée, avec sa nouvelle version.", body = ActionState, example = json!({
+            "id": "7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d", "label": "Demande de logement social",
+            "status": "done", "start_date": "2024-03-01", "due_date": "2024-06-30", "version": 2
+        })),
+        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
+        (status = 403, description = "`forbidden` : pas membre du carnet, ou rôle sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = carnet_http::openapi::ErrorBody),
+        (status = 404, description = "`not_found` : carnet ou action inconnue.", body = carnet_http::openapi::ErrorBody),
+        (status = 409, description = "`stale_version` : l'action a changé entre-temps ; `details.current` est son état actuel.", body = carnet_http::openapi::ErrorBody),
+        (status = 422, description = "`validation` ; `version` : `required` ; `status` : `unknown_code` ; `label` : `required`, `too_long`, `invalid_characters` ; `start_date`, `due_date` : `invalid`, `out_of_range`, `before_start` ; `empty` : rien à modifier.", body = carnet_http::openapi::ErrorBody),
+    )
+)]
 pub async fn update_action(
     auth: Authenticated,
     Path((id, item)): Path<(String, String)>,
     JsonBody(body): JsonBody<ItemUpdate>,
-) -> Result<Json<Value>, AppError> {
-    update_item(auth, id, item, Versioned::Action, body).await
+) -> Result<Json<ActionState>, AppError> {
+    update_item(auth, id, item, body).await
 }
 
-#[derive(Deserialize)]
+/// La version sur laquelle une suppression se fonde.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct VersionQuery {
+    /// La version actuelle de l'élément supprimé.
+    #[param(example = 1)]
     version: Option<i64>,
 }
 
-/// `DELETE /api/write/carnets/{id}/{focuses|objectifs|actions}/{item}?version=N`.
-async fn delete_item(
+/// `DELETE …/{focuses|objectifs|actions}/{item}?version=N`: `event` and `summary` trace it.
+async fn delete_item<T: VersionedState>(
     auth: Authenticated,
     id: String,
     item: String,
-    kind: Versioned,
     version_given: Option<i64>,
+    event: &str,
+    summary: impl Fn(Option<&T>) -> String,
 ) -> Result<StatusCode, AppError> {
     let (notebook, _) = writable(&auth, &id, WriteScope::NotebookContent).await?;
     let item = path_id(&item)?;
     let version = version(version_given)?;
-    let columns: &[&str] = match kind {
-        Versioned::Focus => &["theme_code"],
-        _ => &["label", "status"],
-    };
     let db = &auth.ctx.db;
     db.transaction(async || {
-        let before = plan::current(db, kind, item, notebook, columns).await?;
-        updated(plan::delete(db, kind, item, notebook, version, columns).await?)?;
-        let (event, summary) = match kind {
-            Versioned::Focus => ("focus_deleted", "Axe de travail supprimé".to_string()),
-            Versioned::Objectif => (
-                "objectif_deleted",
-                format!(
-                    "Objectif supprimé : {}",
-                    before
-                        .as_ref()
-                        .and_then(|b| b["label"].as_str())
-                        .unwrap_or("")
-                ),
-            ),
-            _ => (
-                "action_deleted",
-                format!(
-                    "Action supprimée : {}",
-                    before
-                        .as_ref()
-                        .and_then(|b| b["label"].as_str())
-                        .unwrap_or("")
-                ),
-            ),
-        };
+        let before = plan::state::<T>(db, item, notebook).await?;
+        updated(plan::delete::<T>(db, item, notebook, version).await?)?;
+        let summary = summary(before.as_ref());
+        let before = before
+            .map(|state| serde_json::to_value(state).map_err(AppError::internal))
+            .transpose()?;
         trace(&auth, notebook, event, &summary, before, None).await?;
         Ok(StatusCode::NO_CONTENT)
     })
     .await
 }
 
+/// Deletes an axe de travail, its objectifs and their actions.
+#[utoipa::path(
+    delete,
+    path = "/api/write/carnets/{id}/focuses/{item}",
+    tag = "Plan d'action",
+    summary = "Supprimer un axe de travail",
+    description = "**Rôles** : les professionnels et chargés d'orientation membres du carnet (pas \
+        archivé). Supprime aussi ses objectifs et leurs actions ; fondé sur la version de l'axe.",
+    params(
+        ("id" = Id, Path, description = "Identifiant du carnet"),
+        ("item" = Id, Path, description = "Identifiant de l'axe de travail"),
+        VersionQuery,
+    ),
+    security(("session" = []), ("jeton" = [])),
+    responses(
+        (status = 204, description = "Supprimé."),
+        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
+        (status = 403, description = "`forbidden` : pas membre du carnet, ou rôle sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = carnet_http::openapi::ErrorBody),
+        (status = 404, description = "`not_found` : carnet ou axe de travail inconnu.", body = carnet_http::openapi::ErrorBody),
+        (status = 409, description = "`stale_version` : l'axe a changé entre-temps ; `details.current` est son état actuel.", body = carnet_http::openapi::ErrorBody,
+            example = json!({"error": {"code": "stale_version", "message": "Cet élément a été modifié entre-temps : voici son état actuel. Rechargez puis refaites votre modification.", "details": {"current": {"id": "0b8e2f0e-4a53-4c8f-9a38-8d7a3c1f2b10", "theme_code": "logement", "version": 2}}}})),
+        (status = 422, description = "`validation` ; paramètre `version` : `required`.", body = carnet_http::openapi::ErrorBody),
+    )
+)]
 pub async fn delete_focus(
     auth: Authenticated,
     Path((id, item)): Path<(String, String)>,
     Query(q): Query<VersionQuery>,
 ) -> Result<StatusCode, AppError> {
-    delete_item(auth, id, item, Versioned::Focus, q.version).await
+    delete_item::<FocusState>(auth, id, item, q.version, "focus_deleted", |_| {
+        "Axe de travail supprimé".to_string()
+    })
+    .await
 }
 
+/// Deletes an objectif and its actions.
+#[utoipa::path(
+    delete,
+    path = "/api/write/carnets/{id}/objectifs/{item}",
+    tag = "Plan d'action",
+    summary = "Supprimer un objectif",
+    description = "**Rôles** : les professionnels et chargés d'orientation membres du carnet (pas \
+        archivé). Supprime aussi ses actions ; fondé sur la version de l'objectif.",
+    params(
+        ("id" = Id, Path, description = "Identifiant du carnet"),
+        ("item" = Id, Path, description = "Identifiant de l'objectif"),
+        VersionQuery,
+    ),
+    security(("session" = []), ("jeton" = [])),
+    responses(
+        (status = 204, description = "Supprimé."),
+        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
+        (status = 403, description = "`forbidden` : pas membre du carnet, ou rôle sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = carnet_http::openapi::ErrorBody),
+        (status = 404, description = "`not_found` : carnet ou objectif inconnu.", body = carnet_http::openapi::ErrorBody),
+        (status = 409, description = "`stale_version` : l'objectif a changé entre-temps ; `details.current` est son état actuel.", body = carnet_http::openapi::ErrorBody,
+            example = json!({"error": {"code": "stale_version", "message": "Cet élément a été modifié entre-temps : voici son état actuel. Rechargez puis refaites votre modification.", "details": {"current": {"id": "5f0c1d2e-3b4a-4c5d-8e9f-0a1b2c3d4e5f", "label": "Accéder à un logement", "status": "done", "linked_to": null, "version": 2}}}})),
+        (status = 422, description = "`validation` ; paramètre `version` : `required`.", body = carnet_http::openapi::ErrorBody),
+    )
+)]
 pub async fn delete_objectif(
     auth: Authenticated,
     Path((id, item)): Path<(String, String)>,
     Query(q): Query<VersionQuery>,
 ) -> Result<StatusCode, AppError> {
-    delete_item(auth, id, item, Versioned::Objectif, q.version).await
+    delete_item::<ObjectifState>(auth, id, item, q.version, "objectif_deleted", |before| {
+        format!(
+            "Objectif supprimé : {}",
+            before.map(|b| b.label.as_str()).unwrap_or("")
+        )
+    })
+    .await
 }
 
+/// Deletes an action.
+#[utoipa::path(
+    delete,
+    path = "/api/write/carnets/{id}/actions/{item}",
+    tag = "Plan d'action",
+    summary = "Supprimer une action",
+    description = "**Rôles** : les professionnels et chargés d'orientation membres du carnet (pas \
+        archivé). Fondé sur la version de l'action.",
+    params(
+        ("id" = Id, Path, description = "Identifiant du carnet"),
+        ("item" = Id, Path, description = "Identifiant de l'action"),
+        VersionQuery,
+    ),
+    security(("session" = []), ("jeton" = [])),
+    responses(
+        (status = 204, description = "Supprimée."),
+        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
+        (status = 403, description = "`forbidden` : pas membre du carnet, ou rôle sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = carnet_http::openapi::ErrorBody),
+        (status = 404, description = "`not_found` : carnet ou action inconnue.", body = carnet_http::openapi::ErrorBody),
+        (status = 409, description = "`stale_version` : l'action a changé entre-temps ; `details.current` est son état actuel.", body = carnet_http::openapi::ErrorBody,
+            example = json!({"error": {"code": "stale_version", "message": "Cet élément a été modifié entre-temps : voici son état actuel. Rechargez puis refaites votre modification.", "details": {"current": {"id": "7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d", "label": "Demande de logement social", "status": "done", "start_date": "2024-03-01", "due_date": null, "version": 2}}}})),
+        (status = 422, description = "`validation` ; paramètre `version` : `required`.", body = carnet_http::openapi::ErrorBody),
+    )
+)]
 pub async fn delete_action(
     auth: Authenticated,
     Path((id, item)): Path<(String, String)>,
     Query(q): Query<VersionQuery>,
 ) -> Result<StatusCode, AppError> {
-    delete_item(auth, id, item, Versioned::Action, q.version).await
+    delete_item::<ActionState>(auth, id, item, q.version, "action_deleted", |before| {
+        format!(
+            "Action supprimée : {}",
+            before.map(|b| b.label.as_str()).unwrap_or("")
+        )
+    })
+    .await
 }

@@ -153,7 +153,7 @@ pub async fn trace(
 }
 
 /// A versioned write's outcome: the new version, or 409 with the current state, or 404.
-pub fn updated(outcome: Outcome) -> Result<i64, AppError> {
+pub fn updated<T: serde::Serialize>(outcome: Outcome<T>) -> Result<i64, AppError> {
     match outcome {
         Outcome::Updated(version) => Ok(version),
         Outcome::Stale(current) => Err(AppError::Conflict {

@@ -1,9 +1,9 @@
 //! A beneficiary's identity, rights and contact details, written under the notebook's version;
 //! and bringing an archived notebook back.
 
-use crate::{params, Db, Row, StoreError, Value};
+use crate::{params, Db, StoreError, Value};
 use carnet_domain::{Id, Instant};
-use serde_json::{json, Map, Value as Json};
+use serde::{Deserialize, Serialize};
 
 /// The columns of `beneficiaries` that identity and contact-detail changes write.
 pub const WRITABLE_COLUMNS: &[&str] = &[
@@ -27,6 +27,35 @@ pub const WRITABLE_COLUMNS: &[&str] = &[
     "city",
 ];
 
+/// A beneficiary's columns that identity and contact-detail changes write
+/// ([`WRITABLE_COLUMNS`]), as they are saved.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct WritableFields {
+    pub first_name: String,
+    pub last_name: String,
+    pub birth_date: Option<String>,
+    pub birth_place: Option<String>,
+    pub nir: Option<String>,
+    pub department_identifier: Option<String>,
+    pub caf_number: Option<String>,
+    pub ft_identifier: Option<String>,
+    pub rsa_right: Option<String>,
+    pub rsa_closure_reason: Option<String>,
+    pub rsa_suspension_reason: Option<String>,
+    pub are_right: bool,
+    pub ass_right: bool,
+    pub prime_activite: bool,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub postal_code: Option<String>,
+    pub city: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct NotebookVersion {
+    version: i64,
+}
+
 /// Takes the notebook's next version if it is still at `version`; false when stale.
 pub async fn take_notebook_version(
     db: &Db,
@@ -44,45 +73,41 @@ pub async fn take_notebook_version(
 
 /// The notebook's current version.
 pub async fn notebook_version(db: &Db, notebook: Id) -> Result<i64, StoreError> {
-    db.query_one(
-        "SELECT version FROM notebooks WHERE id = $1",
-        params![notebook],
-    )
-    .await?
-    .get("version")
+    Ok(db
+        .query_one_as::<NotebookVersion>(
+            "SELECT version FROM notebooks WHERE id = $1",
+            params![notebook],
+        )
+        .await?
+        .version)
 }
 
-/// Writes columns (among [`WRITABLE_COLUMNS`]) of a beneficiary; returns those columns before
-/// and after, as JSON objects (text or boolean, else null). The search key of a phone number is
-/// kept in step here, and never returned: internal columns do not leave the store.
+/// A beneficiary's writable columns.
+pub async fn writable_fields(db: &Db, beneficiary: Id) -> Result<WritableFields, StoreError> {
+    db.query_one_as(
+        &format!(
+            "SELECT {} FROM beneficiaries WHERE id = $1",
+            WRITABLE_COLUMNS.join(", ")
+        ),
+        params![beneficiary],
+    )
+    .await
+}
+
+/// Writes columns (among [`WRITABLE_COLUMNS`]) of a beneficiary; returns the writable columns
+/// before and after. The search key of a phone number is kept in step here, and never
+/// returned: internal columns do not leave the store.
 pub async fn update(
     db: &Db,
     beneficiary: Id,
     changes: &[(&str, Value)],
-) -> Result<(Json, Json), StoreError> {
-    let columns: Vec<&str> = changes.iter().map(|(c, _)| *c).collect();
-    if let Some(column) = columns.iter().find(|c| !WRITABLE_COLUMNS.contains(c)) {
+) -> Result<(WritableFields, WritableFields), StoreError> {
+    if let Some((column, _)) = changes.iter().find(|(c, _)| !WRITABLE_COLUMNS.contains(c)) {
         return Err(StoreError::Other(format!(
             "colonne non modifiable : {column}"
         )));
     }
-    let read = |row: &Row| -> Json {
-        let mut map = Map::new();
-        for column in &columns {
-            let value = row
-                .get::<Option<String>>(column)
-                .map(|v| json!(v))
-                .or_else(|_| row.get::<bool>(column).map(|v| json!(v)))
-                .unwrap_or(Json::Null);
-            map.insert(column.to_string(), value);
-        }
-        Json::Object(map)
-    };
-    let sql = format!(
-        "SELECT {} FROM beneficiaries WHERE id = $1",
-        columns.join(", ")
-    );
-    let before = read(&db.query_one(&sql, params![beneficiary]).await?);
+    let before = writable_fields(db, beneficiary).await?;
     let phone_key = changes
         .iter()
         .find(|(column, _)| *column == "phone")
@@ -108,19 +133,8 @@ pub async fn update(
         &values,
     )
     .await?;
-    let after = read(&db.query_one(&sql, params![beneficiary]).await?);
+    let after = writable_fields(db, beneficiary).await?;
     Ok((before, after))
-}
-
-/// A beneficiary's first and last names.
-pub async fn names(db: &Db, beneficiary: Id) -> Result<(String, String), StoreError> {
-    let row = db
-        .query_one(
-            "SELECT first_name, last_name FROM beneficiaries WHERE id = $1",
-            params![beneficiary],
-        )
-        .await?;
-    Ok((row.get("first_name")?, row.get("last_name")?))
 }
 
 /// Brings an archived notebook back (its last contact becomes `now`, so retention counts from

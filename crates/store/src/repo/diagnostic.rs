@@ -2,9 +2,11 @@
 //! the notebook, under its version); situations from the reference list (kept once removed, with
 //! who removed them and when); job projects (ROME).
 
+use super::plan::{Versioned, VersionedState};
 use crate::{params, Db, StoreError, Value};
 use carnet_domain::{Id, Instant};
-use serde_json::{json, Value as Json};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// The diagnostic's columns of `notebooks`, the version last.
 pub const DIAGNOSTIC_COLUMNS: &[&str] = &[
@@ -20,15 +22,88 @@ pub const DIAGNOSTIC_COLUMNS: &[&str] = &[
     "version",
 ];
 
-/// The columns of a job project shown in answers and in the timeline (with its id and version).
+/// The columns of a job project its writes may set, besides its ROME job (taken from the
+/// reference list).
 pub const JOB_PROJECT_COLUMNS: &[&str] = &[
-    "rome_code",
-    "rome_label",
     "mobility_radius_km",
     "hourly_wage_cents",
     "contract_type",
     "working_time",
 ];
+
+/// Le diagnostic d'un carnet : situation professionnelle et ses dates, RQTH, niveau de
+/// formation, contrat.
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+#[schema(as = EtatDiagnostic)]
+pub struct DiagnosticState {
+    /// Situation professionnelle (liste `work_situation`).
+    #[schema(example = "recherche_emploi")]
+    pub work_situation: Option<String>,
+    /// Depuis quand (`AAAA-MM-JJ`).
+    #[schema(example = "2024-01-15")]
+    pub work_situation_date: Option<String>,
+    /// Jusqu'à quand (`AAAA-MM-JJ`).
+    pub work_situation_end_date: Option<String>,
+    /// Reconnaissance de la qualité de travailleur handicapé.
+    pub rqth: bool,
+    /// Niveau de formation (liste `education_level`).
+    pub education_level: Option<String>,
+    /// Type de contrat (liste `notebook_contract_type`).
+    #[schema(example = "cer")]
+    pub contract_type: Option<String>,
+    /// Date de signature du contrat (`AAAA-MM-JJ`).
+    pub contract_sign_date: Option<String>,
+    /// Début du contrat (`AAAA-MM-JJ`).
+    pub contract_start_date: Option<String>,
+    /// Fin du contrat (`AAAA-MM-JJ`).
+    pub contract_end_date: Option<String>,
+    /// La version du carnet, sur laquelle fonder la prochaine modification.
+    #[schema(example = 3)]
+    pub version: i64,
+}
+
+/// Un projet professionnel (métier du répertoire ROME).
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+#[schema(as = EtatProjetProfessionnel)]
+pub struct JobProjectState {
+    pub id: Id,
+    /// Code ROME du métier.
+    #[schema(example = "M1607")]
+    pub rome_code: String,
+    /// L'appellation choisie.
+    #[schema(example = "Secrétaire")]
+    pub rome_label: String,
+    /// Rayon de mobilité, en kilomètres.
+    #[schema(example = 30)]
+    pub mobility_radius_km: Option<i64>,
+    /// Salaire horaire souhaité, en centimes.
+    #[schema(example = 1200)]
+    pub hourly_wage_cents: Option<i64>,
+    /// Type de contrat souhaité (liste `job_contract_type`).
+    pub contract_type: Option<String>,
+    /// Temps de travail souhaité (liste `working_time`).
+    pub working_time: Option<String>,
+    /// La version sur laquelle fonder la prochaine modification.
+    #[schema(example = 1)]
+    pub version: i64,
+}
+
+impl VersionedState for JobProjectState {
+    const KIND: Versioned = Versioned::JobProject;
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "rome_code",
+        "rome_label",
+        "mobility_radius_km",
+        "hourly_wage_cents",
+        "contract_type",
+        "working_time",
+        "version",
+    ];
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
 
 /// Refuses a column outside `allowed` (column names are written into the SQL).
 fn check_columns<'a>(
@@ -45,27 +120,16 @@ fn check_columns<'a>(
     Ok(())
 }
 
-/// The notebook's diagnostic (every column of [`DIAGNOSTIC_COLUMNS`]) as a JSON object.
-pub async fn state(db: &Db, notebook: Id) -> Result<Json, StoreError> {
-    let row = db
-        .query_one(
-            &format!(
-                "SELECT {} FROM notebooks WHERE id = $1",
-                DIAGNOSTIC_COLUMNS.join(", ")
-            ),
-            params![notebook],
-        )
-        .await?;
-    let mut state = serde_json::Map::new();
-    for column in DIAGNOSTIC_COLUMNS {
-        let value = match *column {
-            "rqth" => json!(row.get::<bool>("rqth")?),
-            "version" => json!(row.get::<i64>("version")?),
-            other => json!(row.get::<Option<String>>(other)?),
-        };
-        state.insert(column.to_string(), value);
-    }
-    Ok(Json::Object(state))
+/// The notebook's diagnostic.
+pub async fn state(db: &Db, notebook: Id) -> Result<DiagnosticState, StoreError> {
+    db.query_one_as(
+        &format!(
+            "SELECT {} FROM notebooks WHERE id = $1",
+            DIAGNOSTIC_COLUMNS.join(", ")
+        ),
+        params![notebook],
+    )
+    .await
 }
 
 /// Writes diagnostic columns (among [`DIAGNOSTIC_COLUMNS`]) of a notebook at `version`, and

@@ -31,13 +31,17 @@ pub async fn coded_value_label(
     list: &str,
     code: &str,
 ) -> Result<Option<String>, StoreError> {
-    db.query_opt(
-        "SELECT label FROM ref_coded_value WHERE list_name = $1 AND code = $2",
-        params![list, code],
-    )
-    .await?
-    .map(|row| row.get("label"))
-    .transpose()
+    #[derive(Deserialize)]
+    struct Label {
+        label: String,
+    }
+    Ok(db
+        .query_opt_as::<Label>(
+            "SELECT label FROM ref_coded_value WHERE list_name = $1 AND code = $2",
+            params![list, code],
+        )
+        .await?
+        .map(|row| row.label))
 }
 
 /// The reference lists attached to a theme.
@@ -52,7 +56,7 @@ pub enum ThemedList {
 }
 
 impl ThemedList {
-    fn table(self) -> &'static str {
+    pub(crate) fn table(self) -> &'static str {
         match self {
             ThemedList::Situations => "ref_situation",
             ThemedList::Objectifs => "ref_objectif",
@@ -146,13 +150,18 @@ pub async fn search_rome(
     db.query_as(&sql, &params).await
 }
 
+/// The ROME job of one of our job titles.
+#[derive(Clone, Debug, Deserialize)]
+pub struct RomeJob {
+    pub rome_code: String,
+    pub label: String,
+}
+
 /// The ROME code and label of a current (not retired) job title, by our code (`APP-…`).
-pub async fn rome_appellation(db: &Db, code: &str) -> Result<Option<(String, String)>, StoreError> {
-    db.query_opt(
+pub async fn rome_appellation(db: &Db, code: &str) -> Result<Option<RomeJob>, StoreError> {
+    db.query_opt_as(
         "SELECT rome_code, label FROM ref_rome_appellation WHERE code = $1 AND retired_at IS NULL",
         params![code],
     )
-    .await?
-    .map(|row| Ok((row.get("rome_code")?, row.get("label")?)))
-    .transpose()
+    .await
 }
