@@ -391,7 +391,8 @@ fn cleared_cookie(body: EndedSessions) -> Response {
         et efface le cookie de session.",
     security(("session" = []), ("jeton" = [])),
     responses(
-        (status = 200, description = "La session est terminée.", body = EndedSessions, example = json!({"ended_sessions": 1})),
+        (status = 200, description = "La session est terminée.", body = EndedSessions,
+            headers(("Set-Cookie" = String, description = "Le cookie de session `__Host-carnet_session`, effacé.")), example = json!({"ended_sessions": 1})),
         (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`cross_origin` : demande d'un autre site.", body = carnet_http::openapi::ErrorBody),
     )
@@ -417,7 +418,8 @@ pub async fn logout(SignedIn(auth): SignedIn) -> Result<Response, AppError> {
         sessions du compte, sur tous les appareils (un téléphone perdu), et efface le cookie de session.",
     security(("session" = []), ("jeton" = [])),
     responses(
-        (status = 200, description = "Les sessions sont terminées.", body = EndedSessions, example = json!({"ended_sessions": 3})),
+        (status = 200, description = "Les sessions sont terminées.", body = EndedSessions,
+            headers(("Set-Cookie" = String, description = "Le cookie de session `__Host-carnet_session`, effacé.")), example = json!({"ended_sessions": 3})),
         (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`cross_origin` : demande d'un autre site.", body = carnet_http::openapi::ErrorBody),
     )

@@ -64,7 +64,8 @@ fn retry_after(oldest: Option<Instant>, now: Instant) -> u64 {
         })),
         (status = 422, description = "`validation` ; champ `email`, code `invalid_email`.", body = carnet_http::openapi::ErrorBody),
         (status = 429, description = "`too_many_requests` : trop de demandes ; réessayer après `Retry-After` secondes.",
-            body = carnet_http::openapi::ErrorBody),
+            body = carnet_http::openapi::ErrorBody,
+            headers(("Retry-After" = u64, description = "Secondes à attendre avant une nouvelle demande."))),
     )
 )]
 pub async fn request_link(
@@ -174,7 +175,9 @@ fn invalid_link() -> AppError {
         rôle prioritaire du compte ; le jeton de session est rendu et posé en cookie.",
     request_body = ConfirmRequest,
     responses(
-        (status = 200, description = "La session est ouverte.", body = OpenedSession, example = json!({
+        (status = 200, description = "La session est ouverte.", body = OpenedSession,
+            headers(("Set-Cookie" = String, description = "Le cookie de session `__Host-carnet_session` (HttpOnly, Secure, SameSite=Strict).")),
+            example = json!({
             "token": "eyJhbGciOiJIUzI1NiJ9.eyJzaWQiOiIuLi4ifQ.c2lnbmF0dXJl",
             "expires_at": "2026-12-01T18:30:00.000000Z",
             "role": "professional"
