@@ -1,89 +1,263 @@
 //! The signed-in person: who-am-I, switching the active role, logout (here or everywhere), the
 //! terms of use, and changing one's own sign-in email (confirmed from the new address).
 
-use axum::http::header;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use carnet_domain::access::may_set_work_contact;
-use carnet_domain::{parse_phone, Email, Id, CGU_VERSION};
+use carnet_domain::roles::Role;
+use carnet_domain::{parse_phone, Email, Id, Instant, CGU_VERSION};
 use carnet_http::auth::{hash_token, random_token, session_cookie, Authenticated, SignedIn};
 use carnet_http::error::email_field;
 use carnet_http::extract::JsonBody;
 use carnet_http::idempotency::IdempotentJson;
 use carnet_http::validate::Validator;
 use carnet_http::{AppError, Ctx};
+use carnet_store::repo::accounts::{self, WorkContact};
 use carnet_store::repo::audit::{self, AuditEntry};
-use carnet_store::repo::{accounts, sessions};
+use carnet_store::repo::sessions;
 use carnet_store::StoreError;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
 
-/// A held role as the API shows it (who-am-I, role switch, the accounts directory).
-pub(crate) fn role_json(held: &accounts::HeldRole) -> Value {
-    json!({
-        "id": held.id.to_string(),
-        "role": held.assignment.role.code(),
-        "label": held.assignment.role.label(),
-        "structure": held.assignment.scope.structure_id().map(|id| json!({
-            "id": id.to_string(),
-            "name": held.structure_name,
-        })),
-        "beneficiary_id": held.assignment.scope.beneficiary_id().map(|id| id.to_string()),
-    })
+/// Un rôle détenu par la personne connectée.
+#[derive(Serialize, ToSchema)]
+#[schema(as = RoleDetenu)]
+pub(crate) struct HeldRoleView {
+    /// Identifiant de l'attribution du rôle (pour agir dans ce rôle).
+    id: Id,
+    role: Role,
+    /// Libellé du rôle, en français.
+    #[schema(example = "Professionnel")]
+    label: &'static str,
+    /// La structure du rôle (administrateur de structure, professionnel), sinon `null`.
+    structure: Option<RoleStructure>,
+    /// Le bénéficiaire du rôle `beneficiary`, sinon `null`.
+    beneficiary_id: Option<Id>,
 }
 
-/// `GET /api/auth/me`.
-pub async fn who_am_i(SignedIn(auth): SignedIn) -> Result<Json<Value>, AppError> {
+/// La structure où s'exerce un rôle.
+#[derive(Serialize, ToSchema)]
+#[schema(as = StructureDuRole)]
+pub(crate) struct RoleStructure {
+    pub(crate) id: Id,
+    #[schema(example = "Mission locale de Cayenne")]
+    pub(crate) name: String,
+}
+
+/// The structure a held role is exercised in, if any, with its name.
+pub(crate) fn role_structure(held: &accounts::HeldRole) -> Option<RoleStructure> {
+    held.assignment
+        .scope
+        .structure_id()
+        .map(|id| RoleStructure {
+            id,
+            name: held.structure_name.clone().unwrap_or_default(),
+        })
+}
+
+impl HeldRoleView {
+    pub(crate) fn of(held: &accounts::HeldRole) -> Self {
+        HeldRoleView {
+            id: held.id,
+            role: held.assignment.role,
+            label: held.assignment.role.label(),
+            structure: role_structure(held),
+            beneficiary_id: held.assignment.scope.beneficiary_id(),
+        }
+    }
+}
+
+/// Le compte de la personne connectée.
+#[derive(Serialize, ToSchema)]
+#[schema(as = CompteConnecte)]
+struct OwnAccount {
+    id: Id,
+    /// Adresse électronique de connexion.
+    email: String,
+    first_name: String,
+    last_name: String,
+}
+
+/// Le département de l'instance.
+#[derive(Serialize, ToSchema)]
+#[schema(as = DepartementDeLInstance)]
+struct Department {
+    #[schema(example = "973")]
+    code: String,
+    #[schema(example = "Guyane")]
+    name: String,
+}
+
+/// Les conditions générales d'utilisation : la version en vigueur et celle acceptée.
+#[derive(Serialize, ToSchema)]
+#[schema(as = EtatDesCgu)]
+struct CguState {
+    /// Version en vigueur (sa date).
+    #[schema(example = "2026-11-28")]
+    current_version: &'static str,
+    /// Dernière version acceptée par la personne, `null` si aucune.
+    accepted_version: Option<String>,
+    accepted_at: Option<Instant>,
+    /// Vrai quand la personne (personnel) doit accepter la version en vigueur avant de continuer.
+    required: bool,
+}
+
+/// La personne connectée : son compte, ses rôles, le rôle actif, le département, l'état des CGU ;
+/// et ses coordonnées professionnelles quand son rôle actif en a (professionnel, chargé
+/// d'orientation, administrateur de structure).
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+#[schema(as = Moi)]
+pub enum WhoAmI {
+    WithWorkContact(MeWithWorkContact),
+    WithoutWorkContact(Me),
+}
+
+/// La personne connectée, dans un rôle sans coordonnées professionnelles (gestionnaire,
+/// administrateur de la plateforme, bénéficiaire).
+#[derive(Serialize, ToSchema)]
+#[schema(as = MoiSansCoordonnees)]
+pub struct Me {
+    account: OwnAccount,
+    /// Tous ses rôles actifs.
+    roles: Vec<HeldRoleView>,
+    /// Le rôle dans lequel elle agit.
+    active_role: Option<HeldRoleView>,
+    department: Department,
+    cgu: CguState,
+}
+
+/// La personne connectée, dans un rôle qui a des coordonnées professionnelles.
+#[derive(Serialize, ToSchema)]
+#[schema(as = MoiAvecCoordonnees)]
+pub struct MeWithWorkContact {
+    account: OwnAccount,
+    /// Tous ses rôles actifs.
+    roles: Vec<HeldRoleView>,
+    /// Le rôle dans lequel elle agit.
+    active_role: Option<HeldRoleView>,
+    department: Department,
+    cgu: CguState,
+    /// Ses coordonnées professionnelles (qu'elle modifie par `PUT /api/auth/me/work-contact`).
+    work_contact: WorkContact,
+}
+
+/// Who is signed in, in which role.
+#[utoipa::path(
+    get,
+    path = "/api/auth/me",
+    tag = "Authentification",
+    summary = "Qui suis-je",
+    description = "**Rôles** : toute personne connectée, CGU acceptées ou non. Le compte, les rôles \
+        actifs, le rôle dans lequel la session agit, le département de l'instance et l'état des CGU \
+        (`cgu.required` : à accepter avant toute autre action). `work_contact` n'est présent que \
+        pour les rôles qui ont des coordonnées professionnelles (professionnel, chargé \
+        d'orientation, administrateur de structure).",
+    security(("session" = []), ("jeton" = [])),
+    responses(
+        (status = 200, description = "La personne connectée.", body = WhoAmI, example = json!({
+            "account": {"id": "0b9c2a4e-6a7d-4f3e-9c1b-2d3e4f5a6b7c", "email": "camille.martin@ml-cayenne.fr",
+                "first_name": "Camille", "last_name": "Martin"},
+            "roles": [{"id": "7d6c5b4a-3e2f-4a1b-8c9d-0e1f2a3b4c5d", "role": "professional", "label": "Professionnel",
+                "structure": {"id": "8f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b", "name": "Mission locale de Cayenne"},
+                "beneficiary_id": null}],
+            "active_role": {"id": "7d6c5b4a-3e2f-4a1b-8c9d-0e1f2a3b4c5d", "role": "professional", "label": "Professionnel",
+                "structure": {"id": "8f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b", "name": "Mission locale de Cayenne"},
+                "beneficiary_id": null},
+            "department": {"code": "973", "name": "Guyane"},
+            "cgu": {"current_version": "2026-11-28", "accepted_version": "2026-11-28",
+                "accepted_at": "2026-12-01T08:30:00.000000Z", "required": false},
+            "work_contact": {"position": "Conseillère en insertion", "phone": "05 94 12 34 56"}
+        })),
+        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
+    )
+)]
+pub async fn who_am_i(SignedIn(auth): SignedIn) -> Result<Json<WhoAmI>, AppError> {
     let db = &auth.ctx.db;
     let account = accounts::find(db, auth.account_id)
         .await?
         .ok_or(AppError::Unauthenticated)?;
     let roles = accounts::active_roles(db, auth.account_id).await?;
-    let active = roles.iter().find(|held| held.id == auth.assignment_id);
-    Ok(Json(json!({
-        "account": {
-            "id": account.id.to_string(),
-            "email": account.email,
-            "first_name": account.first_name,
-            "last_name": account.last_name,
-        },
-        "roles": roles.iter().map(role_json).collect::<Vec<_>>(),
-        "active_role": active.map(role_json),
-        "department": {
-            "code": auth.ctx.config.department_code,
-            "name": auth.ctx.config.department_name,
-        },
-        "cgu": {
-            "current_version": CGU_VERSION,
-            "accepted_version": account.cgu_version,
-            "accepted_at": account.cgu_accepted_at.map(|at| at.to_db()),
-            "required": !auth.cgu_accepted,
-        },
-        "work_contact": match may_set_work_contact(&auth.actor()) {
-            true => Some(work_contact_json(&accounts::work_contact(db, auth.account_id).await?)),
-            false => None,
-        },
-    })))
+    let active_role = roles
+        .iter()
+        .find(|held| held.id == auth.assignment_id)
+        .map(HeldRoleView::of);
+    let roles = roles.iter().map(HeldRoleView::of).collect();
+    let department = Department {
+        code: auth.ctx.config.department_code.clone(),
+        name: auth.ctx.config.department_name.clone(),
+    };
+    let cgu = CguState {
+        current_version: CGU_VERSION,
+        accepted_version: account.cgu_version,
+        accepted_at: account.cgu_accepted_at,
+        required: !auth.cgu_accepted,
+    };
+    let account = OwnAccount {
+        id: account.id,
+        email: account.email,
+        first_name: account.first_name,
+        last_name: account.last_name,
+    };
+    Ok(Json(if may_set_work_contact(&auth.actor()) {
+        WhoAmI::WithWorkContact(MeWithWorkContact {
+            work_contact: accounts::work_contact(db, auth.account_id).await?,
+            account,
+            roles,
+            active_role,
+            department,
+            cgu,
+        })
+    } else {
+        WhoAmI::WithoutWorkContact(Me {
+            account,
+            roles,
+            active_role,
+            department,
+            cgu,
+        })
+    }))
 }
 
-pub(crate) fn work_contact_json(contact: &accounts::WorkContact) -> Value {
-    json!({ "position": contact.position, "phone": contact.phone })
-}
-
-#[derive(Deserialize)]
+/// Les coordonnées professionnelles à enregistrer ; une valeur absente ou vide efface.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = CoordonneesProfessionnellesSaisies)]
 pub struct WorkContactBody {
+    /// Fonction, 100 caractères au plus.
+    #[schema(example = "Conseillère en insertion")]
     position: Option<String>,
+    /// Téléphone (format national ou international).
+    #[schema(example = "05 94 12 34 56")]
     phone: Option<String>,
 }
 
-/// `PUT /api/auth/me/work-contact {"position": …, "phone": …}`: one's own work position and
-/// phone, shown with one's name in the notebooks one is a member of (a missing or empty value
-/// clears it). Audited with the values before and after.
+/// Sets one's own work position and phone.
+#[utoipa::path(
+    put,
+    path = "/api/auth/me/work-contact",
+    tag = "Comptes",
+    summary = "Modifier ses coordonnées professionnelles",
+    description = "**Rôles** : professionnel, chargé d'orientation, administrateur de structure. \
+        La fonction et le téléphone montrés avec son nom dans les carnets dont on est membre ; une \
+        valeur absente ou vide l'efface. Journalisé avec les valeurs avant et après.",
+    request_body = WorkContactBody,
+    security(("session" = []), ("jeton" = [])),
+    responses(
+        (status = 200, description = "Les coordonnées enregistrées.", body = WorkContact,
+            example = json!({"position": "Conseillère en insertion", "phone": "05 94 12 34 56"})),
+        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
+        (status = 403, description = "`work_contact_forbidden` : rôle sans coordonnées professionnelles ; \
+            `cgu_required` : CGU à accepter ; `cross_origin` : demande d'un autre site.", body = carnet_http::openapi::ErrorBody),
+        (status = 422, description = "`validation` : champ `position` (`too_long`) ou `phone` (`invalid_phone`…).", body = carnet_http::openapi::ErrorBody),
+    )
+)]
 pub async fn set_work_contact(
     auth: Authenticated,
     JsonBody(body): JsonBody<WorkContactBody>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<WorkContact>, AppError> {
     if !may_set_work_contact(&auth.actor()) {
         return Err(AppError::forbidden(
             "work_contact_forbidden",
@@ -99,9 +273,9 @@ pub(crate) async fn save_work_contact(
     auth: &Authenticated,
     account: Id,
     body: &WorkContactBody,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<WorkContact>, AppError> {
     let mut check = Validator::new();
-    let contact = accounts::WorkContact {
+    let contact = WorkContact {
         position: check.text("position", body.position.as_deref(), 100),
         phone: check.parsed("phone", body.phone.as_deref(), parse_phone),
     };
@@ -114,23 +288,56 @@ pub(crate) async fn save_work_contact(
             "work_contact_changed",
             "account",
             account,
-            Some(json!({ "before": work_contact_json(&before), "after": work_contact_json(&contact) })),
+            Some(json!({ "before": before, "after": contact })),
         )
         .await?;
-        Ok(Json(work_contact_json(&contact)))
-    }).await
+        Ok(Json(contact.clone()))
+    })
+    .await
 }
 
-#[derive(Deserialize)]
+/// Le rôle dans lequel agir.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = ChangementDeRole)]
 pub struct SwitchRole {
+    /// Identifiant de l'un de ses rôles (`roles[].id` de `GET /api/auth/me`).
     role_id: String,
 }
 
-/// `POST /api/auth/role {"role_id": …}`: act in another of one's own roles.
+/// La session agit désormais dans ce rôle.
+#[derive(Serialize, ToSchema)]
+#[schema(as = RoleActif)]
+pub struct ActiveRole {
+    active_role: HeldRoleView,
+}
+
+/// Acts in another of one's own roles.
+#[utoipa::path(
+    post,
+    path = "/api/auth/role",
+    tag = "Authentification",
+    summary = "Changer de rôle actif",
+    description = "**Rôles** : toute personne connectée ayant plusieurs rôles, CGU acceptées ou non. \
+        La session agit ensuite dans le rôle choisi, parmi les siens.",
+    request_body = SwitchRole,
+    security(("session" = []), ("jeton" = [])),
+    responses(
+        (status = 200, description = "Le nouveau rôle actif.", body = ActiveRole, example = json!({
+            "active_role": {"id": "7d6c5b4a-3e2f-4a1b-8c9d-0e1f2a3b4c5d", "role": "structure_admin",
+                "label": "Administrateur de structure",
+                "structure": {"id": "8f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b", "name": "Mission locale de Cayenne"},
+                "beneficiary_id": null}
+        })),
+        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
+        (status = 403, description = "`cross_origin` : demande d'un autre site.", body = carnet_http::openapi::ErrorBody),
+        (status = 422, description = "`validation` ; champ `role_id` : `invalid_id` (pas un identifiant), \
+            `not_your_role` (pas l'un de ses rôles actifs).", body = carnet_http::openapi::ErrorBody),
+    )
+)]
 pub async fn switch_role(
     SignedIn(auth): SignedIn,
     JsonBody(body): JsonBody<SwitchRole>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<ActiveRole>, AppError> {
     let wanted = Id::parse(&body.role_id)
         .map_err(|_| AppError::field("role_id", "invalid_id", "Rôle inconnu."))?;
     let db = &auth.ctx.db;
@@ -151,12 +358,22 @@ pub async fn switch_role(
             Some(json!({ "role": held.assignment.role.code() })),
         )
         .await?;
-        Ok(Json(json!({ "active_role": role_json(held) })))
+        Ok(Json(ActiveRole {
+            active_role: HeldRoleView::of(held),
+        }))
     })
     .await
 }
 
-fn cleared_cookie(body: Value) -> Response {
+/// Les sessions terminées ; le cookie de session est effacé.
+#[derive(Serialize, ToSchema)]
+#[schema(as = SessionsTerminees, example = json!({"ended_sessions": 1}))]
+pub struct EndedSessions {
+    /// Nombre de sessions terminées.
+    ended_sessions: u64,
+}
+
+fn cleared_cookie(body: EndedSessions) -> Response {
     let mut response = Json(body).into_response();
     response
         .headers_mut()
@@ -164,19 +381,49 @@ fn cleared_cookie(body: Value) -> Response {
     response
 }
 
-/// `POST /api/auth/logout`: ends this session.
+/// Ends this session.
+#[utoipa::path(
+    post,
+    path = "/api/auth/logout",
+    tag = "Authentification",
+    summary = "Se déconnecter",
+    description = "**Rôles** : toute personne connectée, CGU acceptées ou non. Termine cette session \
+        et efface le cookie de session.",
+    security(("session" = []), ("jeton" = [])),
+    responses(
+        (status = 200, description = "La session est terminée.", body = EndedSessions,
+            headers(("Set-Cookie" = String, description = "Le cookie de session `__Host-carnet_session`, effacé.")), example = json!({"ended_sessions": 1})),
+        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
+        (status = 403, description = "`cross_origin` : demande d'un autre site.", body = carnet_http::openapi::ErrorBody),
+    )
+)]
 pub async fn logout(SignedIn(auth): SignedIn) -> Result<Response, AppError> {
     let db = &auth.ctx.db;
     db.transaction(async || {
         sessions::end(db, auth.session_id, auth.ctx.now, "logout").await?;
         auth.audit("logout", "session", auth.session_id.to_string(), None)
             .await?;
-        Ok(cleared_cookie(json!({ "ended_sessions": 1 })))
+        Ok(cleared_cookie(EndedSessions { ended_sessions: 1 }))
     })
     .await
 }
 
-/// `POST /api/auth/logout-all`: ends every session of the account (a lost phone).
+/// Ends every session of the account (a lost phone).
+#[utoipa::path(
+    post,
+    path = "/api/auth/logout-all",
+    tag = "Authentification",
+    summary = "Se déconnecter partout",
+    description = "**Rôles** : toute personne connectée, CGU acceptées ou non. Termine toutes les \
+        sessions du compte, sur tous les appareils (un téléphone perdu), et efface le cookie de session.",
+    security(("session" = []), ("jeton" = [])),
+    responses(
+        (status = 200, description = "Les sessions sont terminées.", body = EndedSessions,
+            headers(("Set-Cookie" = String, description = "Le cookie de session `__Host-carnet_session`, effacé.")), example = json!({"ended_sessions": 3})),
+        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
+        (status = 403, description = "`cross_origin` : demande d'un autre site.", body = carnet_http::openapi::ErrorBody),
+    )
+)]
 pub async fn logout_everywhere(SignedIn(auth): SignedIn) -> Result<Response, AppError> {
     let db = &auth.ctx.db;
     db.transaction(async || {
@@ -189,21 +436,54 @@ pub async fn logout_everywhere(SignedIn(auth): SignedIn) -> Result<Response, App
             Some(json!({ "ended_sessions": ended })),
         )
         .await?;
-        Ok(cleared_cookie(json!({ "ended_sessions": ended })))
+        Ok(cleared_cookie(EndedSessions {
+            ended_sessions: ended,
+        }))
     })
     .await
 }
 
-#[derive(Deserialize)]
+/// L'acceptation des CGU en vigueur.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = AcceptationDesCgu)]
 pub struct AcceptCgu {
+    /// La version acceptée : celle en vigueur (`cgu.current_version` de `GET /api/auth/me`).
+    #[schema(example = "2026-11-28")]
     version: String,
 }
 
-/// `POST /api/auth/cgu {"version": …}`: accepts the current terms of use.
+/// Les CGU acceptées.
+#[derive(Serialize, ToSchema)]
+#[schema(as = CguAcceptees)]
+pub struct AcceptedCgu {
+    #[schema(example = "2026-11-28")]
+    accepted_version: &'static str,
+    accepted_at: Instant,
+}
+
+/// Accepts the current terms of use.
+#[utoipa::path(
+    post,
+    path = "/api/auth/cgu",
+    tag = "Authentification",
+    summary = "Accepter les conditions générales d'utilisation",
+    description = "**Rôles** : toute personne connectée. Le personnel doit accepter la version en \
+        vigueur avant toute autre action (sinon `403 cgu_required`).",
+    request_body = AcceptCgu,
+    security(("session" = []), ("jeton" = [])),
+    responses(
+        (status = 200, description = "Les CGU sont acceptées.", body = AcceptedCgu,
+            example = json!({"accepted_version": "2026-11-28", "accepted_at": "2026-12-01T08:30:00.000000Z"})),
+        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
+        (status = 403, description = "`cross_origin` : demande d'un autre site.", body = carnet_http::openapi::ErrorBody),
+        (status = 422, description = "`validation` ; champ `version`, code `outdated_cgu` : ce n'est pas la version en vigueur.",
+            body = carnet_http::openapi::ErrorBody),
+    )
+)]
 pub async fn accept_cgu(
     SignedIn(auth): SignedIn,
     JsonBody(body): JsonBody<AcceptCgu>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<AcceptedCgu>, AppError> {
     if body.version != CGU_VERSION {
         return Err(AppError::field(
             "version",
@@ -221,23 +501,55 @@ pub async fn accept_cgu(
             Some(json!({ "version": CGU_VERSION })),
         )
         .await?;
-        Ok(Json(
-            json!({ "accepted_version": CGU_VERSION, "accepted_at": auth.ctx.now.to_db() }),
-        ))
+        Ok(Json(AcceptedCgu {
+            accepted_version: CGU_VERSION,
+            accepted_at: auth.ctx.now,
+        }))
     })
     .await
 }
 
-#[derive(Deserialize)]
+/// La nouvelle adresse de connexion demandée.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = NouvelleAdresse)]
 pub struct EmailChange {
+    #[schema(example = "camille.martin@ml-cayenne.fr")]
     email: String,
+}
+
+/// Un accusé de réception : un courriel est (ou serait) parti ; la même réponse que l'adresse
+/// soit connue ou non.
+#[derive(Serialize, ToSchema)]
+#[schema(as = AccuseDEnvoi)]
+pub struct Acknowledgement {
+    /// Message à montrer, en français.
+    pub(crate) message: &'static str,
 }
 
 const EMAIL_CHANGE_HOURS: i64 = 24;
 
-/// `POST /api/auth/me/email {"email": …}` → 202: a confirmation link goes to the new address;
-/// nothing changes until it is used. Same answer whether the address is free or not. Idempotent
-/// with an `Idempotency-Key` (a retry sends no second link).
+/// Asks to change one's sign-in email: a confirmation link goes to the new address.
+#[utoipa::path(
+    post,
+    path = "/api/auth/me/email",
+    tag = "Comptes",
+    summary = "Demander à changer son adresse de connexion",
+    description = "**Rôles** : toute personne connectée. Un lien de confirmation, valable 24 heures, \
+        part vers la nouvelle adresse ; rien ne change avant qu'il soit utilisé. Même réponse que \
+        l'adresse soit libre ou non. Accepte une `Idempotency-Key` (une reprise n'envoie pas de second lien).",
+    request_body = EmailChange,
+    security(("session" = []), ("jeton" = [])),
+    responses(
+        (status = 202, description = "Demande reçue.", body = Acknowledgement, example = json!({
+            "message": "Un lien de confirmation a été envoyé à la nouvelle adresse, si elle n'est pas déjà utilisée."
+        })),
+        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
+        (status = 403, description = "`cgu_required` : CGU à accepter ; `cross_origin` : demande d'un autre site.",
+            body = carnet_http::openapi::ErrorBody),
+        (status = 422, description = "`validation` ; champ `email` (`invalid_email`), ou `Idempotency-Key` \
+            (`invalid`, `key_reused`).", body = carnet_http::openapi::ErrorBody),
+    )
+)]
 pub async fn request_email_change(
     auth: Authenticated,
     request: IdempotentJson<EmailChange>,
@@ -248,7 +560,7 @@ pub async fn request_email_change(
         return Ok(replay);
     }
     let db = &auth.ctx.db;
-    request.write(&auth, axum::http::StatusCode::ACCEPTED, async || {
+    request.write(&auth, StatusCode::ACCEPTED, async || {
         if accounts::find_by_email(db, &email).await?.is_none() {
             let token = random_token();
             accounts::insert_token(
@@ -274,21 +586,51 @@ pub async fn request_email_change(
             None,
         )
         .await?;
-        Ok(json!({ "message": "Un lien de confirmation a été envoyé à la nouvelle adresse, si elle n'est pas déjà utilisée." }))
+        Ok(Acknowledgement {
+            message: "Un lien de confirmation a été envoyé à la nouvelle adresse, si elle n'est pas déjà utilisée.",
+        })
     }).await
 }
 
-#[derive(Deserialize)]
+/// Le jeton du lien de confirmation reçu à la nouvelle adresse.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = JetonDeNouvelleAdresse)]
 pub struct ConfirmEmail {
+    /// Le jeton qui suit `#jeton=` dans le lien.
     token: String,
 }
 
-/// `POST /api/auth/me/email/confirm {"token": …}`: the new address proved; the old one is told.
-/// No session needed: the link may be opened on another device.
+/// La nouvelle adresse de connexion, désormais en vigueur.
+#[derive(Serialize, ToSchema)]
+#[schema(as = AdresseConfirmee)]
+pub struct ConfirmedEmail {
+    #[schema(example = "camille.martin@ml-cayenne.fr")]
+    email: String,
+}
+
+/// Confirms a new sign-in email from the link sent to it; the old address is told.
+#[utoipa::path(
+    post,
+    path = "/api/auth/me/email/confirm",
+    tag = "Comptes",
+    summary = "Confirmer sa nouvelle adresse de connexion",
+    description = "**Rôles** : public (le lien peut être ouvert sur un autre appareil, sans session). \
+        Le jeton prouve la nouvelle adresse, qui remplace l'ancienne ; l'ancienne adresse est prévenue.",
+    request_body = ConfirmEmail,
+    responses(
+        (status = 200, description = "L'adresse est changée.", body = ConfirmedEmail,
+            example = json!({"email": "camille.martin@ml-cayenne.fr"})),
+        (status = 400, description = "`invalid_link` : lien déjà utilisé, expiré ou inconnu.", body = carnet_http::openapi::ErrorBody),
+        (status = 404, description = "`not_found` : le compte du lien n'existe plus.", body = carnet_http::openapi::ErrorBody),
+        (status = 409, description = "`email_taken` : l'adresse est entre-temps devenue celle d'un autre compte.",
+            body = carnet_http::openapi::ErrorBody),
+        (status = 422, description = "`validation` : champ `token` absent ou mal formé.", body = carnet_http::openapi::ErrorBody),
+    )
+)]
 pub async fn confirm_email_change(
     ctx: Ctx,
     JsonBody(body): JsonBody<ConfirmEmail>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<ConfirmedEmail>, AppError> {
     let db = &ctx.db;
     db.transaction(async || {
         let consumed =
@@ -329,6 +671,8 @@ pub async fn confirm_email_change(
             },
         )
         .await?;
-        Ok(Json(json!({ "email": new_email.as_str() })))
+        Ok(Json(ConfirmedEmail {
+            email: new_email.as_str().to_string(),
+        }))
     }).await
 }

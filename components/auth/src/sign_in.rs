@@ -15,24 +15,27 @@ use carnet_http::extract::JsonBody;
 use carnet_http::{AppError, Ctx};
 use carnet_store::repo::audit::{self, AuditEntry};
 use carnet_store::repo::{accounts, sessions};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 const WINDOW_SECONDS: i64 = 15 * 60;
 const MAX_PER_EMAIL: i64 = 5;
 const MAX_PER_CLIENT: i64 = 100;
 
-#[derive(Deserialize)]
+/// L'adresse à laquelle envoyer un lien de connexion.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = DemandeDeLien)]
 pub struct LinkRequest {
+    #[schema(example = "camille.martin@ml-cayenne.fr")]
     email: String,
 }
 
 fn same_answer() -> Response {
     (
         StatusCode::ACCEPTED,
-        Json(json!({
-            "message": "Si un compte correspond à cette adresse, un lien de connexion vient de lui être envoyé. Consultez votre messagerie."
-        })),
+        Json(crate::session::Acknowledgement {
+            message: "Si un compte correspond à cette adresse, un lien de connexion vient de lui être envoyé. Consultez votre messagerie.",
+        }),
     )
         .into_response()
 }
@@ -44,7 +47,27 @@ fn retry_after(oldest: Option<Instant>, now: Instant) -> u64 {
         .clamp(1, WINDOW_SECONDS) as u64
 }
 
-/// `POST /api/auth/magic-link {"email": …}` → 202, always the same body.
+/// Asks for a sign-in link: 202, always the same body.
+#[utoipa::path(
+    post,
+    path = "/api/auth/magic-link",
+    tag = "Authentification",
+    summary = "Demander un lien de connexion",
+    description = "**Rôles** : public. Si l'adresse est celle d'un compte actif, un lien de connexion \
+        à usage unique (valable 15 minutes par défaut) lui est envoyé ; la réponse est la même dans \
+        tous les cas. Au plus 5 demandes par adresse et 100 par adresse IP en 15 minutes.",
+    request_body = LinkRequest,
+    responses(
+        (status = 202, description = "Demande reçue (même réponse, adresse connue ou non).",
+            body = crate::session::Acknowledgement, example = json!({
+            "message": "Si un compte correspond à cette adresse, un lien de connexion vient de lui être envoyé. Consultez votre messagerie."
+        })),
+        (status = 422, description = "`validation` ; champ `email`, code `invalid_email`.", body = carnet_http::openapi::ErrorBody),
+        (status = 429, description = "`too_many_requests` : trop de demandes ; réessayer après `Retry-After` secondes.",
+            body = carnet_http::openapi::ErrorBody,
+            headers(("Retry-After" = u64, description = "Secondes à attendre avant une nouvelle demande."))),
+    )
+)]
 pub async fn request_link(
     ctx: Ctx,
     JsonBody(body): JsonBody<LinkRequest>,
@@ -116,9 +139,23 @@ pub async fn request_link(
     .await
 }
 
-#[derive(Deserialize)]
+/// Le jeton du lien de connexion reçu par courriel.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = JetonDeConnexion)]
 pub struct ConfirmRequest {
+    /// Le jeton qui suit `#jeton=` dans le lien.
     token: String,
+}
+
+/// La session ouverte : son jeton (aussi posé en cookie `__Host-`), son échéance et le rôle
+/// dans lequel elle agit.
+#[derive(Serialize, ToSchema)]
+#[schema(as = SessionOuverte)]
+pub struct OpenedSession {
+    /// Jeton de session, à envoyer en `Authorization: Bearer …` hors navigateur.
+    token: String,
+    expires_at: Instant,
+    role: Role,
 }
 
 fn invalid_link() -> AppError {
@@ -128,8 +165,28 @@ fn invalid_link() -> AppError {
     )
 }
 
-/// `POST /api/auth/confirm {"token": …}` → opens a session: the signed token in the body and in
-/// the `__Host-` cookie.
+/// Opens a session from a sign-in link: the signed token in the body and in the `__Host-` cookie.
+#[utoipa::path(
+    post,
+    path = "/api/auth/confirm",
+    tag = "Authentification",
+    summary = "Se connecter avec le lien reçu",
+    description = "**Rôles** : public. Le jeton du lien (à usage unique) ouvre une session dans le \
+        rôle prioritaire du compte ; le jeton de session est rendu et posé en cookie.",
+    request_body = ConfirmRequest,
+    responses(
+        (status = 200, description = "La session est ouverte.", body = OpenedSession,
+            headers(("Set-Cookie" = String, description = "Le cookie de session `__Host-carnet_session` (HttpOnly, Secure, SameSite=Strict).")),
+            example = json!({
+            "token": "eyJhbGciOiJIUzI1NiJ9.eyJzaWQiOiIuLi4ifQ.c2lnbmF0dXJl",
+            "expires_at": "2026-12-01T18:30:00.000000Z",
+            "role": "professional"
+        })),
+        (status = 400, description = "`invalid_link` : lien déjà utilisé, expiré, incomplet, ou compte désactivé.",
+            body = carnet_http::openapi::ErrorBody),
+        (status = 422, description = "`validation` : champ `token` absent ou mal formé.", body = carnet_http::openapi::ErrorBody),
+    )
+)]
 pub async fn confirm(
     ctx: Ctx,
     JsonBody(body): JsonBody<ConfirmRequest>,
@@ -224,15 +281,14 @@ pub async fn confirm(
             return Err(invalid_link());
         }
     };
-    let mut response = Json(json!({
-        "token": token,
-        "expires_at": expires_at.to_db(),
-        "role": role.code(),
-    }))
+    let cookie = session_cookie(&token, hours * 3600);
+    let mut response = Json(OpenedSession {
+        token,
+        expires_at,
+        role,
+    })
     .into_response();
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, session_cookie(&token, hours * 3600));
+    response.headers_mut().insert(header::SET_COOKIE, cookie);
     Ok(response)
 }
 

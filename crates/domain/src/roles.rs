@@ -20,8 +20,12 @@
 use crate::{Id, ValueError};
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Un rôle : `platform_admin` (administrateur de la plateforme), `manager` (gestionnaire du
+/// département), `orientation_manager` (chargé d'orientation), `structure_admin`
+/// (administrateur de structure), `professional` (professionnel), `beneficiary` (bénéficiaire).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = Role)]
 pub enum Role {
     PlatformAdmin,
     Manager,

@@ -1,11 +1,13 @@
 //! Accounts, role assignments, structures, sign-in tokens and the sign-in rate-limit ledger.
 
-use crate::{params, Db, Row, StoreError};
+use crate::{params, Db, StoreError};
 use carnet_domain::roles::{Assignment, Role, Scope};
 use carnet_domain::text::sort_key;
 use carnet_domain::{Email, Id, Instant};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct Account {
     pub id: Id,
     pub email: String,
@@ -19,32 +21,14 @@ pub struct Account {
 const ACCOUNT_COLUMNS: &str =
     "id, email, first_name, last_name, disabled_at, cgu_version, cgu_accepted_at";
 
-fn account(row: &Row) -> Result<Account, StoreError> {
-    Ok(Account {
-        id: row.get("id")?,
-        email: row.get("email")?,
-        first_name: row.get("first_name")?,
-        last_name: row.get("last_name")?,
-        disabled_at: row.get("disabled_at")?,
-        cgu_version: row.get("cgu_version")?,
-        cgu_accepted_at: row.get("cgu_accepted_at")?,
-    })
-}
-
 pub async fn find_by_email(db: &Db, email: &Email) -> Result<Option<Account>, StoreError> {
     let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE email_key = $1");
-    db.query_opt(&sql, params![email.key()])
-        .await?
-        .map(|row| account(&row))
-        .transpose()
+    db.query_opt_as(&sql, params![email.key()]).await
 }
 
 pub async fn find(db: &Db, id: Id) -> Result<Option<Account>, StoreError> {
     let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1");
-    db.query_opt(&sql, params![id])
-        .await?
-        .map(|row| account(&row))
-        .transpose()
+    db.query_opt_as(&sql, params![id]).await
 }
 
 pub struct NewAccount<'a> {
@@ -112,45 +96,71 @@ pub async fn accept_cgu(db: &Db, id: Id, version: &str, now: Instant) -> Result<
 }
 
 /// An active role assignment, with the structure's name for display.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Deserialize)]
+#[serde(try_from = "HeldRoleRow")]
 pub struct HeldRole {
     pub id: Id,
     pub assignment: Assignment,
     pub structure_name: Option<String>,
 }
 
-pub fn assignment_from_row(row: &Row) -> Result<Assignment, StoreError> {
-    let role =
-        Role::parse(&row.get::<String>("role")?).map_err(|e| StoreError::Decode(e.to_string()))?;
-    let scope = match (
-        row.get::<Option<Id>>("structure_id")?,
-        row.get::<Option<Id>>("beneficiary_id")?,
-    ) {
-        (Some(id), _) => Scope::Structure(id),
-        (None, Some(id)) => Scope::Beneficiary(id),
-        (None, None) => Scope::Instance,
-    };
-    Assignment::new(role, scope).map_err(|e| StoreError::Decode(e.to_string()))
+/// The columns of a role assignment (`role_assignments`), as [`AssignmentRow::assignment`]
+/// reads them.
+#[derive(Clone, Debug, Deserialize)]
+pub struct AssignmentRow {
+    pub role: Role,
+    pub structure_id: Option<Id>,
+    pub beneficiary_id: Option<Id>,
+}
+
+impl AssignmentRow {
+    /// The role and its scope; an impossible combination is a decoding error.
+    pub fn assignment(&self) -> Result<Assignment, carnet_domain::ValueError> {
+        let scope = match (self.structure_id, self.beneficiary_id) {
+            (Some(id), _) => Scope::Structure(id),
+            (None, Some(id)) => Scope::Beneficiary(id),
+            (None, None) => Scope::Instance,
+        };
+        Assignment::new(self.role, scope)
+    }
+}
+
+#[derive(Deserialize)]
+struct HeldRoleRow {
+    id: Id,
+    role: Role,
+    structure_id: Option<Id>,
+    beneficiary_id: Option<Id>,
+    structure_name: Option<String>,
+}
+
+impl TryFrom<HeldRoleRow> for HeldRole {
+    type Error = carnet_domain::ValueError;
+
+    fn try_from(row: HeldRoleRow) -> Result<Self, Self::Error> {
+        let assignment = AssignmentRow {
+            role: row.role,
+            structure_id: row.structure_id,
+            beneficiary_id: row.beneficiary_id,
+        }
+        .assignment()?;
+        Ok(HeldRole {
+            id: row.id,
+            assignment,
+            structure_name: row.structure_name,
+        })
+    }
 }
 
 pub async fn active_roles(db: &Db, account_id: Id) -> Result<Vec<HeldRole>, StoreError> {
-    let rows = db
-        .query(
-            "SELECT r.id, r.role, r.structure_id, r.beneficiary_id, s.name AS structure_name \
-             FROM role_assignments r LEFT JOIN structures s ON s.id = r.structure_id \
-             WHERE r.account_id = $1 AND r.revoked_at IS NULL ORDER BY r.created_at, r.id",
-            params![account_id],
-        )
-        .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(HeldRole {
-                id: row.get("id")?,
-                assignment: assignment_from_row(row)?,
-                structure_name: row.get("structure_name")?,
-            })
-        })
-        .collect()
+    db.query_as(
+        "SELECT r.id AS id, r.role AS role, r.structure_id AS structure_id, r.beneficiary_id AS beneficiary_id, \
+         s.name AS structure_name \
+         FROM role_assignments r LEFT JOIN structures s ON s.id = r.structure_id \
+         WHERE r.account_id = $1 AND r.revoked_at IS NULL ORDER BY r.created_at, r.id",
+        params![account_id],
+    )
+    .await
 }
 
 pub async fn grant(
@@ -287,6 +297,7 @@ pub async fn insert_token(
     .map(|_| ())
 }
 
+#[derive(Deserialize)]
 pub struct ConsumedToken {
     pub account_id: Id,
     pub new_email: Option<String>,
@@ -300,32 +311,28 @@ pub async fn consume_token(
     purpose: &str,
     now: Instant,
 ) -> Result<Option<ConsumedToken>, StoreError> {
-    let row = db
-        .query_opt(
-            "UPDATE login_tokens SET used_at = $3 \
-             WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3 \
-             RETURNING account_id, new_email",
-            params![token_hash, purpose, now],
-        )
-        .await?;
-    row.map(|row| {
-        Ok(ConsumedToken {
-            account_id: row.get("account_id")?,
-            new_email: row.get("new_email")?,
-        })
-    })
-    .transpose()
+    db.query_opt_as(
+        "UPDATE login_tokens SET used_at = $3 \
+         WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3 \
+         RETURNING account_id, new_email",
+        params![token_hash, purpose, now],
+    )
+    .await
 }
 
 /// The account a token was issued to, used or not (to attribute a failed confirmation).
 pub async fn token_owner(db: &Db, token_hash: &str) -> Result<Option<Id>, StoreError> {
-    db.query_opt(
-        "SELECT account_id FROM login_tokens WHERE token_hash = $1",
-        params![token_hash],
-    )
-    .await?
-    .map(|row| row.get("account_id"))
-    .transpose()
+    #[derive(Deserialize)]
+    struct Owner {
+        account_id: Id,
+    }
+    Ok(db
+        .query_opt_as::<Owner>(
+            "SELECT account_id FROM login_tokens WHERE token_hash = $1",
+            params![token_hash],
+        )
+        .await?
+        .map(|owner| owner.account_id))
 }
 
 pub async fn record_login_request(
@@ -356,23 +363,28 @@ pub async fn count_login_requests(
     client_addr: &str,
     since: Instant,
 ) -> Result<RequestCounts, StoreError> {
-    let by_email = db
-        .query_one(
+    #[derive(Deserialize)]
+    struct Count {
+        n: i64,
+        oldest: Option<Instant>,
+    }
+    let by_email: Count = db
+        .query_one_as(
             "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM login_requests WHERE email_key = $1 AND created_at > $2",
             params![email_key, since],
         )
         .await?;
-    let by_client = db
-        .query_one(
+    let by_client: Count = db
+        .query_one_as(
             "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM login_requests WHERE client_addr = $1 AND created_at > $2",
             params![client_addr, since],
         )
         .await?;
     Ok(RequestCounts {
-        by_email: by_email.get("n")?,
-        oldest_by_email: by_email.get("oldest")?,
-        by_client: by_client.get("n")?,
-        oldest_by_client: by_client.get("oldest")?,
+        by_email: by_email.n,
+        oldest_by_email: by_email.oldest,
+        by_client: by_client.n,
+        oldest_by_client: by_client.oldest,
     })
 }
 
@@ -442,36 +454,31 @@ pub async fn bootstrap_in_transaction(
     Ok((ids[0], ids[1]))
 }
 
-/// How a staff member is reached at work, shown with their name wherever they are a member of a
-/// notebook (`professionals`); both absent until set.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+// How a staff member is reached at work, shown with their name wherever they are a member of a
+// notebook (`professionals`); both absent until set. Read from the table and answered as is.
+/// Les coordonnées professionnelles d'un membre du personnel, montrées avec son nom dans les
+/// carnets dont il est membre ; `null` tant qu'elles ne sont pas renseignées.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(
+    as = CoordonneesProfessionnelles,
+    example = json!({"position": "Conseillère en insertion", "phone": "05 94 12 34 56"})
+)]
 pub struct WorkContact {
+    /// Fonction occupée.
     pub position: Option<String>,
+    /// Téléphone professionnel (format national).
     pub phone: Option<String>,
 }
 
 /// An account's work position and phone.
 pub async fn work_contact(db: &Db, account_id: Id) -> Result<WorkContact, StoreError> {
-    let row = db
-        .query_opt(
+    Ok(db
+        .query_opt_as(
             "SELECT position, phone FROM professionals WHERE account_id = $1",
             params![account_id],
         )
-        .await?;
-    match row {
-        Some(row) => WorkContact::from_row(&row),
-        None => Ok(WorkContact::default()),
-    }
-}
-
-impl WorkContact {
-    /// From a row with `position` and `phone` columns (of `professionals`).
-    pub(crate) fn from_row(row: &Row) -> Result<Self, StoreError> {
-        Ok(WorkContact {
-            position: row.get("position")?,
-            phone: row.get("phone")?,
-        })
-    }
+        .await?
+        .unwrap_or_default())
 }
 
 /// Replaces an account's work position and phone (`None` clears).

@@ -40,12 +40,17 @@ pub async fn record(db: &Db, at: Instant, entry: AuditEntry<'_>) -> Result<(), S
 
 /// The audit rows about one target, oldest first (for tests and the auditors' views).
 pub async fn actions_for_target(db: &Db, target_id: &str) -> Result<Vec<String>, StoreError> {
-    db.query(
-        "SELECT action FROM audit_log WHERE target_id = $1 ORDER BY at, id",
-        params![target_id],
-    )
-    .await?
-    .iter()
-    .map(|row| row.get("action"))
-    .collect()
+    #[derive(serde::Deserialize)]
+    struct Action {
+        action: String,
+    }
+    Ok(db
+        .query_as::<Action>(
+            "SELECT action FROM audit_log WHERE target_id = $1 ORDER BY at, id",
+            params![target_id],
+        )
+        .await?
+        .into_iter()
+        .map(|row| row.action)
+        .collect())
 }

@@ -5,11 +5,13 @@
 //! and sorted on their folded form (`sort_key`) here, because accounts carry no stored key and a
 //! département's staff is a few thousand rows at most.
 
-use super::accounts::{assignment_from_row, HeldRole};
+use super::accounts::{HeldRole, WorkContact};
 use crate::{Db, StoreError, Value};
 use carnet_domain::roles::Role;
 use carnet_domain::text::{sort_key, words};
 use carnet_domain::{Id, Instant};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 #[derive(Clone, Debug, Default)]
 pub struct DirectoryFilter {
@@ -34,17 +36,19 @@ pub struct DirectoryAccount {
     pub disabled_at: Option<Instant>,
     /// Every active role, the beneficiary's included (the caller decides what to show).
     pub roles: Vec<HeldRole>,
-    pub work_contact: super::accounts::WorkContact,
+    pub work_contact: WorkContact,
 }
 
+/// A staff account the filters let through, before the names are matched and sorted.
+#[derive(Deserialize)]
 struct Candidate {
     id: Id,
     first_name: String,
     last_name: String,
     email: String,
     disabled_at: Option<Instant>,
-    work_contact: super::accounts::WorkContact,
-    key: String,
+    position: Option<String>,
+    phone: Option<String>,
 }
 
 /// Does the candidate match every searched word (a prefix of a name word, or part of the email)?
@@ -106,52 +110,48 @@ pub async fn page(
         Some(false) => conditions.push("a.disabled_at IS NULL".into()),
         None => {}
     }
-    let rows = db
-        .query(
+    let mut candidates: Vec<Candidate> = db
+        .query_as(
             &format!(
-                "SELECT a.id, a.first_name, a.last_name, a.email, a.disabled_at, p.position, p.phone \
+                "SELECT a.id AS id, a.first_name AS first_name, a.last_name AS last_name, a.email AS email, \
+                 a.disabled_at AS disabled_at, p.position AS position, p.phone AS phone \
                  FROM accounts a LEFT JOIN professionals p ON p.account_id = a.id WHERE {}",
                 conditions.join(" AND ")
             ),
             &values,
         )
         .await?;
-    let mut candidates = rows
-        .iter()
-        .map(|row| {
-            let first_name: String = row.get("first_name")?;
-            let last_name: String = row.get("last_name")?;
-            Ok(Candidate {
-                id: row.get("id")?,
-                key: sort_key(&format!("{last_name} {first_name}")),
-                first_name,
-                last_name,
-                email: row.get("email")?,
-                disabled_at: row.get("disabled_at")?,
-                work_contact: super::accounts::WorkContact::from_row(row)?,
-            })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
     if let Some(text) = filter.text.as_deref().filter(|t| !t.trim().is_empty()) {
         let searched = words(text);
         candidates.retain(|candidate| matches(candidate, &searched, text));
     }
-    candidates.sort_by(|a, b| (&a.key, a.id).cmp(&(&b.key, b.id)));
-    let total = candidates.len() as i64;
+    let mut sorted: Vec<(String, Candidate)> = candidates
+        .into_iter()
+        .map(|c| (sort_key(&format!("{} {}", c.last_name, c.first_name)), c))
+        .collect();
+    sorted.sort_by(|(a_key, a), (b_key, b)| (a_key, a.id).cmp(&(b_key, b.id)));
+    let total = sorted.len() as i64;
     let start = ((page - 1) * per_page).clamp(0, total) as usize;
-    let end = (start + per_page as usize).min(candidates.len());
-    let chosen = &candidates[start..end];
+    let chosen: Vec<Candidate> = sorted
+        .into_iter()
+        .skip(start)
+        .take(per_page.max(0) as usize)
+        .map(|(_, candidate)| candidate)
+        .collect();
     let mut roles = roles_of(db, chosen.iter().map(|c| c.id).collect()).await?;
     let accounts = chosen
-        .iter()
+        .into_iter()
         .map(|c| DirectoryAccount {
-            id: c.id,
-            first_name: c.first_name.clone(),
-            last_name: c.last_name.clone(),
-            email: c.email.clone(),
-            disabled_at: c.disabled_at,
             roles: roles.remove(&c.id).unwrap_or_default(),
-            work_contact: c.work_contact.clone(),
+            id: c.id,
+            first_name: c.first_name,
+            last_name: c.last_name,
+            email: c.email,
+            disabled_at: c.disabled_at,
+            work_contact: WorkContact {
+                position: c.position,
+                phone: c.phone,
+            },
         })
         .collect();
     Ok((accounts, total))
@@ -171,7 +171,8 @@ async fn roles_of(
     let rows = db
         .query(
             &format!(
-                "SELECT r.id, r.account_id, r.role, r.structure_id, r.beneficiary_id, s.name AS structure_name \
+                "SELECT r.id AS id, r.account_id AS account_id, r.role AS role, r.structure_id AS structure_id, \
+                 r.beneficiary_id AS beneficiary_id, s.name AS structure_name \
                  FROM role_assignments r LEFT JOIN structures s ON s.id = r.structure_id \
                  WHERE r.revoked_at IS NULL AND r.account_id IN ({}) ORDER BY r.created_at, r.id",
                 placeholders.join(", ")
@@ -179,56 +180,70 @@ async fn roles_of(
             &values,
         )
         .await?;
+    #[derive(Deserialize)]
+    struct Holder {
+        account_id: Id,
+    }
     for row in &rows {
+        let holder: Holder = row.decode()?;
         by_account
-            .entry(row.get("account_id")?)
+            .entry(holder.account_id)
             .or_default()
-            .push(HeldRole {
-                id: row.get("id")?,
-                assignment: assignment_from_row(row)?,
-                structure_name: row.get("structure_name")?,
-            });
+            .push(row.decode()?);
     }
     Ok(by_account)
 }
 
-/// The instance's current (not retired) orientation systems (`dispositifs`), by name: each
-/// with its id, name and orientation type.
-pub async fn dispositifs(db: &Db) -> Result<Vec<serde_json::Value>, StoreError> {
-    Ok(db
-        .query(
-            "SELECT id, name, orientation_type FROM dispositifs WHERE retired_at IS NULL ORDER BY name",
-            crate::params![],
-        )
-        .await?
-        .iter()
-        .map(|row| row.to_json(&["id", "name", "orientation_type"]))
-        .collect())
+/// Un dispositif d'accompagnement de l'instance.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[schema(
+    as = Dispositif,
+    example = json!({"id": "5b0c6f0e-2f4a-4a53-9d55-0d8f4f2b6a11", "name": "Accompagnement global", "orientation_type": "sociopro"})
+)]
+pub struct Dispositif {
+    pub id: Id,
+    pub name: String,
+    /// Type d'orientation : `social`, `pro`, `sociopro` ou `autre`.
+    #[schema(example = "sociopro")]
+    pub orientation_type: String,
 }
 
-/// The instance's structures, sorted the French way (`sort_key`): each with its id, name,
-/// SIRET, address, postal code, city, phone, email and whether it is sensitive.
-pub async fn structures(db: &Db) -> Result<Vec<serde_json::Value>, StoreError> {
-    Ok(db
-        .query(
-            "SELECT id, name, siret, address, postal_code, city, phone, email, sensitive FROM structures ORDER BY sort_key, id",
-            crate::params![],
-        )
-        .await?
-        .iter()
-        .map(|row| {
-            let mut item = row.to_json(&[
-                "id",
-                "name",
-                "siret",
-                "address",
-                "postal_code",
-                "city",
-                "phone",
-                "email",
-            ]);
-            item["sensitive"] = row.get::<bool>("sensitive").unwrap_or(false).into();
-            item
-        })
-        .collect())
+/// The instance's current (not retired) orientation systems (`dispositifs`), by name.
+pub async fn dispositifs(db: &Db) -> Result<Vec<Dispositif>, StoreError> {
+    db.query_as(
+        "SELECT id, name, orientation_type FROM dispositifs WHERE retired_at IS NULL ORDER BY name",
+        crate::params![],
+    )
+    .await
+}
+
+/// Une structure de l'instance, avec ses coordonnées.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[schema(
+    as = StructureDeLInstance,
+    example = json!({"id": "8f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b", "name": "Mission locale de Cayenne",
+        "siret": "12345678900011", "address": "1 rue de la République", "postal_code": "97300",
+        "city": "Cayenne", "phone": "05 94 00 00 00", "email": "contact@ml-cayenne.fr", "sensitive": false})
+)]
+pub struct Structure {
+    pub id: Id,
+    pub name: String,
+    pub siret: Option<String>,
+    pub address: Option<String>,
+    pub postal_code: Option<String>,
+    pub city: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    /// Structure dont le nom seul révèle une information sensible (santé, justice, religion) :
+    /// montrée comme « structure d'accompagnement » à qui n'en est pas membre.
+    pub sensitive: bool,
+}
+
+/// The instance's structures, sorted the French way (`sort_key`).
+pub async fn structures(db: &Db) -> Result<Vec<Structure>, StoreError> {
+    db.query_as(
+        "SELECT id, name, siret, address, postal_code, city, phone, email, sensitive FROM structures ORDER BY sort_key, id",
+        crate::params![],
+    )
+    .await
 }

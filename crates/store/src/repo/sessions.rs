@@ -1,8 +1,10 @@
 //! Sessions: opened by a sign-in, read on every request, ended by logout, disabling or revocation.
 
+use super::accounts::AssignmentRow;
 use crate::{params, Db, Row, StoreError};
-use carnet_domain::roles::Assignment;
+use carnet_domain::roles::{Assignment, Role};
 use carnet_domain::{Id, Instant};
+use serde::Deserialize;
 
 pub struct NewSession<'a> {
     pub id: Id,
@@ -22,6 +24,8 @@ pub async fn create(db: &Db, now: Instant, new: NewSession<'_>) -> Result<(), St
 }
 
 /// What authentication needs to know of a session, read fresh on every request.
+#[derive(Deserialize)]
+#[serde(try_from = "SessionRow")]
 pub struct SessionState {
     pub account_id: Id,
     pub assignment_id: Id,
@@ -33,9 +37,48 @@ pub struct SessionState {
     pub cgu_version: Option<String>,
 }
 
+/// The columns of [`SESSION_SQL`].
+#[derive(Deserialize)]
+struct SessionRow {
+    account_id: Id,
+    assignment_id: Id,
+    expires_at: Instant,
+    ended_at: Option<Instant>,
+    disabled_at: Option<Instant>,
+    cgu_version: Option<String>,
+    role: Role,
+    structure_id: Option<Id>,
+    beneficiary_id: Option<Id>,
+    revoked_at: Option<Instant>,
+}
+
+impl TryFrom<SessionRow> for SessionState {
+    type Error = carnet_domain::ValueError;
+
+    fn try_from(row: SessionRow) -> Result<Self, Self::Error> {
+        let assignment = AssignmentRow {
+            role: row.role,
+            structure_id: row.structure_id,
+            beneficiary_id: row.beneficiary_id,
+        }
+        .assignment()?;
+        Ok(SessionState {
+            account_id: row.account_id,
+            assignment_id: row.assignment_id,
+            assignment,
+            expires_at: row.expires_at,
+            ended: row.ended_at.is_some(),
+            account_disabled: row.disabled_at.is_some(),
+            assignment_revoked: row.revoked_at.is_some(),
+            cgu_version: row.cgu_version,
+        })
+    }
+}
+
 /// A session with its account and role (parameter: the session id), for [`session_from_rows`].
-pub const SESSION_SQL: &str = "SELECT s.account_id, s.assignment_id, s.expires_at, s.ended_at, a.disabled_at, a.cgu_version, \
-        r.role, r.structure_id, r.beneficiary_id, r.revoked_at \
+pub const SESSION_SQL: &str = "SELECT s.account_id AS account_id, s.assignment_id AS assignment_id, s.expires_at AS expires_at, \
+        s.ended_at AS ended_at, a.disabled_at AS disabled_at, a.cgu_version AS cgu_version, \
+        r.role AS role, r.structure_id AS structure_id, r.beneficiary_id AS beneficiary_id, r.revoked_at AS revoked_at \
      FROM sessions s JOIN accounts a ON a.id = s.account_id JOIN role_assignments r ON r.id = s.assignment_id \
      WHERE s.id = $1";
 
@@ -46,20 +89,7 @@ pub async fn load(db: &Db, session_id: Id) -> Result<Option<SessionState>, Store
 
 /// The answer of [`SESSION_SQL`] (sent alone, or with other reads).
 pub fn session_from_rows(rows: &[Row]) -> Result<Option<SessionState>, StoreError> {
-    rows.first()
-        .map(|row| {
-            Ok(SessionState {
-                account_id: row.get("account_id")?,
-                assignment_id: row.get("assignment_id")?,
-                assignment: super::accounts::assignment_from_row(row)?,
-                expires_at: row.get("expires_at")?,
-                ended: row.get::<Option<String>>("ended_at")?.is_some(),
-                account_disabled: row.get::<Option<String>>("disabled_at")?.is_some(),
-                assignment_revoked: row.get::<Option<String>>("revoked_at")?.is_some(),
-                cgu_version: row.get("cgu_version")?,
-            })
-        })
-        .transpose()
+    rows.first().map(Row::decode).transpose()
 }
 
 pub async fn end(db: &Db, session_id: Id, now: Instant, reason: &str) -> Result<(), StoreError> {
