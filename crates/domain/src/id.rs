@@ -48,6 +48,19 @@ impl From<Id> for String {
     }
 }
 
+impl utoipa::PartialSchema for Id {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .format(Some(utoipa::openapi::SchemaFormat::Custom("uuid".into())))
+            .description(Some("Identifiant (UUID v4, en minuscules, avec tirets)."))
+            .examples([serde_json::json!("0b6f3c2e-5f7a-4c1d-9a3e-2f1d4b6c8e90")])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Id {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,16 +79,3 @@ mod tests {
         assert!(Id::parse("not-an-id").is_err());
     }
 }
-
-impl utoipa::PartialSchema for Id {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::Type::String)
-            .format(Some(utoipa::openapi::SchemaFormat::Custom("uuid".into())))
-            .description(Some("Identifiant (UUID v4, en minuscules, avec tirets)."))
-            .examples([serde_json::json!("0b6f3c2e-5f7a-4c1d-9a3e-2f1d4b6c8e90")])
-            .into()
-    }
-}
-
-impl utoipa::ToSchema for Id {}

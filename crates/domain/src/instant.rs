@@ -171,6 +171,23 @@ impl TimeZoneSetting {
     }
 }
 
+impl utoipa::PartialSchema for Instant {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::DateTime,
+            )))
+            .description(Some(
+                "Instant en UTC, à la microseconde (RFC 3339, largeur fixe).",
+            ))
+            .examples([serde_json::json!("2026-03-02T08:30:00.000000Z")])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Instant {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,20 +234,3 @@ mod tests {
         );
     }
 }
-
-impl utoipa::PartialSchema for Instant {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::Type::String)
-            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
-                utoipa::openapi::KnownFormat::DateTime,
-            )))
-            .description(Some(
-                "Instant en UTC, à la microseconde (RFC 3339, largeur fixe).",
-            ))
-            .examples([serde_json::json!("2026-03-02T08:30:00.000000Z")])
-            .into()
-    }
-}
-
-impl utoipa::ToSchema for Instant {}

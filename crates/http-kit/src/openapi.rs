@@ -253,7 +253,7 @@ pub fn document(parts: impl IntoIterator<Item = OpenApi>) -> OpenApi {
         utoipa::openapi::security::SecurityScheme::ApiKey(
             utoipa::openapi::security::ApiKey::Cookie(
                 utoipa::openapi::security::ApiKeyValue::with_description(
-                    "carnet_session",
+                    crate::auth::SESSION_COOKIE,
                     "Cookie de session posé par `POST /api/auth/confirm` (navigateur).",
                 ),
             ),
