@@ -15,12 +15,15 @@
 use axum::http::HeaderMap;
 use axum::Json;
 use carnet_http::auth::Authenticated;
+use carnet_http::openapi::ErrorBody;
 use carnet_http::{AppError, Ctx, EmailProvider};
 use carnet_store::repo::outbox;
+use serde::Serialize;
 use serde_json::{json, Value};
 use std::future::Future;
 use std::task::Poll;
 use std::time::Duration;
+use utoipa::ToSchema;
 
 const BATCH: i64 = 50;
 const MAX_PER_RUN: usize = 200;
@@ -151,8 +154,36 @@ fn payload(ctx: &Ctx, provider: &Provider, email: &outbox::LeasedEmail) -> Value
     }
 }
 
+/// Le bilan d'un passage d'envoi des courriels.
+#[derive(Serialize, ToSchema)]
+#[schema(as = BilanDEnvoi, example = json!({"sent": 12, "retried": 1, "failed": 0, "pending": 3}))]
+pub struct DeliveryReport {
+    /// Courriels remis au fournisseur.
+    sent: usize,
+    /// Courriels en échec, à retenter plus tard.
+    retried: usize,
+    /// Courriels abandonnés après toutes leurs tentatives.
+    failed: usize,
+    /// Courriels restant à envoyer.
+    pending: i64,
+}
+
 /// `POST /api/notifications/jobs/deliver`: sends due emails (at most 200 a run).
-pub async fn deliver(ctx: Ctx, headers: HeaderMap) -> Result<Json<Value>, AppError> {
+#[utoipa::path(
+    post,
+    path = "/api/notifications/jobs/deliver",
+    tag = "Tâches planifiées",
+    summary = "Envoyer les courriels en attente",
+    description = "**Rôles** : l'ordonnanceur (`Authorization: Bearer` suivi du réglage `JOBS_SECRET`). \
+        Envoie au plus 200 courriels dus ; un échec est retenté plus tard (attente doublée à chaque \
+        fois, 4 h au plus), puis abandonné et listé aux gestionnaires.",
+    security(("ordonnanceur" = [])),
+    responses(
+        (status = 200, description = "Le bilan du passage.", body = DeliveryReport),
+        (status = 401, description = "`unauthenticated` : secret absent ou faux.", body = ErrorBody),
+    )
+)]
+pub async fn deliver(ctx: Ctx, headers: HeaderMap) -> Result<Json<DeliveryReport>, AppError> {
     require_job_secret(&ctx, &headers)?;
     let provider = provider(&ctx)?;
     let (mut sent, mut retried, mut failed, mut handled) = (0, 0, 0, 0usize);
@@ -204,13 +235,40 @@ pub async fn deliver(ctx: Ctx, headers: HeaderMap) -> Result<Json<Value>, AppErr
         }
     }
     let pending = outbox::count_pending(&ctx.db).await?;
-    Ok(Json(
-        json!({ "sent": sent, "retried": retried, "failed": failed, "pending": pending }),
-    ))
+    Ok(Json(DeliveryReport {
+        sent,
+        retried,
+        failed,
+        pending,
+    }))
+}
+
+/// Les courriels abandonnés.
+#[derive(Serialize, ToSchema)]
+#[schema(as = CourrielsEnEchec, example = json!({"items": [{"id": "0b6f3c2e-5f7a-4c1d-9a3e-2f1d4b6c8e90",
+    "template": "rendez_vous_reminder", "recipient": "camille.martin@exemple.fr", "attempts": 8,
+    "last_error": "HTTP 500", "created_at": "2026-11-30T08:00:00.000000Z"}]}))]
+pub struct FailedEmails {
+    /// Au plus 200, du plus récent au plus ancien.
+    items: Vec<outbox::FailedEmail>,
 }
 
 /// `GET /api/notifications/failed`: emails given up after every attempt (managers).
-pub async fn failed_emails(auth: Authenticated) -> Result<Json<Value>, AppError> {
+#[utoipa::path(
+    get,
+    path = "/api/notifications/failed",
+    tag = "Notifications",
+    summary = "Courriels abandonnés",
+    description = "**Rôles** : gestionnaire du département. Les courriels que le fournisseur n'a pas \
+        acceptés après toutes les tentatives, pour vérifier l'adresse ou prévenir autrement.",
+    security(("session" = []), ("jeton" = [])),
+    responses(
+        (status = 200, description = "Les courriels abandonnés.", body = FailedEmails),
+        (status = 401, description = "`unauthenticated` : aucune session valide.", body = ErrorBody),
+        (status = 403, description = "`forbidden` : réservé aux gestionnaires ; `cgu_required` : CGU à accepter.", body = ErrorBody),
+    )
+)]
+pub async fn failed_emails(auth: Authenticated) -> Result<Json<FailedEmails>, AppError> {
     if !carnet_domain::access::may_list_failed_emails(&auth.actor()) {
         return Err(AppError::forbidden(
             "forbidden",
@@ -218,5 +276,5 @@ pub async fn failed_emails(auth: Authenticated) -> Result<Json<Value>, AppError>
         ));
     }
     let items = outbox::failed_emails(&auth.ctx.db).await?;
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(FailedEmails { items }))
 }

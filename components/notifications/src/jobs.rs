@@ -8,13 +8,14 @@ use axum::http::HeaderMap;
 use axum::Json;
 use carnet_domain::emails;
 use carnet_domain::Id;
+use carnet_http::openapi::ErrorBody;
 use carnet_http::{AppError, Ctx};
 use carnet_store::repo::audit::{self, AuditEntry};
 use carnet_store::repo::jobs;
 use carnet_store::repo::outbox::enqueue_content;
 use jwt_simple::prelude::*;
-use serde_json::{json, Value};
 use sha2::Digest;
+use utoipa::ToSchema;
 
 const OPT_OUT_PURPOSE: &str = "reminders_opt_out";
 
@@ -123,9 +124,38 @@ async fn queue_once(
         .await
 }
 
+/// Le bilan des rappels de la veille.
+#[derive(Serialize, ToSchema)]
+#[schema(as = BilanDesRappels, example = json!({"job": "reminders", "for_date": "2026-12-05", "queued": 14, "already_sent": 0, "remaining": 0}))]
+pub struct RemindersReport {
+    #[schema(example = "reminders")]
+    job: &'static str,
+    /// Le jour des rendez-vous rappelés (demain, dans le fuseau de l'instance).
+    for_date: String,
+    /// Rappels mis en file.
+    queued: usize,
+    /// Rappels déjà envoyés par un passage précédent.
+    already_sent: usize,
+    /// Rappels restant pour un prochain passage (200 par passage).
+    remaining: usize,
+}
+
 /// `POST /api/notifications/jobs/reminders`: the day before each rendez-vous, the professional
 /// and the beneficiary, once each.
-pub async fn reminders(ctx: Ctx, headers: HeaderMap) -> Result<Json<Value>, AppError> {
+#[utoipa::path(
+    post,
+    path = "/api/notifications/jobs/reminders",
+    tag = "Tâches planifiées",
+    summary = "Rappels des rendez-vous du lendemain",
+    description = "**Rôles** : l'ordonnanceur (`Authorization: Bearer` suivi du réglage `JOBS_SECRET`). \
+        La veille de chaque rendez-vous, un rappel au professionnel et à la personne accompagnée (sauf désabonnement), une seule fois chacun.",
+    security(("ordonnanceur" = [])),
+    responses(
+        (status = 200, description = "Le bilan du passage.", body = RemindersReport),
+        (status = 401, description = "`unauthenticated` : secret absent ou faux.", body = ErrorBody),
+    )
+)]
+pub async fn reminders(ctx: Ctx, headers: HeaderMap) -> Result<Json<RemindersReport>, AppError> {
     require_job_secret(&ctx, &headers)?;
     let zone = ctx.config.timezone;
     let tomorrow = ctx.now.local_date(&zone).succ_opt().expect("date");
@@ -158,14 +188,54 @@ pub async fn reminders(ctx: Ctx, headers: HeaderMap) -> Result<Json<Value>, AppE
             false => already += 1,
         }
     }
-    let report = json!({ "job": "reminders", "for_date": tomorrow.to_string(), "queued": sent, "already_sent": already, "remaining": due.len().saturating_sub(BATCH) });
-    jobs::record_run(&ctx.db, "reminders", ctx.now, &report).await?;
+    let report = RemindersReport {
+        job: "reminders",
+        for_date: tomorrow.to_string(),
+        queued: sent,
+        already_sent: already,
+        remaining: due.len().saturating_sub(BATCH),
+    };
+    jobs::record_run(
+        &ctx.db,
+        "reminders",
+        ctx.now,
+        &serde_json::to_value(&report)?,
+    )
+    .await?;
     Ok(Json(report))
+}
+
+/// Le bilan du récapitulatif hebdomadaire.
+#[derive(Serialize, ToSchema)]
+#[schema(as = BilanDuRecapitulatifHebdomadaire, example = json!({"job": "weekly_digest", "week": "2026-W49", "queued": 31, "already_sent": 0}))]
+pub struct WeeklyDigestReport {
+    #[schema(example = "weekly_digest")]
+    job: &'static str,
+    /// La semaine ISO (`AAAA-Wss`).
+    week: String,
+    queued: usize,
+    already_sent: usize,
 }
 
 /// `POST /api/notifications/jobs/weekly-digest`: each referent, once per ISO week, the count of
 /// overdue actions in their notebooks.
-pub async fn weekly_digest(ctx: Ctx, headers: HeaderMap) -> Result<Json<Value>, AppError> {
+#[utoipa::path(
+    post,
+    path = "/api/notifications/jobs/weekly-digest",
+    tag = "Tâches planifiées",
+    summary = "Récapitulatif hebdomadaire des actions en retard",
+    description = "**Rôles** : l'ordonnanceur (`Authorization: Bearer` suivi du réglage `JOBS_SECRET`). \
+        Une fois par semaine ISO, chaque référent reçoit le nombre d'actions en retard de ses carnets.",
+    security(("ordonnanceur" = [])),
+    responses(
+        (status = 200, description = "Le bilan du passage.", body = WeeklyDigestReport),
+        (status = 401, description = "`unauthenticated` : secret absent ou faux.", body = ErrorBody),
+    )
+)]
+pub async fn weekly_digest(
+    ctx: Ctx,
+    headers: HeaderMap,
+) -> Result<Json<WeeklyDigestReport>, AppError> {
     require_job_secret(&ctx, &headers)?;
     use carnet_domain::NaiveDate;
     let today: NaiveDate = ctx.now.local_date(&ctx.config.timezone);
@@ -189,23 +259,76 @@ pub async fn weekly_digest(ctx: Ctx, headers: HeaderMap) -> Result<Json<Value>, 
             false => already += 1,
         }
     }
-    let report =
-        json!({ "job": "weekly_digest", "week": week, "queued": sent, "already_sent": already });
-    jobs::record_run(&ctx.db, "weekly_digest", ctx.now, &report).await?;
+    let report = WeeklyDigestReport {
+        job: "weekly_digest",
+        week,
+        queued: sent,
+        already_sent: already,
+    };
+    jobs::record_run(
+        &ctx.db,
+        "weekly_digest",
+        ctx.now,
+        &serde_json::to_value(&report)?,
+    )
+    .await?;
     Ok(Json(report))
+}
+
+/// Le bilan du récapitulatif des personnes sans référent : hors créneau, seul `skipped` dit
+/// pourquoi rien n'a été fait.
+#[derive(Serialize, ToSchema)]
+#[schema(as = BilanSansReferent, example = json!({"job": "unassigned_digest", "date": "2026-12-03", "without_referent": 4, "queued": 6, "already_sent": 0}))]
+pub struct UnassignedDigestReport {
+    #[schema(example = "unassigned_digest")]
+    job: &'static str,
+    /// Hors créneau : la raison pour laquelle rien n'a été fait.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    skipped: Option<&'static str>,
+    /// Le jour (fuseau de l'instance).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date: Option<String>,
+    /// Personnes arrivées depuis 24 h encore sans référent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    without_referent: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    queued: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    already_sent: Option<usize>,
 }
 
 /// `POST /api/notifications/jobs/unassigned-digest`: Sunday to Thursday at 22:00 (instance time
 /// zone), structure admins learn how many beneficiaries of the day have no referent yet. Call it
 /// hourly: outside 22:00–22:59 on those days it does nothing.
-pub async fn unassigned_digest(ctx: Ctx, headers: HeaderMap) -> Result<Json<Value>, AppError> {
+#[utoipa::path(
+    post,
+    path = "/api/notifications/jobs/unassigned-digest",
+    tag = "Tâches planifiées",
+    summary = "Récapitulatif des personnes sans référent",
+    description = "**Rôles** : l'ordonnanceur (`Authorization: Bearer` suivi du réglage `JOBS_SECRET`). \
+        Du dimanche au jeudi à 22 h (fuseau de l'instance), les administrateurs de structure reçoivent le nombre de personnes du jour encore sans référent. À appeler toutes les heures : hors de ce créneau, rien n'est fait (`skipped`).",
+    security(("ordonnanceur" = [])),
+    responses(
+        (status = 200, description = "Le bilan du passage.", body = UnassignedDigestReport),
+        (status = 401, description = "`unauthenticated` : secret absent ou faux.", body = ErrorBody),
+    )
+)]
+pub async fn unassigned_digest(
+    ctx: Ctx,
+    headers: HeaderMap,
+) -> Result<Json<UnassignedDigestReport>, AppError> {
     require_job_secret(&ctx, &headers)?;
     let (weekday, hour) = ctx.config.timezone.weekday_and_hour(ctx.now);
     let sunday_to_thursday = weekday == 6 || weekday <= 3;
     if !(sunday_to_thursday && hour == 22) {
-        return Ok(Json(
-            json!({ "job": "unassigned_digest", "skipped": "hors créneau (dimanche–jeudi, 22 h)" }),
-        ));
+        return Ok(Json(UnassignedDigestReport {
+            job: "unassigned_digest",
+            skipped: Some("hors créneau (dimanche–jeudi, 22 h)"),
+            date: None,
+            without_referent: None,
+            queued: None,
+            already_sent: None,
+        }));
     }
     let today = ctx.now.local_date(&ctx.config.timezone).to_string();
     let count = jobs::new_without_referent(&ctx.db, ctx.now.minus_seconds(24 * 3600)).await?;
@@ -229,8 +352,21 @@ pub async fn unassigned_digest(ctx: Ctx, headers: HeaderMap) -> Result<Json<Valu
             }
         }
     }
-    let report = json!({ "job": "unassigned_digest", "date": today, "without_referent": count, "queued": sent, "already_sent": already });
-    jobs::record_run(&ctx.db, "unassigned_digest", ctx.now, &report).await?;
+    let report = UnassignedDigestReport {
+        job: "unassigned_digest",
+        skipped: None,
+        date: Some(today),
+        without_referent: Some(count),
+        queued: Some(sent),
+        already_sent: Some(already),
+    };
+    jobs::record_run(
+        &ctx.db,
+        "unassigned_digest",
+        ctx.now,
+        &serde_json::to_value(&report)?,
+    )
+    .await?;
     Ok(Json(report))
 }
 
@@ -241,11 +377,42 @@ fn pseudonym(ctx: &Ctx, id: Id) -> String {
     format!("pseudonyme-{hex}")
 }
 
+/// Le bilan d'un passage de conservation des données.
+#[derive(Serialize, ToSchema)]
+#[schema(as = BilanDeConservation, example = json!({"job": "retention", "archived": 3, "destroyed": 1, "purged_access_log": 120, "purged_audit_log": 40, "more_to_do": false}))]
+pub struct RetentionReport {
+    #[schema(example = "retention")]
+    job: &'static str,
+    /// Carnets archivés (aucun contact individuel depuis deux ans).
+    archived: usize,
+    /// Carnets détruits (archivés depuis deux ans).
+    destroyed: usize,
+    /// Lignes du journal des consultations de plus de douze mois supprimées.
+    purged_access_log: u64,
+    /// Lignes du journal d'audit de plus de douze mois supprimées.
+    purged_audit_log: u64,
+    /// Il en reste : rappeler la tâche.
+    more_to_do: bool,
+}
+
 /// `POST /api/notifications/jobs/retention`: as the law for this service sets it — a notebook
 /// with no individual contact for two years is archived; two years after archiving it is
 /// destroyed with the beneficiary's personal data wherever it was copied (logs keep a
 /// pseudonymous id); access and audit logs older than twelve months are purged.
-pub async fn retention(ctx: Ctx, headers: HeaderMap) -> Result<Json<Value>, AppError> {
+#[utoipa::path(
+    post,
+    path = "/api/notifications/jobs/retention",
+    tag = "Tâches planifiées",
+    summary = "Conservation : archiver, détruire, purger",
+    description = "**Rôles** : l'ordonnanceur (`Authorization: Bearer` suivi du réglage `JOBS_SECRET`). \
+        Un carnet sans contact individuel depuis deux ans est archivé ; deux ans après l'archivage il est détruit avec les données personnelles de la personne (les journaux gardent un pseudonyme) ; les journaux de plus de douze mois sont purgés.",
+    security(("ordonnanceur" = [])),
+    responses(
+        (status = 200, description = "Le bilan du passage.", body = RetentionReport),
+        (status = 401, description = "`unauthenticated` : secret absent ou faux.", body = ErrorBody),
+    )
+)]
+pub async fn retention(ctx: Ctx, headers: HeaderMap) -> Result<Json<RetentionReport>, AppError> {
     require_job_secret(&ctx, &headers)?;
     let db = &ctx.db;
     let two_years_ago = ctx.now.minus_months(24);
@@ -290,14 +457,14 @@ pub async fn retention(ctx: Ctx, headers: HeaderMap) -> Result<Json<Value>, AppE
     let purged_audit = jobs::purge_log(db, "audit_log", a_year_ago, 10_000).await?;
     let more = !jobs::to_archive(db, two_years_ago, 1).await?.is_empty()
         || !jobs::to_destroy(db, two_years_ago, 1).await?.is_empty();
-    let report = json!({
-        "job": "retention",
-        "archived": archived,
-        "destroyed": destroyed,
-        "purged_access_log": purged_access,
-        "purged_audit_log": purged_audit,
-        "more_to_do": more,
-    });
-    jobs::record_run(db, "retention", ctx.now, &report).await?;
+    let report = RetentionReport {
+        job: "retention",
+        archived,
+        destroyed,
+        purged_access_log: purged_access,
+        purged_audit_log: purged_audit,
+        more_to_do: more,
+    };
+    jobs::record_run(db, "retention", ctx.now, &serde_json::to_value(&report)?).await?;
     Ok(Json(report))
 }

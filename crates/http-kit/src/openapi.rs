@@ -270,6 +270,17 @@ pub fn document(parts: impl IntoIterator<Item = OpenApi>) -> OpenApi {
                 .build(),
         ),
     );
+    components.add_security_scheme(
+        "ordonnanceur",
+        utoipa::openapi::security::SecurityScheme::Http(
+            utoipa::openapi::security::HttpBuilder::new()
+                .scheme(utoipa::openapi::security::HttpAuthScheme::Bearer)
+                .description(Some(
+                    "Le secret des tâches planifiées (réglage `JOBS_SECRET`), pour l'ordonnanceur seulement.",
+                ))
+                .build(),
+        ),
+    );
     document.components = Some(components);
     document
 }

@@ -24,7 +24,9 @@ pub async fn claim(
     Ok(inserted == 1)
 }
 
+#[derive(serde::Deserialize)]
 pub struct Reminder {
+    #[serde(rename = "id")]
     pub rendez_vous_id: Id,
     pub notebook_id: Id,
     pub starts_at: Instant,
@@ -41,8 +43,7 @@ pub async fn reminders_due(
     from: Instant,
     to: Instant,
 ) -> Result<Vec<Reminder>, StoreError> {
-    let rows = db
-        .query(
+    db.query_as(
             "SELECT r.id, r.notebook_id, r.starts_at, a.id AS recipient_id, a.email, 0 AS is_beneficiary \
                FROM rendez_vous r JOIN notebooks n ON n.id = r.notebook_id JOIN accounts a ON a.id = r.account_id \
               WHERE r.starts_at >= $1 AND r.starts_at < $2 AND r.cancelled_at IS NULL AND r.status = 'pending' \
@@ -57,19 +58,7 @@ pub async fn reminders_due(
              ORDER BY 3, 1",
             params![from, to],
         )
-        .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(Reminder {
-                rendez_vous_id: row.get("id")?,
-                notebook_id: row.get("notebook_id")?,
-                starts_at: row.get("starts_at")?,
-                recipient_id: row.get("recipient_id")?,
-                email: row.get("email")?,
-                is_beneficiary: row.get::<i64>("is_beneficiary")? == 1,
-            })
-        })
-        .collect()
+        .await
 }
 
 /// Referents and their count of overdue actions (due before `today`, still open).

@@ -44,6 +44,7 @@ pub async fn enqueue_content(
     .await
 }
 
+#[derive(serde::Deserialize)]
 pub struct LeasedEmail {
     pub id: Id,
     pub recipient: String,
@@ -61,8 +62,7 @@ pub async fn lease_due(
     lease_until: Instant,
     limit: i64,
 ) -> Result<Vec<LeasedEmail>, StoreError> {
-    let rows = db
-        .query(
+    db.query_as(
             "UPDATE outbox SET lease_until = $1 \
              WHERE status = 'pending' AND next_attempt_at <= $2 AND (lease_until IS NULL OR lease_until < $2) \
                AND id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $2 \
@@ -70,19 +70,7 @@ pub async fn lease_due(
              RETURNING id, recipient, subject, body_text, body_html, attempts",
             params![lease_until, now, limit],
         )
-        .await?;
-    rows.into_iter()
-        .map(|row| {
-            Ok(LeasedEmail {
-                id: row.get("id")?,
-                recipient: row.get("recipient")?,
-                subject: row.get("subject")?,
-                body_text: row.get("body_text")?,
-                body_html: row.get("body_html")?,
-                attempts: row.get("attempts")?,
-            })
-        })
-        .collect()
+        .await
 }
 
 pub async fn mark_sent(db: &Db, id: Id, now: Instant) -> Result<(), StoreError> {
@@ -120,34 +108,28 @@ pub async fn count_pending(db: &Db) -> Result<i64, StoreError> {
     .get("n")
 }
 
-/// An email given up after every attempt (as listed to managers).
-#[derive(Clone, Debug, serde::Serialize)]
+/// Un courriel abandonné après toutes ses tentatives.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[schema(as = CourrielEnEchec)]
 pub struct FailedEmail {
-    pub id: String,
+    pub id: Id,
+    /// Le modèle du courriel (`sign_in_link`, `rendez_vous_reminder`…).
+    #[schema(example = "rendez_vous_reminder")]
     pub template: String,
+    /// L'adresse du destinataire.
     pub recipient: String,
+    /// Le nombre de tentatives faites.
     pub attempts: i64,
+    /// La dernière erreur du fournisseur (`HTTP 500`, délai dépassé…).
     pub last_error: Option<String>,
-    pub created_at: String,
+    pub created_at: Instant,
 }
 
 /// The emails of the outbox that failed for good, newest first, at most 200.
 pub async fn failed_emails(db: &Db) -> Result<Vec<FailedEmail>, StoreError> {
-    db.query(
+    db.query_as(
         "SELECT id, template, recipient, attempts, last_error, created_at FROM outbox WHERE status = 'failed' ORDER BY created_at DESC LIMIT 200",
         params![],
     )
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(FailedEmail {
-            id: r.get("id")?,
-            template: r.get("template")?,
-            recipient: r.get("recipient")?,
-            attempts: r.get("attempts")?,
-            last_error: r.get("last_error")?,
-            created_at: r.get("created_at")?,
-        })
-    })
-    .collect()
+    .await
 }

@@ -2,7 +2,7 @@
 //! reading the outbox back.
 
 use crate::{params, Db, Dialect, StoreError};
-use carnet_domain::Instant;
+use carnet_domain::{Id, Instant};
 use serde::Serialize;
 
 /// Sets the test clock: every component then reads `now` as the current time.
@@ -65,41 +65,30 @@ pub async fn empty_tables(db: &Db, tables: &[String]) -> Result<(), StoreError> 
     Ok(())
 }
 
-/// An email of the outbox, as the test API shows it.
-#[derive(Serialize, Clone, Debug)]
+/// Un courriel de la file d'envoi, tel que le mode test le montre.
+#[derive(Serialize, serde::Deserialize, utoipa::ToSchema, Clone, Debug)]
+#[schema(as = CourrielDeLaFile)]
 pub struct OutboxEmail {
-    pub id: String,
+    pub id: Id,
+    #[schema(example = "sign_in_link")]
     pub template: String,
     pub recipient: String,
     pub subject: String,
     pub body_text: String,
     pub body_html: String,
+    /// `pending`, `sent` ou `failed`.
+    #[schema(example = "pending")]
     pub status: String,
     pub attempts: i64,
-    pub created_at: String,
+    pub created_at: Instant,
 }
 
 /// Every email queued or sent (to `recipient` only, case-insensitive, when given), oldest first.
 pub async fn outbox(db: &Db, recipient: Option<&str>) -> Result<Vec<OutboxEmail>, StoreError> {
-    db.query(
+    db.query_as(
         "SELECT id, template, recipient, subject, body_text, body_html, status, attempts, created_at \
          FROM outbox WHERE (CAST($1 AS TEXT) IS NULL OR LOWER(recipient) = LOWER(CAST($1 AS TEXT))) ORDER BY created_at, id",
         params![recipient],
     )
-    .await?
-    .into_iter()
-    .map(|row| {
-        Ok(OutboxEmail {
-            id: row.get("id")?,
-            template: row.get("template")?,
-            recipient: row.get("recipient")?,
-            subject: row.get("subject")?,
-            body_text: row.get("body_text")?,
-            body_html: row.get("body_html")?,
-            status: row.get("status")?,
-            attempts: row.get("attempts")?,
-            created_at: row.get("created_at")?,
-        })
-    })
-    .collect()
+    .await
 }
