@@ -10,6 +10,8 @@ use crate::{Db, StoreError, Value};
 use carnet_domain::roles::Role;
 use carnet_domain::text::{sort_key, words};
 use carnet_domain::{Id, Instant};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 #[derive(Clone, Debug, Default)]
 pub struct DirectoryFilter {
@@ -192,43 +194,51 @@ async fn roles_of(
     Ok(by_account)
 }
 
-/// The instance's current (not retired) orientation systems (`dispositifs`), by name: each
-/// with its id, name and orientation type.
-pub async fn dispositifs(db: &Db) -> Result<Vec<serde_json::Value>, StoreError> {
-    Ok(db
-        .query(
-            "SELECT id, name, orientation_type FROM dispositifs WHERE retired_at IS NULL ORDER BY name",
-            crate::params![],
-        )
-        .await?
-        .iter()
-        .map(|row| row.to_json(&["id", "name", "orientation_type"]))
-        .collect())
+/// Un dispositif d'accompagnement de l'instance.
+#[derive(Serialize, Deserialize, ToSchema, Debug)]
+#[schema(as = Dispositif)]
+pub struct Dispositif {
+    pub id: Id,
+    #[schema(example = "Accompagnement social")]
+    pub name: String,
+    /// Le type d'orientation : `social`, `pro`, `sociopro` ou `autre`.
+    #[schema(example = "social")]
+    pub orientation_type: String,
 }
 
-/// The instance's structures, sorted the French way (`sort_key`): each with its id, name,
-/// SIRET, address, postal code, city, phone, email and whether it is sensitive.
-pub async fn structures(db: &Db) -> Result<Vec<serde_json::Value>, StoreError> {
-    Ok(db
-        .query(
-            "SELECT id, name, siret, address, postal_code, city, phone, email, sensitive FROM structures ORDER BY sort_key, id",
-            crate::params![],
-        )
-        .await?
-        .iter()
-        .map(|row| {
-            let mut item = row.to_json(&[
-                "id",
-                "name",
-                "siret",
-                "address",
-                "postal_code",
-                "city",
-                "phone",
-                "email",
-            ]);
-            item["sensitive"] = row.get::<bool>("sensitive").unwrap_or(false).into();
-            item
-        })
-        .collect())
+/// The instance's current (not retired) orientation systems (`dispositifs`), by name.
+pub async fn dispositifs(db: &Db) -> Result<Vec<Dispositif>, StoreError> {
+    db.query_as(
+        "SELECT id, name, orientation_type FROM dispositifs WHERE retired_at IS NULL ORDER BY name",
+        crate::params![],
+    )
+    .await
+}
+
+/// Une structure de l'instance.
+#[derive(Serialize, Deserialize, ToSchema, Debug)]
+#[schema(as = StructureDeLInstance)]
+pub struct Structure {
+    pub id: Id,
+    #[schema(example = "Mission locale Est")]
+    pub name: String,
+    #[schema(example = "13002526500013")]
+    pub siret: Option<String>,
+    pub address: Option<String>,
+    pub postal_code: Option<String>,
+    pub city: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    /// Son nom révèle la santé, la justice ou la religion : il est remplacé par « structure
+    /// d'accompagnement » pour qui n'est pas de l'accompagnement de la personne.
+    pub sensitive: bool,
+}
+
+/// The instance's structures, sorted the French way (`sort_key`).
+pub async fn structures(db: &Db) -> Result<Vec<Structure>, StoreError> {
+    db.query_as(
+        "SELECT id, name, siret, address, postal_code, city, phone, email, sensitive FROM structures ORDER BY sort_key, id",
+        crate::params![],
+    )
+    .await
 }
