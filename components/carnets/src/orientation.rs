@@ -86,7 +86,8 @@ pub async fn requests(
                 continue;
             }
             logged.push(item.notebook_id);
-            auth.log_read(item.notebook_id, "orientation_request").await?;
+            auth.log_read(item.notebook_id, "orientation_request")
+                .await?;
         }
         Ok(Json(found))
     })

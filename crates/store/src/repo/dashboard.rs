@@ -232,10 +232,11 @@ pub async fn figures(db: &Db, window: &Window) -> Result<Dashboard, StoreError> 
         over_30_days: row.old,
     };
 
-    let counts: HashMap<(String, ActionStatus), i64> = crate::decode_all::<MonthStatusRow>(&actions)?
-        .into_iter()
-        .map(|row| ((row.month, row.status), row.n))
-        .collect();
+    let counts: HashMap<(String, ActionStatus), i64> =
+        crate::decode_all::<MonthStatusRow>(&actions)?
+            .into_iter()
+            .map(|row| ((row.month, row.status), row.n))
+            .collect();
     let actions_by_month = window
         .months
         .iter()

@@ -45,7 +45,11 @@ pub struct CardIdentity {
 }
 
 /// The restricted card. The read is logged (`entry`) and committed.
-pub async fn card(db: &Db, notebook_id: Id, entry: &AccessLogEntry<'_>) -> Result<Card, StoreError> {
+pub async fn card(
+    db: &Db,
+    notebook_id: Id,
+    entry: &AccessLogEntry<'_>,
+) -> Result<Card, StoreError> {
     let id = params![notebook_id];
     let [names, members] = read_and_log(
         db,

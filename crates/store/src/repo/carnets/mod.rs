@@ -27,12 +27,9 @@ pub use super::access_log::{log_access, AccessLogEntry, ACCESS_LOG};
 pub use super::page::Page;
 pub use card::{card, Card, CardIdentity, CardView};
 pub use create::{
-    create, refresh_all_member_keys, refresh_member_keys, reindex_names, set_listed,
-    NewBeneficiary,
+    create, refresh_all_member_keys, refresh_member_keys, reindex_names, set_listed, NewBeneficiary,
 };
-pub use duplicates::{
-    duplicates_of, find_duplicates, Duplicate, DuplicateRule, DuplicateRules,
-};
+pub use duplicates::{duplicates_of, find_duplicates, Duplicate, DuplicateRule, DuplicateRules};
 pub use facts::{facts, facts_from_rows, notebook_of, FACTS_SQL};
 pub use keys::{name_key, phone_key};
 pub use lists::{
