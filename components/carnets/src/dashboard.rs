@@ -20,6 +20,30 @@ pub fn last_twelve_months(today: &str) -> Vec<String> {
         .collect()
 }
 
+/// The département's figures.
+#[utoipa::path(
+    get,
+    path = "/api/carnets/dashboard",
+    tag = "Carnets",
+    summary = "Tableau de bord du département",
+    description = "**Rôles** : gestionnaire. Des nombres seulement : carnets (actifs, archivés, sans \
+        référent), demandes de réorientation en attente par ancienneté, actions des 12 derniers \
+        mois par mois de début et état actuel, activité de chaque structure.",
+    security(("session" = []), ("jeton" = [])),
+    responses(
+        (status = 200, description = "Les chiffres.", body = Dashboard, example = json!({
+            "notebooks": {"active": 1250, "archived": 80, "without_referent": 37},
+            "pending_orientations": {"total": 12, "under_7_days": 5, "from_7_to_30_days": 4, "over_30_days": 3},
+            "actions_by_month": [{"month": "2026-03", "total": 3, "by_status": [
+                {"status": "planned", "count": 1}, {"status": "in_progress", "count": 2}, {"status": "standby", "count": 0},
+                {"status": "done", "count": 0}, {"status": "abandonned", "count": 0}, {"status": "canceled", "count": 0}]}],
+            "structures": [{"id": "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "name": "Mission locale Est", "notebooks": 420,
+                "referent_of": 300, "professionals": 12, "rendez_vous_30_days": 150}]
+        })),
+        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
+        (status = 403, description = "`forbidden` : réservé aux gestionnaires du département ; `cgu_required` : conditions générales d'utilisation à accepter.", body = carnet_http::openapi::ErrorBody),
+    )
+)]
 pub async fn figures(auth: Authenticated) -> Result<Json<Dashboard>, AppError> {
     if !may_view_dashboard(&auth.actor()) {
         return Err(AppError::forbidden(

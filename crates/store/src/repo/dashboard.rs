@@ -2,10 +2,12 @@
 //! (`COUNT(CASE …)` rather than `FILTER`, `SUBSTR` on the fixed-width date text). Nothing in it
 //! names a person: notebooks, requests, actions and rendez-vous are only counted.
 
+use super::carnets::view::ActionStatus;
 use crate::{params, Db, StoreError};
 use carnet_domain::{Id, Instant};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use utoipa::ToSchema;
 
 /// The window of the figures, computed by the caller from the request's clock.
 pub struct Window {
@@ -16,69 +18,132 @@ pub struct Window {
     pub month_ago: Instant,
 }
 
-#[derive(Serialize, Debug, Default, PartialEq, Eq)]
+/// Les carnets du département.
+#[derive(Serialize, ToSchema, Debug, Default, PartialEq, Eq)]
+#[schema(as = ComptesDeCarnets)]
 pub struct NotebookCounts {
+    /// Carnets non archivés.
+    #[schema(example = 1250)]
     pub active: i64,
+    #[schema(example = 80)]
     pub archived: i64,
+    /// Carnets non archivés sans référent.
+    #[schema(example = 37)]
     pub without_referent: i64,
 }
 
-#[derive(Serialize, Debug, Default, PartialEq, Eq)]
+/// Les demandes de réorientation en attente (carnets non archivés), par ancienneté.
+#[derive(Serialize, ToSchema, Debug, Default, PartialEq, Eq)]
+#[schema(as = OrientationsEnAttente)]
 pub struct PendingOrientations {
     pub total: i64,
-    /// Waiting for less than 7 days.
+    /// En attente depuis moins de 7 jours.
     pub under_7_days: i64,
-    /// Waiting for 7 to 30 days.
+    /// En attente depuis 7 à 30 jours.
     pub from_7_to_30_days: i64,
-    /// Waiting for more than 30 days.
+    /// En attente depuis plus de 30 jours.
     pub over_30_days: i64,
 }
 
-#[derive(Serialize, Debug, PartialEq, Eq)]
+/// Les actions commençant un mois donné.
+#[derive(Serialize, ToSchema, Debug, PartialEq, Eq)]
+#[schema(as = ActionsDuMois)]
 pub struct MonthActions {
+    /// `AAAA-MM`.
+    #[schema(example = "2026-03")]
     pub month: String,
-    /// Actions starting that month, by their current status (every status present, 0 included).
+    /// Les actions commençant ce mois, par leur état actuel (chaque état présent, 0 compris).
     pub by_status: Vec<StatusCount>,
     pub total: i64,
 }
 
-#[derive(Serialize, Debug, PartialEq, Eq)]
+/// Un nombre d'actions dans un état.
+#[derive(Serialize, ToSchema, Debug, PartialEq, Eq)]
+#[schema(as = ActionsParStatut)]
 pub struct StatusCount {
-    pub status: String,
+    pub status: ActionStatus,
     pub count: i64,
 }
 
-#[derive(Serialize, Debug, PartialEq, Eq)]
+/// L'activité d'une structure.
+#[derive(Serialize, ToSchema, Debug, PartialEq, Eq)]
+#[schema(as = ActiviteDeStructure)]
 pub struct StructureActivity {
-    pub id: String,
+    pub id: Id,
+    #[schema(example = "Mission locale Est")]
     pub name: String,
-    /// Active notebooks with an active member from the structure.
+    /// Carnets non archivés ayant un membre actif de la structure.
     pub notebooks: i64,
-    /// Active notebooks whose referent is from the structure.
+    /// Carnets non archivés dont le référent est de la structure.
     pub referent_of: i64,
-    /// Enabled accounts holding an active professional role in it.
+    /// Comptes actifs ayant un rôle de professionnel actif dans la structure.
     pub professionals: i64,
-    /// Rendez-vous held by the structure over the last 30 days (not cancelled).
+    /// Rendez-vous tenus par la structure ces 30 derniers jours (non annulés).
     pub rendez_vous_30_days: i64,
 }
 
-#[derive(Serialize, Debug)]
+/// Le tableau de bord du département : des nombres seulement, aucune personne.
+#[derive(Serialize, ToSchema, Debug)]
+#[schema(as = TableauDeBord)]
 pub struct Dashboard {
     pub notebooks: NotebookCounts,
     pub pending_orientations: PendingOrientations,
+    /// Les 12 derniers mois (calendrier de l'instance), du plus ancien au mois en cours.
     pub actions_by_month: Vec<MonthActions>,
+    /// Chaque structure, dans l'ordre alphabétique.
     pub structures: Vec<StructureActivity>,
 }
 
 /// Action statuses in the order the dashboard shows them.
-pub const ACTION_STATUSES: [&str; 6] = [
-    "planned",
-    "in_progress",
-    "standby",
-    "done",
-    "abandonned",
-    "canceled",
+pub const ACTION_STATUSES: [ActionStatus; 6] = [
+    ActionStatus::Planned,
+    ActionStatus::InProgress,
+    ActionStatus::Standby,
+    ActionStatus::Done,
+    ActionStatus::Abandonned,
+    ActionStatus::Canceled,
 ];
+
+#[derive(Deserialize)]
+struct NotebookCountsRow {
+    total: i64,
+    archived: i64,
+    without_referent: i64,
+}
+
+#[derive(Deserialize)]
+struct PendingRow {
+    total: i64,
+    recent: i64,
+    old: i64,
+}
+
+#[derive(Deserialize)]
+struct MonthStatusRow {
+    month: String,
+    status: ActionStatus,
+    n: i64,
+}
+
+#[derive(Deserialize)]
+struct FollowedRow {
+    structure_id: Id,
+    notebooks: i64,
+    referent_of: i64,
+}
+
+/// A count by structure.
+#[derive(Deserialize)]
+struct StructureCount {
+    structure_id: Id,
+    n: i64,
+}
+
+#[derive(Deserialize)]
+struct StructureRow {
+    id: Id,
+    name: String,
+}
 
 fn next_month(month: &str) -> String {
     let year: i32 = month[..4].parse().unwrap_or(1970);
@@ -152,40 +217,35 @@ pub async fn figures(db: &Db, window: &Window) -> Result<Dashboard, StoreError> 
             ),
         ])
         .await?;
-    let row = crate::one_row(&counts)?;
-    let archived: i64 = row.get("archived")?;
+    let row: NotebookCountsRow = crate::one_row(&counts)?.decode()?;
     let notebooks = NotebookCounts {
-        active: row.get::<i64>("total")? - archived,
-        archived,
-        without_referent: row.get("without_referent")?,
+        active: row.total - row.archived,
+        archived: row.archived,
+        without_referent: row.without_referent,
     };
 
-    let row = crate::one_row(&pending)?;
-    let (total, recent, old): (i64, i64, i64) =
-        (row.get("total")?, row.get("recent")?, row.get("old")?);
+    let row: PendingRow = crate::one_row(&pending)?.decode()?;
     let pending_orientations = PendingOrientations {
-        total,
-        under_7_days: recent,
-        from_7_to_30_days: total - recent - old,
-        over_30_days: old,
+        total: row.total,
+        under_7_days: row.recent,
+        from_7_to_30_days: row.total - row.recent - row.old,
+        over_30_days: row.old,
     };
 
-    let mut counts: HashMap<(String, String), i64> = HashMap::new();
-    for row in &actions {
-        counts.insert((row.get("month")?, row.get("status")?), row.get("n")?);
-    }
+    let counts: HashMap<(String, ActionStatus), i64> =
+        crate::decode_all::<MonthStatusRow>(&actions)?
+            .into_iter()
+            .map(|row| ((row.month, row.status), row.n))
+            .collect();
     let actions_by_month = window
         .months
         .iter()
         .map(|month| {
             let by_status: Vec<StatusCount> = ACTION_STATUSES
                 .iter()
-                .map(|status| StatusCount {
-                    status: status.to_string(),
-                    count: counts
-                        .get(&(month.clone(), status.to_string()))
-                        .copied()
-                        .unwrap_or(0),
+                .map(|&status| StatusCount {
+                    status,
+                    count: counts.get(&(month.clone(), status)).copied().unwrap_or(0),
                 })
                 .collect();
             MonthActions {
@@ -196,36 +256,32 @@ pub async fn figures(db: &Db, window: &Window) -> Result<Dashboard, StoreError> 
         })
         .collect();
 
-    let mut followed: HashMap<Id, (i64, i64)> = HashMap::new();
-    for row in &followed_rows {
-        followed.insert(
-            row.get("structure_id")?,
-            (row.get("notebooks")?, row.get("referent_of")?),
-        );
-    }
-    let mut professionals: HashMap<Id, i64> = HashMap::new();
-    for row in &professional_rows {
-        professionals.insert(row.get("structure_id")?, row.get("n")?);
-    }
-    let mut rendez_vous: HashMap<Id, i64> = HashMap::new();
-    for row in &rendez_vous_rows {
-        rendez_vous.insert(row.get("structure_id")?, row.get("n")?);
-    }
-    let structures = structure_rows
-        .iter()
+    let followed: HashMap<Id, (i64, i64)> = crate::decode_all::<FollowedRow>(&followed_rows)?
+        .into_iter()
+        .map(|row| (row.structure_id, (row.notebooks, row.referent_of)))
+        .collect();
+    let by_structure = |rows: &[crate::Row]| -> Result<HashMap<Id, i64>, StoreError> {
+        Ok(crate::decode_all::<StructureCount>(rows)?
+            .into_iter()
+            .map(|row| (row.structure_id, row.n))
+            .collect())
+    };
+    let professionals = by_structure(&professional_rows)?;
+    let rendez_vous = by_structure(&rendez_vous_rows)?;
+    let structures = crate::decode_all::<StructureRow>(&structure_rows)?
+        .into_iter()
         .map(|row| {
-            let id: Id = row.get("id")?;
-            let (notebooks, referent_of) = followed.get(&id).copied().unwrap_or_default();
-            Ok(StructureActivity {
-                id: id.to_string(),
-                name: row.get("name")?,
+            let (notebooks, referent_of) = followed.get(&row.id).copied().unwrap_or_default();
+            StructureActivity {
+                id: row.id,
+                name: row.name,
                 notebooks,
                 referent_of,
-                professionals: professionals.get(&id).copied().unwrap_or(0),
-                rendez_vous_30_days: rendez_vous.get(&id).copied().unwrap_or(0),
-            })
+                professionals: professionals.get(&row.id).copied().unwrap_or(0),
+                rendez_vous_30_days: rendez_vous.get(&row.id).copied().unwrap_or(0),
+            }
         })
-        .collect::<Result<Vec<_>, StoreError>>()?;
+        .collect();
 
     Ok(Dashboard {
         notebooks,

@@ -1,6 +1,7 @@
 //! Repositories: the SQL of each area, in one place. Every function takes the request's `Db`
 //! (inside the caller's transaction when it writes) and the request's instant where time matters.
 
+pub mod access_log;
 pub mod accounts;
 pub mod audit;
 pub mod beneficiaries;
@@ -14,6 +15,7 @@ pub mod jobs;
 pub mod members;
 pub mod orientation;
 pub mod outbox;
+pub mod page;
 pub mod plan;
 pub mod preferences;
 pub mod referentiel;

@@ -2,11 +2,14 @@
 //! they suggest, pending ones first; and the professionals of a structure, among whom a referent
 //! is chosen.
 
-use super::carnets::Page;
-use crate::{params, Db, Row, StoreError};
+use super::carnets::view::DispositifRef;
+use super::carnets::CardIdentity;
+use super::page::Page;
+use crate::{params, Db, StoreError};
 use carnet_domain::text::sort_key;
 use carnet_domain::{Id, Instant};
-use serde_json::{json, Value as Json};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// Which requests a queue shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,46 +38,117 @@ impl RequestStatus {
     }
 }
 
-fn name(row: &Row, first: &str, last: &str) -> Result<Option<String>, StoreError> {
-    Ok(row
-        .get::<Option<String>>(first)?
-        .zip(row.get::<Option<String>>(last)?)
-        .map(|(f, l)| format!("{f} {l}")))
+/// Une demande de réorientation, avec la personne, qui l'a faite, ce qu'elle propose, et la
+/// décision quand elle est prise.
+#[derive(Serialize, ToSchema, Debug)]
+#[schema(as = DemandeDeReorientation)]
+pub struct OrientationRequest {
+    pub id: Id,
+    pub notebook_id: Id,
+    pub status: RequestState,
+    /// Pourquoi la réorientation est demandée.
+    #[schema(example = "Le projet professionnel relève désormais d'un accompagnement renforcé.")]
+    pub reason: String,
+    pub created_at: Instant,
+    pub beneficiary: CardIdentity,
+    pub requested_by: Requester,
+    /// Le dispositif proposé.
+    pub suggested_dispositif: Option<DispositifRef>,
+    /// Le dispositif actuel du carnet.
+    pub current_dispositif: Option<DispositifRef>,
+    /// Le référent actuel du carnet.
+    pub referent: Option<ReferentName>,
+    pub decided_at: Option<Instant>,
+    /// Qui a décidé (prénom et nom).
+    pub decided_by: Option<String>,
+    /// Le motif de la décision.
+    pub decision_reason: Option<String>,
 }
 
-fn request_json(row: &Row) -> Result<Json, StoreError> {
-    let suggested = row
-        .get::<Option<String>>("suggested_dispositif_id")?
-        .map(|id| json!({ "id": id, "name": row.get::<Option<String>>("suggested_dispositif_name").ok().flatten() }));
-    let current = row
-        .get::<Option<String>>("current_dispositif_id")?
-        .map(|id| json!({ "id": id, "name": row.get::<Option<String>>("current_dispositif_name").ok().flatten() }));
-    Ok(json!({
-        "id": row.get::<String>("id")?,
-        "notebook_id": row.get::<String>("notebook_id")?,
-        "status": row.get::<String>("status")?,
-        "reason": row.get::<String>("reason")?,
-        "created_at": row.get::<String>("created_at")?,
-        "beneficiary": {
-            "first_name": row.get::<String>("first_name")?,
-            "last_name": row.get::<String>("last_name")?,
-            "birth_date": row.get::<Option<String>>("birth_date")?,
-        },
-        "requested_by": {
-            "account_id": row.get::<String>("requested_by")?,
-            "name": name(row, "requester_first_name", "requester_last_name")?,
-            "structure": row.get::<Option<String>>("requester_structure")?,
-        },
-        "suggested_dispositif": suggested,
-        "current_dispositif": current,
-        "referent": row.get::<Option<String>>("referent_name")?.map(|name| json!({
-            "name": name,
-            "structure": row.get::<Option<String>>("referent_structure").ok().flatten(),
-        })),
-        "decided_at": row.get::<Option<String>>("decided_at")?,
-        "decided_by": name(row, "decider_first_name", "decider_last_name")?,
-        "decision_reason": row.get::<Option<String>>("decision_reason")?,
-    }))
+/// L'état d'une demande de réorientation.
+#[derive(Serialize, Deserialize, ToSchema, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = StatutDemandeDeReorientation)]
+pub enum RequestState {
+    Pending,
+    Accepted,
+    Denied,
+}
+
+/// Qui a demandé la réorientation.
+#[derive(Serialize, ToSchema, Debug)]
+#[schema(as = Demandeur)]
+pub struct Requester {
+    pub account_id: Id,
+    /// Prénom et nom.
+    #[schema(example = "Sophie Tifour")]
+    pub name: Option<String>,
+    /// Sa structure (celle de son appartenance au carnet, à défaut celle de son rôle).
+    pub structure: Option<String>,
+}
+
+/// Le référent d'un carnet, nommé.
+#[derive(Serialize, ToSchema, Debug)]
+#[schema(as = ReferentNomme)]
+pub struct ReferentName {
+    #[schema(example = "Sophie Tifour")]
+    pub name: String,
+    pub structure: Option<String>,
+}
+
+/// One row of the queue.
+#[derive(Deserialize)]
+struct RequestRow {
+    id: Id,
+    notebook_id: Id,
+    status: RequestState,
+    reason: String,
+    created_at: Instant,
+    requested_by: Id,
+    requester_name: Option<String>,
+    requester_structure: Option<String>,
+    suggested_dispositif_id: Option<Id>,
+    suggested_dispositif_name: Option<String>,
+    current_dispositif_id: Option<Id>,
+    current_dispositif_name: Option<String>,
+    referent_name: Option<String>,
+    referent_structure: Option<String>,
+    decided_at: Option<Instant>,
+    decided_by: Option<String>,
+    decision_reason: Option<String>,
+}
+
+impl RequestRow {
+    fn into_request(self, beneficiary: CardIdentity) -> OrientationRequest {
+        OrientationRequest {
+            id: self.id,
+            notebook_id: self.notebook_id,
+            status: self.status,
+            reason: self.reason,
+            created_at: self.created_at,
+            beneficiary,
+            requested_by: Requester {
+                account_id: self.requested_by,
+                name: self.requester_name,
+                structure: self.requester_structure,
+            },
+            suggested_dispositif: self.suggested_dispositif_id.map(|id| DispositifRef {
+                id,
+                name: self.suggested_dispositif_name,
+            }),
+            current_dispositif: self.current_dispositif_id.map(|id| DispositifRef {
+                id,
+                name: self.current_dispositif_name,
+            }),
+            referent: self.referent_name.map(|name| ReferentName {
+                name,
+                structure: self.referent_structure,
+            }),
+            decided_at: self.decided_at,
+            decided_by: self.decided_by,
+            decision_reason: self.decision_reason,
+        }
+    }
 }
 
 /// A page of the queue (notebooks not archived): pending requests oldest first, then decided
@@ -84,10 +158,14 @@ pub async fn requests(
     status: RequestStatus,
     page: i64,
     per_page: i64,
-) -> Result<Page<Json>, StoreError> {
+) -> Result<Page<OrientationRequest>, StoreError> {
+    #[derive(Deserialize)]
+    struct Count {
+        n: i64,
+    }
     let condition = status.condition();
-    let total: i64 = db
-        .query_one(
+    let total = db
+        .query_one_as::<Count>(
             &format!(
                 "SELECT COUNT(*) AS n FROM orientation_requests o JOIN notebooks n ON n.id = o.notebook_id \
                  WHERE n.archived_at IS NULL AND {condition}"
@@ -95,13 +173,13 @@ pub async fn requests(
             params![],
         )
         .await?
-        .get("n")?;
+        .n;
     let rows = db
         .query(
             &format!(
                 "SELECT o.id, o.notebook_id, o.status, o.reason, o.created_at, o.requested_by, o.decided_at, o.decision_reason, \
                     b.first_name, b.last_name, b.birth_date, \
-                    ra.first_name AS requester_first_name, ra.last_name AS requester_last_name, \
+                    ra.first_name || ' ' || ra.last_name AS requester_name, \
                     COALESCE( \
                       (SELECT s.name FROM notebook_members m JOIN structures s ON s.id = m.structure_id \
                          WHERE m.notebook_id = o.notebook_id AND m.account_id = o.requested_by \
@@ -116,7 +194,7 @@ pub async fn requests(
                        WHERE m.notebook_id = o.notebook_id AND m.active = TRUE AND m.member_type = 'referent') AS referent_name, \
                     (SELECT s.name FROM notebook_members m JOIN structures s ON s.id = m.structure_id \
                        WHERE m.notebook_id = o.notebook_id AND m.active = TRUE AND m.member_type = 'referent') AS referent_structure, \
-                    da.first_name AS decider_first_name, da.last_name AS decider_last_name \
+                    da.first_name || ' ' || da.last_name AS decided_by \
                  FROM orientation_requests o JOIN notebooks n ON n.id = o.notebook_id \
                  JOIN beneficiaries b ON b.id = n.beneficiary_id \
                  JOIN accounts ra ON ra.id = o.requested_by \
@@ -133,16 +211,36 @@ pub async fn requests(
         )
         .await?;
     Ok(Page {
-        items: rows.iter().map(request_json).collect::<Result<_, _>>()?,
+        items: rows
+            .iter()
+            .map(|row| Ok(row.decode::<RequestRow>()?.into_request(row.decode()?)))
+            .collect::<Result<_, StoreError>>()?,
         total,
         page,
         per_page,
     })
 }
 
+/// Un professionnel actif d'une structure.
+#[derive(Serialize, Deserialize, ToSchema, Debug)]
+#[schema(as = ProfessionnelDeStructure)]
+pub struct Professional {
+    pub account_id: Id,
+    #[schema(example = "Sophie")]
+    pub first_name: String,
+    #[schema(example = "Tifour")]
+    pub last_name: String,
+    /// Fonction.
+    #[schema(example = "Conseillère en insertion")]
+    pub position: Option<String>,
+}
+
 /// The enabled professionals of a structure, sorted by name the French way; `None` when the
 /// structure does not exist.
-pub async fn professionals(db: &Db, structure_id: Id) -> Result<Option<Vec<Json>>, StoreError> {
+pub async fn professionals(
+    db: &Db,
+    structure_id: Id,
+) -> Result<Option<Vec<Professional>>, StoreError> {
     if db
         .query_opt(
             "SELECT id FROM structures WHERE id = $1",
@@ -153,8 +251,8 @@ pub async fn professionals(db: &Db, structure_id: Id) -> Result<Option<Vec<Json>
     {
         return Ok(None);
     }
-    let rows = db
-        .query(
+    let mut people: Vec<Professional> = db
+        .query_as(
             "SELECT a.id AS account_id, a.first_name, a.last_name, p.position \
              FROM role_assignments r JOIN accounts a ON a.id = r.account_id \
              LEFT JOIN professionals p ON p.account_id = a.id \
@@ -162,25 +260,9 @@ pub async fn professionals(db: &Db, structure_id: Id) -> Result<Option<Vec<Json>
             params![structure_id],
         )
         .await?;
-    let mut people = rows
-        .iter()
-        .map(|row| {
-            let first: String = row.get("first_name")?;
-            let last: String = row.get("last_name")?;
-            Ok((
-                sort_key(&format!("{last} {first}")),
-                json!({
-                    "account_id": row.get::<String>("account_id")?,
-                    "first_name": first,
-                    "last_name": last,
-                    "position": row.get::<Option<String>>("position")?,
-                }),
-            ))
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    people.sort_by(|a, b| a.0.cmp(&b.0));
-    people.dedup_by(|a, b| a.1["account_id"] == b.1["account_id"]);
-    Ok(Some(people.into_iter().map(|(_, person)| person).collect()))
+    people.sort_by_cached_key(|p| sort_key(&format!("{} {}", p.last_name, p.first_name)));
+    people.dedup_by(|a, b| a.account_id == b.account_id);
+    Ok(Some(people))
 }
 
 /// The structures an enabled professional works in (their active professional roles), oldest

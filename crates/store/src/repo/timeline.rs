@@ -1,10 +1,13 @@
 //! Timeline events: what happened in a notebook, readable by a person (what, who, before/after).
 
+use super::access_log::{read_and_log, AccessLogEntry};
+use super::page::Page;
 use crate::{one_row, params, Db, Row, StoreError, Value};
 use carnet_domain::sensitive::redact;
 use carnet_domain::text::sort_key;
 use carnet_domain::{Id, Instant};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 pub struct NewEvent<'a> {
     pub notebook_id: Id,
@@ -49,14 +52,29 @@ pub async fn record(db: &Db, at: Instant, event: NewEvent<'_>) -> Result<(), Sto
     .map(|_| ())
 }
 
-#[derive(Serialize, Clone, Debug)]
+/// Un événement de l'historique du carnet : ce qui s'est passé, quand, par qui, avant et après.
+/// Une donnée sensible (NIR, santé) y est nommée, jamais recopiée.
+#[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]
+#[schema(as = Evenement)]
 pub struct Event {
-    pub id: String,
-    pub at: String,
+    pub id: Id,
+    pub at: Instant,
+    /// Le type d'événement (`notebook_created`, `member_joined`, `action_added`…).
+    #[schema(example = "member_joined")]
     pub event_type: String,
+    /// Ce qui s'est passé, lisible par une personne.
+    #[schema(example = "Sophie Tifour a rejoint le carnet")]
     pub summary: String,
+    /// Qui l'a fait (prénom et nom) ; absent pour un traitement automatique.
+    #[schema(example = "Sophie Tifour")]
     pub actor: Option<String>,
+    /// Les valeurs avant le changement (champs propres à chaque type d'événement).
+    #[serde(default, deserialize_with = "crate::decode::optional_json_text")]
+    #[schema(value_type = Option<Object>)]
     pub before: Option<serde_json::Value>,
+    /// Les valeurs après le changement.
+    #[serde(default, deserialize_with = "crate::decode::optional_json_text")]
+    #[schema(value_type = Option<Object>)]
     pub after: Option<serde_json::Value>,
 }
 
@@ -68,15 +86,17 @@ pub struct EventFilter {
     pub text: Option<String>,
 }
 
-/// A page of a notebook's events, newest first, with the total matching.
+/// A page of a notebook's events, newest first, with the total matching. The read is logged
+/// (`entry`) and committed.
 pub async fn page(
     db: &Db,
     notebook_id: Id,
     filter: &EventFilter,
-    limit: i64,
-    offset: i64,
-    entry: &super::carnets::AccessLogEntry<'_>,
-) -> Result<(Vec<Event>, i64), StoreError> {
+    page: i64,
+    per_page: i64,
+    entry: &AccessLogEntry<'_>,
+) -> Result<Page<Event>, StoreError> {
+    let (limit, offset) = (per_page, (page - 1) * per_page);
     let text = filter
         .text
         .as_deref()
@@ -99,9 +119,17 @@ pub async fn page(
     let count = format!("SELECT COUNT(*) AS n FROM timeline_events e WHERE {condition}");
     let listed = events_sql(condition, base.len() + 1);
     let [count, listed] =
-        super::carnets::read_and_log(db, &[(&count, base), (&listed, &with_paging)], entry).await?;
-    let total: i64 = one_row(&count)?.get("n")?;
-    Ok((events_from_rows(&listed)?, total))
+        read_and_log(db, &[(&count, base), (&listed, &with_paging)], entry).await?;
+    #[derive(Deserialize)]
+    struct Count {
+        n: i64,
+    }
+    Ok(Page {
+        items: events_from_rows(&listed)?,
+        total: one_row(&count)?.decode::<Count>()?.n,
+        page,
+        per_page,
+    })
 }
 
 /// A notebook's latest events, newest first, without a count (the notebook's view shows a few
@@ -114,28 +142,15 @@ pub(super) fn latest_sql() -> String {
 /// limit and the offset.
 fn events_sql(condition: &str, paging: usize) -> String {
     format!(
-        "SELECT e.id, e.at, e.event_type, e.summary, e.before_value, e.after_value, \
-         a.first_name AS actor_first, a.last_name AS actor_last \
+        "SELECT e.id, e.at, e.event_type, e.summary, e.before_value AS \"before\", e.after_value AS \"after\", \
+         a.first_name || ' ' || a.last_name AS actor \
          FROM timeline_events e LEFT JOIN accounts a ON a.id = e.actor_account_id \
          WHERE {condition} ORDER BY e.at DESC, e.id DESC LIMIT ${paging} OFFSET ${}",
         paging + 1
     )
 }
 
+/// The events of [`events_sql`]'s rows.
 pub(super) fn events_from_rows(rows: &[Row]) -> Result<Vec<Event>, StoreError> {
-    rows.iter()
-        .map(|row| {
-            let first: Option<String> = row.get("actor_first")?;
-            let last: Option<String> = row.get("actor_last")?;
-            Ok(Event {
-                id: row.get("id")?,
-                at: row.get("at")?,
-                event_type: row.get("event_type")?,
-                summary: row.get("summary")?,
-                actor: first.zip(last).map(|(f, l)| format!("{f} {l}")),
-                before: row.get("before_value")?,
-                after: row.get("after_value")?,
-            })
-        })
-        .collect()
+    crate::decode_all(rows)
 }
