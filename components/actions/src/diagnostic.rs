@@ -404,7 +404,7 @@ pub async fn remove_situation(
 /// donne la version du projet et les champs changés.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(as = ProjetProfessionnel)]
+#[schema(as = ProjetProfessionnelSaisi)]
 pub struct JobProjectBody {
     /// Modification seulement : la version du projet sur laquelle elle se fonde.
     version: Option<i64>,

@@ -78,7 +78,7 @@ impl ObjectifStatus {
 }
 
 /// Statut d'une action.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 #[schema(as = StatutAction)]
 pub enum ActionStatus {

@@ -4,6 +4,7 @@
 
 use super::members::{members_from_rows, Member, SensitiveStructures, MEMBERS_SQL};
 use crate::repo::access_log::{read_and_log, AccessLogEntry};
+pub use crate::repo::plan::{ActionStatus, ObjectifStatus};
 use crate::repo::timeline::{self, Event};
 use crate::{one_row, params, Db, Row, StoreError};
 use carnet_domain::{Id, Instant};
@@ -242,16 +243,6 @@ pub struct Objectif {
     pub actions: Vec<Action>,
 }
 
-/// L'état d'un objectif.
-#[derive(Serialize, Deserialize, ToSchema, Clone, Copy, Debug, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-#[schema(as = StatutObjectif)]
-pub enum ObjectifStatus {
-    InProgress,
-    Done,
-    Abandonned,
-}
-
 /// Le contrat auquel un objectif est rattaché.
 #[derive(Serialize, Deserialize, ToSchema, Clone, Copy, Debug, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -279,19 +270,6 @@ pub struct Action {
     /// `AAAA-MM-JJ`.
     pub due_date: Option<String>,
     pub version: i64,
-}
-
-/// L'état d'une action.
-#[derive(Serialize, Deserialize, ToSchema, Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[serde(rename_all = "snake_case")]
-#[schema(as = StatutAction)]
-pub enum ActionStatus {
-    Planned,
-    InProgress,
-    Standby,
-    Done,
-    Abandonned,
-    Canceled,
 }
 
 /// Un rendez-vous.
