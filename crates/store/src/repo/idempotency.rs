@@ -3,6 +3,7 @@
 use crate::{params, Db, StoreError};
 use carnet_domain::{Id, Instant};
 
+#[derive(serde::Deserialize)]
 pub struct Stored {
     pub request_hash: String,
     pub status: i64,
@@ -18,21 +19,12 @@ pub async fn find(
     key: &str,
     now: Instant,
 ) -> Result<Option<Stored>, StoreError> {
-    let row = db
-        .query_opt(
-            "SELECT request_hash, status, response FROM idempotency_keys \
+    db.query_opt_as(
+        "SELECT request_hash, status, response FROM idempotency_keys \
              WHERE account_id = $1 AND idempotency_key = $2 AND created_at > $3",
-            params![account_id, key, now.minus_seconds(KEEP_SECONDS)],
-        )
-        .await?;
-    row.map(|row| {
-        Ok(Stored {
-            request_hash: row.get("request_hash")?,
-            status: row.get("status")?,
-            response: row.get("response")?,
-        })
-    })
-    .transpose()
+        params![account_id, key, now.minus_seconds(KEEP_SECONDS)],
+    )
+    .await
 }
 
 /// Stores a response in the caller's transaction (an expired row with the same key is replaced).

@@ -2,8 +2,9 @@
 //! notification is recorded in `notifications_sent` in the same transaction as its outbox row,
 //! so a job run twice, or two runs at once, send it once.
 
-use crate::{params, Db, StoreError, Value};
+use crate::{decode_all, params, Db, Row, StoreError, Value};
 use carnet_domain::{Id, Instant};
+use serde::Deserialize;
 
 /// Records that a notification is due to be sent; false if it already was.
 pub async fn claim(
@@ -77,9 +78,31 @@ pub async fn overdue_by_referent(
             params![today],
         )
         .await?;
-    rows.iter()
-        .map(|r| Ok((r.get("id")?, r.get("email")?, r.get("overdue")?)))
-        .collect()
+    Ok(decode_all::<OverdueReferent>(&rows)?
+        .into_iter()
+        .map(|r| (r.id, r.email, r.overdue))
+        .collect())
+}
+
+#[derive(Deserialize)]
+struct OverdueReferent {
+    id: Id,
+    email: String,
+    overdue: i64,
+}
+
+/// An account to write to.
+#[derive(Deserialize)]
+struct Recipient {
+    id: Id,
+    email: String,
+}
+
+fn recipients(rows: &[Row]) -> Result<Vec<(Id, String)>, StoreError> {
+    Ok(decode_all::<Recipient>(rows)?
+        .into_iter()
+        .map(|r| (r.id, r.email))
+        .collect())
 }
 
 /// Notebooks created since `since`, not archived, without an active referent.
@@ -102,9 +125,7 @@ pub async fn structure_admins(db: &Db) -> Result<Vec<(Id, String)>, StoreError> 
             params![],
         )
         .await?;
-    rows.iter()
-        .map(|r| Ok((r.get("id")?, r.get("email")?)))
-        .collect()
+    recipients(&rows)
 }
 
 /// Up to `limit` notebooks to archive: no individual contact since `before`.
@@ -164,15 +185,13 @@ pub async fn destroy(db: &Db, notebook: Id, pseudonym: &str) -> Result<(), Store
             params![beneficiary],
         )
         .await?;
-    let accounts: Vec<(Id, String)> = db
-        .query(
+    let accounts = recipients(
+        &db.query(
             "SELECT a.id, a.email FROM role_assignments r JOIN accounts a ON a.id = r.account_id WHERE r.beneficiary_id = $1",
             params![beneficiary],
         )
-        .await?
-        .iter()
-        .map(|r| Ok((r.get("id")?, r.get("email")?)))
-        .collect::<Result<_, StoreError>>()?;
+        .await?,
+    )?;
     let rendez_vous: Vec<String> = db
         .query(
             "SELECT id FROM rendez_vous WHERE notebook_id = $1",
