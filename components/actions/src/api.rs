@@ -1,4 +1,3 @@
-use axum::routing::{get, patch, post};
 use axum::Router;
 use carnet_http::{routing, AppState, Platform};
 use std::sync::Arc;
@@ -10,66 +9,13 @@ pub const ROUTES: &[&str] = &["/api/write/..."];
 
 pub fn router(platform: Arc<dyn Platform>) -> Router {
     let state = AppState::new(platform, "actions");
-    let routes = Router::new()
-        .merge(routes())
-        .route("/api/write/health", get(routing::health))
-        .route(
-            "/api/write/structures/{id}",
-            patch(crate::structures::update),
-        )
-        .route(
-            "/api/write/dispositifs",
-            post(crate::structures::create_dispositif),
-        )
-        .route(
-            "/api/write/carnets/{id}/members/self",
-            post(crate::members::attach_self),
-        )
-        .route(
-            "/api/write/carnets/{id}/rendez-vous",
-            post(crate::rendez_vous::create),
-        )
-        .route(
-            "/api/write/carnets/{id}/rendez-vous/{item}",
-            patch(crate::rendez_vous::update),
-        )
-        .route(
-            "/api/write/carnets/{id}/rendez-vous/{item}/cancel",
-            post(crate::rendez_vous::cancel),
-        )
-        .route(
-            "/api/write/carnets/{id}/contacts",
-            post(crate::rendez_vous::record_individual_contact),
-        )
-        .route(
-            "/api/write/carnets/{id}/members/invite",
-            post(crate::members::invite),
-        )
-        .route(
-            "/api/write/carnets/{id}/members/leave",
-            post(crate::members::leave),
-        )
-        .route(
-            "/api/write/carnets/{id}/referent",
-            post(crate::members::change_referent),
-        )
-        .route(
-            "/api/write/carnets/{id}/orientation",
-            post(crate::orientation::orient),
-        )
-        .route(
-            "/api/write/carnets/{id}/orientation-requests",
-            post(crate::orientation::request),
-        )
-        .route(
-            "/api/write/orientation-requests/{id}/decision",
-            post(crate::orientation::decide),
-        );
-    routing::finish(routes, state)
+    routing::finish(routes(), state)
 }
 
-// Operations moved here from the plain routes above as they are typed and documented.
+carnet_http::health_operation!(health, "/api/write/health");
+
 carnet_http::operations! {
+    crate::api => [health],
     crate::beneficiaries => [create],
     crate::identity => [update_identity, update_contact_details, restore],
     crate::diagnostic => [
@@ -90,4 +36,8 @@ carnet_http::operations! {
         update_action,
         delete_action,
     ],
+    crate::members => [attach_self, invite, leave, change_referent],
+    crate::orientation => [orient, request, decide],
+    crate::rendez_vous => [create, update, cancel, record_individual_contact],
+    crate::structures => [update, create_dispositif],
 }

@@ -13,17 +13,60 @@ use carnet_store::repo::timeline::{self, NewEvent};
 use carnet_store::repo::{carnets, members, orientation, structures};
 use carnet_store::StoreError;
 
-use serde::Deserialize;
+use carnet_http::openapi::ErrorBody;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
+use utoipa::ToSchema;
 
-#[derive(Deserialize)]
+/// Le rattachement au carnet : membre ou référent.
+#[derive(Serialize, Deserialize, ToSchema, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = Rattachement)]
+pub enum MemberType {
+    Member,
+    Referent,
+    OrientationManager,
+}
+
+/// Se rattacher à un carnet.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = RattachementDemande)]
 pub struct AttachSelf {
+    /// `member` ou `referent` (un professionnel seulement).
+    #[schema(example = "referent")]
     member_type: String,
+    /// Pour un référent : le dispositif d'accompagnement.
     dispositif_id: Option<String>,
+}
+
+/// Le rattachement fait.
+#[derive(Serialize, ToSchema)]
+#[schema(as = RattachementFait, example = json!({"member_type": "referent"}))]
+pub struct Attached {
+    member_type: MemberType,
 }
 
 /// `POST /api/write/carnets/{id}/members/self {"member_type": "member" | "referent", "dispositif_id"}`,
 /// idempotent with an `Idempotency-Key` (a retried join answers as the first one did).
+#[utoipa::path(
+    post,
+    path = "/api/write/carnets/{id}/members/self",
+    tag = "Membres et référent",
+    summary = "Se rattacher à un carnet",
+    description = "**Rôles** : professionnel (membre ou référent), chargé d'orientation (membre). Un \
+        seul référent actif par carnet ; un référent indique le dispositif. Accepte une `Idempotency-Key`.",
+    params(("id" = Id, Path, description = "Identifiant du carnet"), ("Idempotency-Key" = Option<String>, Header, description = "Clé d'idempotence : une même demande répétée avec elle reçoit la même réponse."),),
+    request_body = AttachSelf,
+    security(("session" = []), ("jeton" = [])),
+    responses(
+        (status = 201, description = "Rattaché.", body = Attached),
+        (status = 401, description = "`unauthenticated` : aucune session valide.", body = ErrorBody),
+        (status = 403, description = "`forbidden` : rôle ou rattachement sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = ErrorBody),
+        (status = 404, description = "`not_found` : carnet inconnu ou hors de portée.", body = ErrorBody),
+        (status = 409, description = "`referent_exists` : le carnet a déjà un référent ; `already_member` : déjà membre.", body = ErrorBody),
+        (status = 422, description = "`validation` : `member_type` (`invalid`), `dispositif_id` (`required`, `unknown`) ; en-tête `Idempotency-Key` : `invalid`, `key_reused`.", body = ErrorBody),
+    )
+)]
 pub async fn attach_self(
     auth: Authenticated,
     Path(id): Path<String>,
@@ -131,20 +174,56 @@ pub async fn attach_self(
                 Some(json!({ "member_type": member_type })),
             )
             .await?;
-            Ok(json!({ "member_type": member_type }))
+            Ok(Attached {
+                member_type: match member_type {
+                    "referent" => MemberType::Referent,
+                    "orientation_manager" => MemberType::OrientationManager,
+                    _ => MemberType::Member,
+                },
+            })
         })
         .await
 }
 
-#[derive(Deserialize)]
+/// Le professionnel à inviter.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = Invitation)]
 #[serde(deny_unknown_fields)]
 pub struct Invite {
+    /// Son compte.
     account_id: String,
+}
+
+/// Le membre invité.
+#[derive(Serialize, ToSchema)]
+#[schema(as = MembreInvite, example = json!({"account_id": "0b9c2a4e-6a7d-4f3e-9c1b-2d3e4f5a6b7c", "member_type": "member"}))]
+pub struct Invited {
+    account_id: Id,
+    member_type: MemberType,
 }
 
 /// `POST /api/write/carnets/{id}/members/invite {"account_id"}`: a member adds a professional
 /// of the instance, who is told by email (nothing about the person in it). Idempotent with an
 /// `Idempotency-Key`: a retried invitation answers as the first one did, without a second email.
+#[utoipa::path(
+    post,
+    path = "/api/write/carnets/{id}/members/invite",
+    tag = "Membres et référent",
+    summary = "Inviter un professionnel dans le carnet",
+    description = "**Rôles** : les professionnels et chargés d'orientation membres du carnet. \
+        L'invité est prévenu par courriel (rien sur la personne dedans). Accepte une `Idempotency-Key`.",
+    params(("id" = Id, Path, description = "Identifiant du carnet"), ("Idempotency-Key" = Option<String>, Header, description = "Clé d'idempotence : une même demande répétée avec elle reçoit la même réponse."),),
+    request_body = Invite,
+    security(("session" = []), ("jeton" = [])),
+    responses(
+        (status = 201, description = "Invité.", body = Invited),
+        (status = 401, description = "`unauthenticated` : aucune session valide.", body = ErrorBody),
+        (status = 403, description = "`forbidden` : rôle ou rattachement sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = ErrorBody),
+        (status = 404, description = "`not_found` : carnet inconnu ou hors de portée.", body = ErrorBody),
+        (status = 409, description = "`already_member` : déjà membre.", body = ErrorBody),
+        (status = 422, description = "`validation` : `account_id` (`unknown`, `not_professional`…) ; en-tête `Idempotency-Key` : `invalid`, `key_reused`.", body = ErrorBody),
+    )
+)]
 pub async fn invite(
     auth: Authenticated,
     Path(id): Path<String>,
@@ -201,17 +280,43 @@ pub async fn invite(
                 Some(json!({ "account_id": invited.to_string() })),
             )
             .await?;
-            Ok(json!({ "account_id": invited.to_string(), "member_type": "member" }))
+            Ok(Invited {
+                account_id: invited,
+                member_type: MemberType::Member,
+            })
         })
         .await
 }
 
+/// Le départ fait.
+#[derive(Serialize, ToSchema)]
+#[schema(as = DepartDuCarnet, example = json!({"left": true}))]
+pub struct Left {
+    left: bool,
+}
+
 /// `POST /api/write/carnets/{id}/members/leave`: a member leaves; the referent cannot simply
 /// leave (the referent is changed first).
+#[utoipa::path(
+    post,
+    path = "/api/write/carnets/{id}/members/leave",
+    tag = "Membres et référent",
+    summary = "Quitter le carnet",
+    description = "**Rôles** : un membre du carnet. Le référent ne peut pas partir : il est d'abord remplacé.",
+    params(("id" = Id, Path, description = "Identifiant du carnet")),
+    security(("session" = []), ("jeton" = [])),
+    responses(
+        (status = 200, description = "Parti.", body = Left),
+        (status = 401, description = "`unauthenticated` : aucune session valide.", body = ErrorBody),
+        (status = 403, description = "`forbidden` : rôle ou rattachement sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = ErrorBody),
+        (status = 404, description = "`not_found` : carnet inconnu ou hors de portée.", body = ErrorBody),
+        (status = 409, description = "`referent_cannot_leave` : le référent doit d'abord être remplacé.", body = ErrorBody),
+    )
+)]
 pub async fn leave(
     auth: Authenticated,
     Path(id): Path<String>,
-) -> Result<axum::Json<serde_json::Value>, AppError> {
+) -> Result<axum::Json<Left>, AppError> {
     let (notebook, _) = crate::support::writable(
         &auth,
         &id,
@@ -242,18 +347,29 @@ pub async fn leave(
             None,
         )
         .await?;
-        Ok(axum::Json(json!({ "left": true })))
+        Ok(axum::Json(Left { left: true }))
     })
     .await
 }
 
-#[derive(Deserialize)]
+/// Le nouveau référent.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = ChangementDeReferent)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeReferent {
+    /// Le compte du professionnel.
     account_id: String,
-    /// The structure the professional was chosen in (they may work in several).
+    /// La structure où il a été choisi (il peut travailler dans plusieurs).
     structure_id: Option<String>,
+    /// Le dispositif d'accompagnement.
     dispositif_id: Option<String>,
+}
+
+/// Le référent du carnet.
+#[derive(Serialize, ToSchema)]
+#[schema(as = ReferentChange, example = json!({"referent": "0b9c2a4e-6a7d-4f3e-9c1b-2d3e4f5a6b7c"}))]
+pub struct ReferentChanged {
+    referent: Id,
 }
 
 /// Makes `referent` the notebook's referent (the former one stays a member), in the caller's
@@ -306,6 +422,26 @@ pub async fn dispositif(
 /// `POST /api/write/carnets/{id}/referent {"account_id", "dispositif_id"}`: a member, or the
 /// admin of the new referent's structure, changes the referent; the former one stays a member.
 /// Idempotent with an `Idempotency-Key` (a retry does not record a second change).
+#[utoipa::path(
+    post,
+    path = "/api/write/carnets/{id}/referent",
+    tag = "Membres et référent",
+    summary = "Changer de référent",
+    description = "**Rôles** : les professionnels et chargés d'orientation membres du carnet ; \
+        l'administrateur de la structure du nouveau référent. L'ancien référent reste membre. \
+        Accepte une `Idempotency-Key`.",
+    params(("id" = Id, Path, description = "Identifiant du carnet"), ("Idempotency-Key" = Option<String>, Header, description = "Clé d'idempotence : une même demande répétée avec elle reçoit la même réponse."),),
+    request_body = ChangeReferent,
+    security(("session" = []), ("jeton" = [])),
+    responses(
+        (status = 200, description = "Le nouveau référent.", body = ReferentChanged),
+        (status = 401, description = "`unauthenticated` : aucune session valide.", body = ErrorBody),
+        (status = 403, description = "`forbidden` : rôle ou rattachement sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = ErrorBody),
+        (status = 404, description = "`not_found` : carnet inconnu ou hors de portée.", body = ErrorBody),
+        (status = 409, description = "`referent_exists` : un autre référent vient d'être nommé.", body = ErrorBody),
+        (status = 422, description = "`validation` : `account_id`, `structure_id`, `dispositif_id` (`required`, `unknown`…) ; en-tête `Idempotency-Key` : `invalid`, `key_reused`.", body = ErrorBody),
+    )
+)]
 pub async fn change_referent(
     auth: Authenticated,
     Path(id): Path<String>,
@@ -345,6 +481,6 @@ pub async fn change_referent(
             ),
         )
         .await?;
-        Ok(json!({ "referent": referent.to_string() }))
+        Ok(ReferentChanged { referent })
     }).await
 }

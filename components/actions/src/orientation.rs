@@ -12,13 +12,16 @@ use carnet_domain::{emails, Id};
 use carnet_http::auth::Authenticated;
 use carnet_http::extract::Path;
 use carnet_http::idempotency::IdempotentJson;
+use carnet_http::openapi::ErrorBody;
 use carnet_http::validate::Validator;
 use carnet_http::AppError;
 use carnet_store::repo::carnets;
+use carnet_store::repo::orientation::RequestState;
 use carnet_store::repo::orientation::{self as repo, NewRequest};
 use carnet_store::repo::outbox::enqueue_content;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
+use utoipa::ToSchema;
 
 fn require_orientation_manager(auth: &Authenticated) -> Result<(), AppError> {
     if auth.assignment.role == Role::OrientationManager {
@@ -45,17 +48,49 @@ async fn tell_both_sides(
     Ok(())
 }
 
-#[derive(Deserialize)]
+/// L'orientation décidée : le dispositif et le référent (donc sa structure).
+#[derive(Deserialize, ToSchema)]
+#[schema(as = DecisionDOrientation)]
 #[serde(deny_unknown_fields)]
 pub struct Orient {
     dispositif_id: Option<String>,
-    /// The structure the referent was chosen in (they may work in several).
+    /// La structure où le référent a été choisi (il peut travailler dans plusieurs).
     structure_id: Option<String>,
     referent_account_id: Option<String>,
 }
 
+/// L'orientation enregistrée.
+#[derive(Serialize, ToSchema)]
+#[schema(as = OrientationEnregistree, example = json!({"dispositif_id": "5b0c6f0e-2f4a-4a53-9d55-0d8f4f2b6a11",
+    "referent": "0b9c2a4e-6a7d-4f3e-9c1b-2d3e4f5a6b7c", "structure_id": "8f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b"}))]
+pub struct Oriented {
+    dispositif_id: Id,
+    referent: Id,
+    structure_id: Id,
+}
+
 /// `POST /api/write/carnets/{id}/orientation {"dispositif_id", "referent_account_id"}`,
 /// idempotent with an `Idempotency-Key` (a retry neither records nor emails twice).
+#[utoipa::path(
+    post,
+    path = "/api/write/carnets/{id}/orientation",
+    tag = "Orientation",
+    summary = "Orienter la personne",
+    description = "**Rôles** : chargé d'orientation. Fixe le dispositif et le référent (donc la \
+        structure) ; le référent et la personne sont prévenus par courriel (sans détail). Accepte une \
+        `Idempotency-Key`.",
+    params(("id" = Id, Path, description = "Identifiant du carnet"), ("Idempotency-Key" = Option<String>, Header, description = "Clé d'idempotence : une même demande répétée avec elle reçoit la même réponse."),),
+    request_body = Orient,
+    security(("session" = []), ("jeton" = [])),
+    responses(
+        (status = 200, description = "L'orientation enregistrée.", body = Oriented),
+        (status = 401, description = "`unauthenticated` : aucune session valide.", body = ErrorBody),
+        (status = 403, description = "`forbidden` : rôle sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = ErrorBody),
+        (status = 404, description = "`not_found` : carnet inconnu ou hors de portée.", body = ErrorBody),
+        (status = 409, description = "`referent_exists` : un autre référent vient d'être nommé.", body = ErrorBody),
+        (status = 422, description = "`validation` : `dispositif_id`, `referent_account_id`, `structure_id` (`required`, `unknown`…) ; en-tête `Idempotency-Key` : `invalid`, `key_reused`.", body = ErrorBody),
+    )
+)]
 pub async fn orient(
     auth: Authenticated,
     Path(id): Path<String>,
@@ -81,20 +116,58 @@ pub async fn orient(
         repo::set_dispositif(db, notebook, dispositif).await?;
         trace(&auth, notebook, "oriented", "Orientation décidée", None, Some(json!({ "dispositif_id": dispositif.to_string(), "referent": referent.to_string(), "structure_id": structure.to_string() }))).await?;
         tell_both_sides(&auth, notebook, None).await?;
-        Ok(json!({ "dispositif_id": dispositif.to_string(), "referent": referent.to_string(), "structure_id": structure.to_string() }))
+        Ok(Oriented {
+            dispositif_id: dispositif,
+            referent,
+            structure_id: structure,
+        })
     }).await
 }
 
-#[derive(Deserialize)]
+/// Une demande de réorientation.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = DemandeDeReorientationSaisie)]
 #[serde(deny_unknown_fields)]
 pub struct Request {
+    /// Le motif (2 000 caractères au plus).
+    #[schema(
+        example = "Le projet professionnel relève désormais d'un accompagnement vers l'emploi."
+    )]
     reason: Option<String>,
+    /// Le dispositif suggéré.
     suggested_dispositif_id: Option<String>,
+}
+
+/// Une demande de réorientation et son état.
+#[derive(Serialize, ToSchema)]
+#[schema(as = EtatDeLaDemande, example = json!({"id": "3c1d2e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f", "status": "pending"}))]
+pub struct RequestStatus {
+    id: Id,
+    status: RequestState,
 }
 
 /// `POST /api/write/carnets/{id}/orientation-requests {"reason", "suggested_dispositif_id"}`:
 /// the referent only; one pending request at a time. Idempotent with an `Idempotency-Key` (a
 /// retry answers as the first request did, not "already pending").
+#[utoipa::path(
+    post,
+    path = "/api/write/carnets/{id}/orientation-requests",
+    tag = "Orientation",
+    summary = "Demander une réorientation",
+    description = "**Rôles** : le référent du carnet. Une seule demande en attente à la fois ; les \
+        chargés d'orientation la décident. Accepte une `Idempotency-Key`.",
+    params(("id" = Id, Path, description = "Identifiant du carnet"), ("Idempotency-Key" = Option<String>, Header, description = "Clé d'idempotence : une même demande répétée avec elle reçoit la même réponse."),),
+    request_body = Request,
+    security(("session" = []), ("jeton" = [])),
+    responses(
+        (status = 201, description = "La demande, en attente.", body = RequestStatus),
+        (status = 401, description = "`unauthenticated` : aucune session valide.", body = ErrorBody),
+        (status = 403, description = "`forbidden` : seul le référent demande ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = ErrorBody),
+        (status = 404, description = "`not_found` : carnet inconnu ou hors de portée.", body = ErrorBody),
+        (status = 409, description = "`request_pending` : une demande attend déjà.", body = ErrorBody),
+        (status = 422, description = "`validation` : `reason` (`required`, `too_long`), `suggested_dispositif_id` (`unknown`) ; en-tête `Idempotency-Key` : `invalid`, `key_reused`.", body = ErrorBody),
+    )
+)]
 pub async fn request(
     auth: Authenticated,
     Path(id): Path<String>,
@@ -153,15 +226,23 @@ pub async fn request(
             Some(json!({ "request_id": request.to_string() })),
         )
         .await?;
-        Ok(json!({ "id": request.to_string(), "status": "pending" }))
+        Ok(RequestStatus {
+            id: request,
+            status: RequestState::Pending,
+        })
     })
     .await
 }
 
-#[derive(Deserialize)]
+/// La décision sur une demande de réorientation.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = DecisionSurLaDemande)]
 #[serde(deny_unknown_fields)]
 pub struct Decision {
+    /// `reorient` (avec dispositif et référent) ou `keep`.
+    #[schema(example = "keep")]
     decision: Option<String>,
+    /// Le motif (2 000 caractères au plus).
     reason: Option<String>,
     dispositif_id: Option<String>,
     structure_id: Option<String>,
@@ -170,6 +251,26 @@ pub struct Decision {
 
 /// `POST /api/write/orientation-requests/{id}/decision {"decision": "reorient" | "keep", "reason", …}`,
 /// idempotent with an `Idempotency-Key` (a retry answers as the first decision did).
+#[utoipa::path(
+    post,
+    path = "/api/write/orientation-requests/{id}/decision",
+    tag = "Orientation",
+    summary = "Décider d'une demande de réorientation",
+    description = "**Rôles** : chargé d'orientation. Réorienter (dispositif et référent) ou maintenir \
+        l'accompagnement, avec un motif ; les deux parties sont prévenues par courriel (sans le \
+        motif). Accepte une `Idempotency-Key`.",
+    params(("id" = Id, Path, description = "Identifiant de la demande"), ("Idempotency-Key" = Option<String>, Header, description = "Clé d'idempotence : une même demande répétée avec elle reçoit la même réponse."),),
+    request_body = Decision,
+    security(("session" = []), ("jeton" = [])),
+    responses(
+        (status = 200, description = "La demande décidée.", body = RequestStatus),
+        (status = 401, description = "`unauthenticated` : aucune session valide.", body = ErrorBody),
+        (status = 403, description = "`forbidden` : rôle sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = ErrorBody),
+        (status = 404, description = "`not_found` : demande inconnue ou carnet hors de portée.", body = ErrorBody),
+        (status = 409, description = "`already_decided` : déjà décidée ; `referent_exists` : un autre référent vient d'être nommé.", body = ErrorBody),
+        (status = 422, description = "`validation` : `decision` (`unknown_code`), `reason` (`required`), `dispositif_id`, `referent_account_id` (`required`, `unknown`…) ; en-tête `Idempotency-Key` : `invalid`, `key_reused`.", body = ErrorBody),
+    )
+)]
 pub async fn decide(
     auth: Authenticated,
     Path(id): Path<String>,
@@ -212,10 +313,10 @@ pub async fn decide(
         return Ok(replay);
     }
     sent.write(&auth, StatusCode::OK, async || {
-        let status = if change.is_some() {
-            "accepted"
+        let (status, state) = if change.is_some() {
+            ("accepted", RequestState::Accepted)
         } else {
-            "denied"
+            ("denied", RequestState::Denied)
         };
         if !repo::decide_request(db, request, status, auth.ctx.now, auth.account_id, &reason)
             .await?
@@ -243,7 +344,10 @@ pub async fn decide(
         )
         .await?;
         tell_both_sides(&auth, notebook, Some(requested_by)).await?;
-        Ok(json!({ "id": request.to_string(), "status": status }))
+        Ok(RequestStatus {
+            id: request,
+            status: state,
+        })
     })
     .await
 }

@@ -14,20 +14,14 @@ use carnet_http::auth::Authenticated;
 use carnet_http::extract::JsonBody;
 use carnet_http::extract::Path;
 use carnet_http::idempotency::{Idempotent, IdempotentJson};
+use carnet_http::openapi::ErrorBody;
 use carnet_http::AppError;
 use carnet_store::repo::orientation::professional_structures;
-use carnet_store::repo::plan::{self, Versioned};
-use carnet_store::repo::rendez_vous::{self as repo, NewRendezVous as NewRow};
-use serde::Deserialize;
-use serde_json::{json, Value};
-
-const STATE: &[&str] = &[
-    "starts_at",
-    "status",
-    "cancelled_at",
-    "account_id",
-    "structure_id",
-];
+use carnet_store::repo::plan;
+use carnet_store::repo::rendez_vous::{self as repo, NewRendezVous as NewRow, RendezVousState};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
 
 /// The structure a professional works in (their active professional role).
 async fn structure_of(auth: &Authenticated, account: Id) -> Result<Option<Id>, AppError> {
@@ -56,17 +50,51 @@ fn plausible(now: Instant, at: Instant) -> Result<(), AppError> {
     Ok(())
 }
 
-#[derive(Deserialize)]
+/// Un rendez-vous à prévoir.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = NouveauRendezVous)]
 #[serde(deny_unknown_fields)]
 pub struct NewRendezVous {
+    /// Instant RFC 3339, dans les deux ans à venir et au plus un an en arrière.
+    #[schema(example = "2026-12-08T10:30:00+01:00")]
     starts_at: Option<String>,
-    /// The professional who holds it (default: oneself).
+    /// Le professionnel qui le tient (par défaut : soi).
     with_account_id: Option<String>,
+}
+
+/// Le rendez-vous prévu.
+#[derive(Serialize, ToSchema)]
+#[schema(as = RendezVousPrevu, example = json!({"id": "2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d",
+    "starts_at": "2026-12-08T09:30:00.000000Z", "status": "pending", "version": 1}))]
+pub struct RendezVousCreated {
+    id: Id,
+    starts_at: Instant,
+    status: carnet_store::repo::carnets::view::RendezVousStatus,
+    version: i64,
 }
 
 /// `POST /api/write/carnets/{id}/rendez-vous {"starts_at", "with_account_id"}`: with the caller,
 /// a member of the notebook, or a professional of the caller's structure
 /// ([`may_book_with`]); anyone else is 422 on `with_account_id`.
+#[utoipa::path(
+    post,
+    path = "/api/write/carnets/{id}/rendez-vous",
+    tag = "Rendez-vous",
+    summary = "Prévoir un rendez-vous",
+    description = "**Rôles** : les professionnels et chargés d'orientation membres du carnet ; \
+        l'administrateur de la structure qui le tient. Avec soi, un membre du carnet, ou un \
+        professionnel de sa structure. Accepte une `Idempotency-Key`.",
+    params(("id" = Id, Path, description = "Identifiant du carnet"), ("Idempotency-Key" = Option<String>, Header, description = "Clé d'idempotence : une même demande répétée avec elle reçoit la même réponse."),),
+    request_body = NewRendezVous,
+    security(("session" = []), ("jeton" = [])),
+    responses(
+        (status = 201, description = "Le rendez-vous prévu.", body = RendezVousCreated),
+        (status = 401, description = "`unauthenticated` : aucune session valide.", body = ErrorBody),
+        (status = 403, description = "`forbidden` : rôle ou rattachement sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = ErrorBody),
+        (status = 404, description = "`not_found` : carnet inconnu ou hors de portée.", body = ErrorBody),
+        (status = 422, description = "`validation` : `starts_at` (`required`, `invalid_instant`, `out_of_range`…), `with_account_id` (`unknown`, `not_reachable`) ; en-tête `Idempotency-Key` : `invalid`, `key_reused`.", body = ErrorBody),
+    )
+)]
 pub async fn create(
     auth: Authenticated,
     Path(id): Path<String>,
@@ -103,33 +131,39 @@ pub async fn create(
     }
     let db = &auth.ctx.db;
     let rendez_vous = Id::new_random();
-    request.write(&auth, StatusCode::CREATED, async || {
-        repo::create(
-            db,
-            NewRow {
+    request
+        .write(&auth, StatusCode::CREATED, async || {
+            repo::create(
+                db,
+                NewRow {
+                    id: rendez_vous,
+                    notebook_id: notebook,
+                    account_id: holder,
+                    structure_id: structure,
+                    starts_at,
+                },
+                auth.ctx.now,
+                auth.account_id,
+            )
+            .await?;
+            let local = auth.ctx.config.timezone.format_local(starts_at);
+            trace(
+                &auth,
+                notebook,
+                "rendez_vous_created",
+                &format!("Rendez-vous prévu le {local}"),
+                None,
+                Some(json!({ "starts_at": starts_at.to_db() })),
+            )
+            .await?;
+            Ok(RendezVousCreated {
                 id: rendez_vous,
-                notebook_id: notebook,
-                account_id: holder,
-                structure_id: structure,
                 starts_at,
-            },
-            auth.ctx.now,
-            auth.account_id,
-        )
-        .await?;
-        let local = auth.ctx.config.timezone.format_local(starts_at);
-        trace(
-            &auth,
-            notebook,
-            "rendez_vous_created",
-            &format!("Rendez-vous prévu le {local}"),
-            None,
-            Some(json!({ "starts_at": starts_at.to_db() })),
-        )
-        .await?;
-        let response = json!({ "id": rendez_vous.to_string(), "starts_at": starts_at.to_db(), "status": "pending", "version": 1 });
-        Ok(response)
-    }).await
+                status: carnet_store::repo::carnets::view::RendezVousStatus::Pending,
+                version: 1,
+            })
+        })
+        .await
 }
 
 /// The write scope of an existing rendez-vous (its structure, for structure admins).
@@ -142,20 +176,45 @@ async fn scope_of(auth: &Authenticated, id: &str, item: Id) -> Result<WriteScope
     Ok(WriteScope::RendezVous(structure))
 }
 
-#[derive(Deserialize)]
+/// Déplacer un rendez-vous, ou dire si la personne est venue.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = ModificationRendezVous)]
 #[serde(deny_unknown_fields)]
 pub struct RendezVousUpdate {
+    /// La version sur laquelle se fonde la modification.
     version: Option<i64>,
+    /// Le nouvel instant (RFC 3339).
     starts_at: Option<String>,
+    /// `present`, `absent` ou `pending`.
+    #[schema(example = "present")]
     status: Option<String>,
 }
 
 /// `PATCH /api/write/carnets/{id}/rendez-vous/{item}`: reschedule, or mark present/absent.
+#[utoipa::path(
+    patch,
+    path = "/api/write/carnets/{id}/rendez-vous/{item}",
+    tag = "Rendez-vous",
+    summary = "Déplacer un rendez-vous ou noter la présence",
+    description = "**Rôles** : les professionnels et chargés d'orientation membres du carnet ; \
+        l'administrateur de la structure qui le tient. Une présence compte comme contact individuel.",
+    params(("id" = Id, Path, description = "Identifiant du carnet"), ("item" = Id, Path, description = "Identifiant du rendez-vous")),
+    request_body = RendezVousUpdate,
+    security(("session" = []), ("jeton" = [])),
+    responses(
+        (status = 200, description = "Le rendez-vous modifié.", body = RendezVousState),
+        (status = 401, description = "`unauthenticated` : aucune session valide.", body = ErrorBody),
+        (status = 403, description = "`forbidden` : rôle ou rattachement sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = ErrorBody),
+        (status = 404, description = "`not_found` : carnet ou rendez-vous inconnu.", body = ErrorBody),
+        (status = 409, description = "`stale_version` : modifié entre-temps (l'état courant dans `details`) ; `cancelled` : rendez-vous annulé.", body = ErrorBody),
+        (status = 422, description = "`validation` : `version` (`required`), `starts_at`, `status` (`unknown_code`, `future`), ou rien à modifier (`empty`).", body = ErrorBody),
+    )
+)]
 pub async fn update(
     auth: Authenticated,
     Path((id, item)): Path<(String, String)>,
     JsonBody(body): JsonBody<RendezVousUpdate>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<RendezVousState>, AppError> {
     let item = path_id(&item)?;
     let (notebook, _) = writable(&auth, &id, scope_of(&auth, &id, item).await?).await?;
     let version = version(body.version)?;
@@ -183,18 +242,16 @@ pub async fn update(
     }
     let db = &auth.ctx.db;
     db.transaction(async || {
-        let before = plan::current(db, Versioned::RendezVous, item, notebook, STATE)
+        let before = plan::state::<RendezVousState>(db, item, notebook)
             .await?
             .ok_or(AppError::NotFound)?;
-        if !before["cancelled_at"].is_null() {
+        if before.cancelled_at.is_some() {
             return Err(AppError::conflict(
                 "cancelled",
                 "Ce rendez-vous est annulé.",
             ));
         }
-        let held_at = starts_at.unwrap_or_else(|| {
-            Instant::parse(before["starts_at"].as_str().unwrap_or("")).unwrap_or(auth.ctx.now)
-        });
+        let held_at = starts_at.unwrap_or(before.starts_at);
         if status.as_deref() == Some("present") && held_at > auth.ctx.now {
             return Err(AppError::field(
                 "status",
@@ -213,25 +270,21 @@ pub async fn update(
             assignments.push(format!("status = ${}", values.len() + 3));
         }
         let assignments: Vec<&str> = assignments.iter().map(String::as_str).collect();
-        let new_version = updated(
-            plan::update(
+        updated(
+            plan::update_state::<RendezVousState>(
                 db,
-                plan::Item {
-                    kind: Versioned::RendezVous,
-                    id: item,
-                    notebook_id: notebook,
-                },
+                item,
+                notebook,
                 version,
                 &assignments,
                 values,
-                STATE,
             )
             .await?,
         )?;
         if status.as_deref() == Some("present") {
             repo::record_contact(db, notebook, held_at).await?;
         }
-        let after = plan::current(db, Versioned::RendezVous, item, notebook, STATE)
+        let after = plan::state::<RendezVousState>(db, item, notebook)
             .await?
             .ok_or(AppError::NotFound)?;
         let local = auth.ctx.config.timezone.format_local(held_at);
@@ -245,85 +298,122 @@ pub async fn update(
             notebook,
             "rendez_vous_updated",
             &summary,
-            Some(before),
-            Some(after.clone()),
+            Some(serde_json::to_value(&before)?),
+            Some(serde_json::to_value(&after)?),
         )
         .await?;
-        let mut response = after;
-        response["version"] = new_version.into();
-        Ok(Json(response))
+        Ok(Json(after))
     })
     .await
 }
 
-#[derive(Deserialize)]
+/// Annuler un rendez-vous.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = AnnulationRendezVous)]
 #[serde(deny_unknown_fields)]
 pub struct Cancel {
+    /// La version sur laquelle se fonde l'annulation.
+    #[schema(example = 1)]
     version: Option<i64>,
 }
 
 /// `POST /api/write/carnets/{id}/rendez-vous/{item}/cancel {"version"}`: kept, with who and when.
+#[utoipa::path(
+    post,
+    path = "/api/write/carnets/{id}/rendez-vous/{item}/cancel",
+    tag = "Rendez-vous",
+    summary = "Annuler un rendez-vous",
+    description = "**Rôles** : les professionnels et chargés d'orientation membres du carnet ; \
+        l'administrateur de la structure qui le tient. Le rendez-vous est gardé, avec qui l'a annulé et quand.",
+    params(("id" = Id, Path, description = "Identifiant du carnet"), ("item" = Id, Path, description = "Identifiant du rendez-vous")),
+    request_body = Cancel,
+    security(("session" = []), ("jeton" = [])),
+    responses(
+        (status = 200, description = "Le rendez-vous annulé.", body = RendezVousState),
+        (status = 401, description = "`unauthenticated` : aucune session valide.", body = ErrorBody),
+        (status = 403, description = "`forbidden` : rôle ou rattachement sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = ErrorBody),
+        (status = 404, description = "`not_found` : carnet ou rendez-vous inconnu.", body = ErrorBody),
+        (status = 409, description = "`stale_version` : modifié entre-temps (l'état courant dans `details`) ; `cancelled` : déjà annulé.", body = ErrorBody),
+        (status = 422, description = "`validation` : `version` (`required`).", body = ErrorBody),
+    )
+)]
 pub async fn cancel(
     auth: Authenticated,
     Path((id, item)): Path<(String, String)>,
     JsonBody(body): JsonBody<Cancel>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<RendezVousState>, AppError> {
     let item = path_id(&item)?;
     let (notebook, _) = writable(&auth, &id, scope_of(&auth, &id, item).await?).await?;
     let version = version(body.version)?;
     let db = &auth.ctx.db;
     db.transaction(async || {
-        let before = plan::current(db, Versioned::RendezVous, item, notebook, STATE)
+        let before = plan::state::<RendezVousState>(db, item, notebook)
             .await?
             .ok_or(AppError::NotFound)?;
-        if !before["cancelled_at"].is_null() {
+        if before.cancelled_at.is_some() {
             return Err(AppError::conflict(
                 "cancelled",
                 "Ce rendez-vous est déjà annulé.",
             ));
         }
-        let new_version = updated(
-            plan::update(
+        updated(
+            plan::update_state::<RendezVousState>(
                 db,
-                plan::Item {
-                    kind: Versioned::RendezVous,
-                    id: item,
-                    notebook_id: notebook,
-                },
+                item,
+                notebook,
                 version,
                 &["cancelled_at = $4", "cancelled_by = $5"],
                 vec![auth.ctx.now.into(), auth.account_id.into()],
-                STATE,
             )
             .await?,
         )?;
-        let after = plan::current(db, Versioned::RendezVous, item, notebook, STATE)
+        let after = plan::state::<RendezVousState>(db, item, notebook)
             .await?
             .ok_or(AppError::NotFound)?;
-        let local = before["starts_at"]
-            .as_str()
-            .and_then(|s| Instant::parse(s).ok())
-            .map(|at| auth.ctx.config.timezone.format_local(at))
-            .unwrap_or_default();
+        let local = auth.ctx.config.timezone.format_local(before.starts_at);
         trace(
             &auth,
             notebook,
             "rendez_vous_cancelled",
             &format!("Rendez-vous du {local} annulé"),
-            Some(before),
-            Some(after.clone()),
+            Some(serde_json::to_value(&before)?),
+            Some(serde_json::to_value(&after)?),
         )
         .await?;
-        let mut response = after;
-        response["version"] = new_version.into();
-        Ok(Json(response))
+        Ok(Json(after))
     })
     .await
+}
+
+/// Le contact individuel enregistré.
+#[derive(Serialize, ToSchema)]
+#[schema(as = ContactEnregistre, example = json!({"last_contact_at": "2026-12-04T14:05:00.000000Z"}))]
+pub struct ContactRecorded {
+    /// La date du dernier contact individuel (elle compte pour la conservation des données).
+    last_contact_at: Instant,
 }
 
 /// `POST /api/write/carnets/{id}/contacts {}`: a member records an individual contact now;
 /// idempotent with an `Idempotency-Key` (a retry records no second contact event). The body,
 /// if any, is not read.
+#[utoipa::path(
+    post,
+    path = "/api/write/carnets/{id}/contacts",
+    tag = "Rendez-vous",
+    summary = "Enregistrer un contact individuel",
+    description = "**Rôles** : les professionnels et chargés d'orientation membres du carnet. Un \
+        contact maintenant (il repousse l'archivage du carnet). Le corps, s'il y en a un, n'est pas \
+        lu. Accepte une `Idempotency-Key`.",
+    params(("id" = Id, Path, description = "Identifiant du carnet"), ("Idempotency-Key" = Option<String>, Header, description = "Clé d'idempotence : une même demande répétée avec elle reçoit la même réponse."),),
+    security(("session" = []), ("jeton" = [])),
+    responses(
+        (status = 200, description = "Le contact enregistré.", body = ContactRecorded),
+        (status = 401, description = "`unauthenticated` : aucune session valide.", body = ErrorBody),
+        (status = 403, description = "`forbidden` : rôle ou rattachement sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = ErrorBody),
+        (status = 404, description = "`not_found` : carnet inconnu ou hors de portée.", body = ErrorBody),
+        (status = 422, description = "en-tête `Idempotency-Key` : `invalid`, `key_reused`.", body = ErrorBody),
+    )
+)]
 pub async fn record_individual_contact(
     auth: Authenticated,
     Path(id): Path<String>,
@@ -346,7 +436,9 @@ pub async fn record_individual_contact(
                 Some(json!({ "at": auth.ctx.now.to_db() })),
             )
             .await?;
-            Ok(json!({ "last_contact_at": auth.ctx.now.to_db() }))
+            Ok(ContactRecorded {
+                last_contact_at: auth.ctx.now,
+            })
         })
         .await
 }

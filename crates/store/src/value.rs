@@ -90,28 +90,6 @@ impl Row {
         &self.values
     }
 
-    /// The named columns as a JSON object (text, numbers, booleans and nulls as they are; a
-    /// SQLite 0/1 stays a number).
-    pub fn to_json(&self, columns: &[&str]) -> serde_json::Value {
-        let mut object = serde_json::Map::new();
-        for column in columns {
-            let value = match self
-                .columns
-                .iter()
-                .position(|name| name == column)
-                .map(|i| &self.values[i])
-            {
-                Some(Value::Text(text)) => serde_json::Value::String(text.clone()),
-                Some(Value::Int(int)) => serde_json::Value::from(*int),
-                Some(Value::Real(real)) => serde_json::Value::from(*real),
-                Some(Value::Bool(b)) => serde_json::Value::Bool(*b),
-                Some(Value::Null) | None => serde_json::Value::Null,
-            };
-            object.insert(column.to_string(), value);
-        }
-        serde_json::Value::Object(object)
-    }
-
     pub fn get<T: FromValue>(&self, column: &str) -> Result<T, StoreError> {
         let index = self
             .columns

@@ -5,7 +5,6 @@ use crate::{params, Db, Row, StoreError, Value};
 use carnet_domain::{Id, Instant};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use serde_json::Value as Json;
 use utoipa::ToSchema;
 
 /// Tables whose rows carry a version and a notebook.
@@ -46,8 +45,8 @@ pub struct Item {
     pub notebook_id: Id,
 }
 
-/// What a versioned write did; `T` is the row's state (JSON for the writes not yet typed).
-pub enum Outcome<T = Json> {
+/// What a versioned write did; `T` is the row's state.
+pub enum Outcome<T> {
     /// Written; the new version.
     Updated(i64),
     /// Based on a stale version: nothing written; the current state.
@@ -188,22 +187,6 @@ async fn current_row(
     db.query_opt(&sql, params![id, notebook_id]).await
 }
 
-/// The current state of a row as JSON (`columns`, its id and version), for the writes whose
-/// state is not typed yet; see [`state`].
-pub async fn current(
-    db: &Db,
-    kind: Versioned,
-    id: Id,
-    notebook_id: Id,
-    columns: &[&str],
-) -> Result<Option<Json>, StoreError> {
-    let mut all: Vec<&str> = columns.to_vec();
-    all.extend(["id", "version"]);
-    Ok(current_row(db, kind, id, notebook_id, &all)
-        .await?
-        .map(|row| row.to_json(&all)))
-}
-
 /// The current state of a row of this notebook (for answers, 409 answers and before/after in
 /// the timeline); `None` when the notebook has no such row.
 pub async fn state<T: VersionedState>(
@@ -238,26 +221,6 @@ async fn update_at_version(
     ];
     params.extend(values);
     Ok(db.execute(&sql, &params).await? == 1)
-}
-
-/// Writes a row at a version, its state as JSON (see [`update_state`]).
-pub async fn update(
-    db: &Db,
-    item: Item,
-    version: i64,
-    assignments: &[&str],
-    values: Vec<Value>,
-    state_columns: &[&str],
-) -> Result<Outcome, StoreError> {
-    if update_at_version(db, item, version, assignments, values).await? {
-        return Ok(Outcome::Updated(version + 1));
-    }
-    Ok(
-        match current(db, item.kind, item.id, item.notebook_id, state_columns).await? {
-            Some(state) => Outcome::Stale(state),
-            None => Outcome::Missing,
-        },
-    )
 }
 
 /// `UPDATE … SET <assignments>, version = version + 1 WHERE id AND notebook AND version` on the

@@ -65,3 +65,39 @@ pub async fn record_contact(db: &Db, notebook_id: Id, at: Instant) -> Result<(),
     .await
     .map(|_| ())
 }
+
+/// Un rendez-vous tel qu'il est enregistré.
+#[derive(Clone, Debug, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = EtatRendezVous, example = json!({"id": "2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d",
+    "starts_at": "2026-12-08T09:30:00.000000Z", "status": "pending", "cancelled_at": null,
+    "account_id": "0b9c2a4e-6a7d-4f3e-9c1b-2d3e4f5a6b7c", "structure_id": "8f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b",
+    "version": 2}))]
+pub struct RendezVousState {
+    pub id: Id,
+    pub starts_at: Instant,
+    pub status: crate::repo::carnets::view::RendezVousStatus,
+    /// Annulé à cet instant (le rendez-vous est gardé).
+    pub cancelled_at: Option<Instant>,
+    /// Le professionnel qui le tient.
+    pub account_id: Id,
+    /// La structure qui le tient.
+    pub structure_id: Option<Id>,
+    /// La version sur laquelle fonder la prochaine modification.
+    pub version: i64,
+}
+
+impl crate::repo::plan::VersionedState for RendezVousState {
+    const KIND: crate::repo::plan::Versioned = crate::repo::plan::Versioned::RendezVous;
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "starts_at",
+        "status",
+        "cancelled_at",
+        "account_id",
+        "structure_id",
+        "version",
+    ];
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
