@@ -5,11 +5,13 @@ use crate::{params, Db, Dialect, StoreError};
 use carnet_domain::{Id, Instant};
 use serde::Serialize;
 
-/// Sets the test clock: every component then reads `now` as the current time.
+/// Sets the test clock: every component then reads `now` as the current time. The insert is an
+/// upsert: two requests setting it at once both succeed (on PostgreSQL the second one's delete
+/// found nothing once the first committed, and its plain insert then collided).
 pub async fn set_clock(db: &Db, now: Instant) -> Result<(), StoreError> {
     clear_clock(db).await?;
     db.execute(
-        "INSERT INTO test_clock (id, now) VALUES (1, $1)",
+        "INSERT INTO test_clock (id, now) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET now = excluded.now",
         params![now],
     )
     .await
