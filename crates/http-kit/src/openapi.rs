@@ -108,11 +108,20 @@ pub struct Part {
 impl Part {
     pub fn add<P>(&mut self)
     where
-        P: utoipa::Path + utoipa::__dev::SchemaReferences,
+        P: utoipa::Path + utoipa::__dev::SchemaReferences + utoipa::__dev::Tags<'static>,
     {
         let methods = P::methods();
-        self.paths
-            .add_path_operation(P::path(), methods, P::operation());
+        let mut operation = P::operation();
+        // The `tag = …` of `#[utoipa::path]` comes apart from the operation (as utoipa-axum
+        // adds it back).
+        let tags = P::tags();
+        if !tags.is_empty() {
+            operation
+                .tags
+                .get_or_insert_with(Vec::new)
+                .extend(tags.iter().map(|tag| tag.to_string()));
+        }
+        self.paths.add_path_operation(P::path(), methods, operation);
         P::schemas(&mut self.schemas);
     }
 
