@@ -90,8 +90,13 @@ fn every_operation_is_described_in_french_with_its_roles_errors_and_an_example()
     let mut missing = Vec::new();
     for (method, path, operation) in operations(document) {
         let name = format!("{method} {path}");
-        if operation["tags"].as_array().is_none_or(|tags| tags.is_empty()) {
-            missing.push(format!("{name} : pas de tag (sa rubrique dans la documentation)"));
+        if operation["tags"]
+            .as_array()
+            .is_none_or(|tags| tags.is_empty())
+        {
+            missing.push(format!(
+                "{name} : pas de tag (sa rubrique dans la documentation)"
+            ));
         }
         let summary = operation["summary"].as_str().unwrap_or_default();
         if summary.is_empty() {

@@ -218,7 +218,6 @@ async fn validate(
             "notebook_id": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
             "account_id": null
         })),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`forbidden` : ni gestionnaire ni chargé d'orientation ; `cross_origin`, `cgu_required`.", body = carnet_http::openapi::ErrorBody),
         (status = 409, description = "`possible_duplicate` : un carnet existe peut-être déjà pour cette personne ; `details.duplicates` les désigne (`notebook_id`, `rule`).", body = carnet_http::openapi::ErrorBody),
         (status = 422, description = "`validation` ; `first_name`, `last_name` : `required`, `too_long` ; `birth_date` : `invalid`, `out_of_range` ; `nir`, `email`, `phone`, `postal_code` : `invalid` ; identifiants : `invalid`, `too_long` ; droits RSA : `unknown_code` ; `email` : `required` (pour ouvrir un compte), `email_taken` ; en-tête `Idempotency-Key` : `invalid`, `key_reused`.", body = carnet_http::openapi::ErrorBody),

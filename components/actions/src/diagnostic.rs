@@ -140,7 +140,6 @@ async fn coded_change(
             "contract_type": "cer", "contract_sign_date": "2024-02-01", "contract_start_date": "2024-02-01",
             "contract_end_date": "2024-08-01", "version": 4
         })),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`forbidden` : pas membre du carnet, ou rôle sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = carnet_http::openapi::ErrorBody),
         (status = 404, description = "`not_found` : carnet inconnu ou hors de portée.", body = carnet_http::openapi::ErrorBody),
         (status = 409, description = "`stale_version` : le carnet a changé entre-temps ; `details.current` est le diagnostic actuel.", body = carnet_http::openapi::ErrorBody),
@@ -297,7 +296,6 @@ pub struct SituationAdded {
         (status = 201, description = "La situation ajoutée.", body = SituationAdded, example = json!({
             "code": "SIT-001", "label": "Hébergé chez un tiers", "theme": "logement"
         })),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`forbidden` : pas membre du carnet, ou rôle sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = carnet_http::openapi::ErrorBody),
         (status = 404, description = "`not_found` : carnet inconnu ou hors de portée.", body = carnet_http::openapi::ErrorBody),
         (status = 409, description = "`situation_exists` : le diagnostic la montre déjà.", body = carnet_http::openapi::ErrorBody),
@@ -365,7 +363,6 @@ pub async fn add_situation(
     security(("session" = []), ("jeton" = [])),
     responses(
         (status = 204, description = "Retirée."),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`forbidden` : pas membre du carnet, ou rôle sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = carnet_http::openapi::ErrorBody),
         (status = 404, description = "`not_found` : carnet inconnu, ou le diagnostic ne montre pas cette situation.", body = carnet_http::openapi::ErrorBody,
             example = json!({"error": {"code": "not_found", "message": "Élément introuvable."}})),
@@ -505,7 +502,6 @@ async fn job_project_fields(
             "mobility_radius_km": 30, "hourly_wage_cents": null, "contract_type": null, "working_time": null,
             "version": 1
         })),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`forbidden` : pas membre du carnet, ou rôle sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = carnet_http::openapi::ErrorBody),
         (status = 404, description = "`not_found` : carnet inconnu ou hors de portée.", body = carnet_http::openapi::ErrorBody),
         (status = 422, description = "`validation` ; `appellation` : `required`, `unknown_code` ; `mobility_radius_km`, `hourly_wage_cents` : `out_of_range` ; `contract_type`, `working_time` : `unknown_code` ; en-tête `Idempotency-Key` : `invalid`, `key_reused`.", body = carnet_http::openapi::ErrorBody),
@@ -579,7 +575,6 @@ pub async fn create_job_project(
             "mobility_radius_km": 50, "hourly_wage_cents": 1200, "contract_type": null, "working_time": null,
             "version": 2
         })),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`forbidden` : pas membre du carnet, ou rôle sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = carnet_http::openapi::ErrorBody),
         (status = 404, description = "`not_found` : carnet ou projet inconnu.", body = carnet_http::openapi::ErrorBody),
         (status = 409, description = "`stale_version` : le projet a changé entre-temps ; `details.current` est son état actuel.", body = carnet_http::openapi::ErrorBody),
@@ -667,7 +662,6 @@ pub struct VersionQuery {
     security(("session" = []), ("jeton" = [])),
     responses(
         (status = 204, description = "Supprimé."),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`forbidden` : pas membre du carnet, ou rôle sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = carnet_http::openapi::ErrorBody),
         (status = 404, description = "`not_found` : carnet ou projet inconnu.", body = carnet_http::openapi::ErrorBody),
         (status = 409, description = "`stale_version` : le projet a changé entre-temps ; `details.current` est son état actuel.", body = carnet_http::openapi::ErrorBody,

@@ -161,7 +161,6 @@ impl IdentityWithNir {
             "rsa_suspension_reason": null, "are_right": false, "ass_right": false, "prime_activite": true,
             "version": 4
         })),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`forbidden` : pas gestionnaire ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = carnet_http::openapi::ErrorBody),
         (status = 404, description = "`not_found` : carnet inconnu.", body = carnet_http::openapi::ErrorBody),
         (status = 409, description = "`stale_version` : le carnet a changé entre-temps (`details.current.version`) ; `possible_duplicate` : la personne ressemble à celle d'un autre carnet (`details.duplicates`).", body = carnet_http::openapi::ErrorBody),
@@ -358,7 +357,6 @@ pub struct ContactDetailsAnswer {
         (status = 200, description = "Les coordonnées enregistrées, avec la nouvelle version du carnet.", body = ContactDetailsAnswer, example = json!({
             "phone": "07 11 22 33 44", "address": "12 rue des Lilas", "postal_code": "93500", "city": "Pantin", "version": 4
         })),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`forbidden` : pas le bénéficiaire de ce carnet ; `archived` : carnet archivé ; `cross_origin`.", body = carnet_http::openapi::ErrorBody),
         (status = 404, description = "`not_found` : carnet inconnu ou hors de portée.", body = carnet_http::openapi::ErrorBody),
         (status = 409, description = "`stale_version` : le carnet a changé entre-temps (`details.current.version`).", body = carnet_http::openapi::ErrorBody),
@@ -458,7 +456,6 @@ pub struct Restored {
     security(("session" = []), ("jeton" = [])),
     responses(
         (status = 200, description = "Restauré.", body = Restored, example = json!({"restored": true})),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`forbidden` : pas gestionnaire ; `cross_origin`, `cgu_required`.", body = carnet_http::openapi::ErrorBody),
         (status = 404, description = "`not_found` : carnet inconnu.", body = carnet_http::openapi::ErrorBody),
         (status = 409, description = "`not_archived` : ce carnet n'est pas archivé.", body = carnet_http::openapi::ErrorBody),

@@ -60,7 +60,6 @@ pub struct Attached {
     security(("session" = []), ("jeton" = [])),
     responses(
         (status = 201, description = "Rattaché.", body = Attached),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = ErrorBody),
         (status = 403, description = "`forbidden` : rôle ou rattachement sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = ErrorBody),
         (status = 404, description = "`not_found` : carnet inconnu ou hors de portée.", body = ErrorBody),
         (status = 409, description = "`referent_exists` : le carnet a déjà un référent ; `already_member` : déjà membre.", body = ErrorBody),
@@ -217,7 +216,6 @@ pub struct Invited {
     security(("session" = []), ("jeton" = [])),
     responses(
         (status = 201, description = "Invité.", body = Invited),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = ErrorBody),
         (status = 403, description = "`forbidden` : rôle ou rattachement sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = ErrorBody),
         (status = 404, description = "`not_found` : carnet inconnu ou hors de portée.", body = ErrorBody),
         (status = 409, description = "`already_member` : déjà membre.", body = ErrorBody),
@@ -307,7 +305,6 @@ pub struct Left {
     security(("session" = []), ("jeton" = [])),
     responses(
         (status = 200, description = "Parti.", body = Left),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = ErrorBody),
         (status = 403, description = "`forbidden` : rôle ou rattachement sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = ErrorBody),
         (status = 404, description = "`not_found` : carnet inconnu ou hors de portée.", body = ErrorBody),
         (status = 409, description = "`referent_cannot_leave` : le référent doit d'abord être remplacé.", body = ErrorBody),
@@ -435,7 +432,6 @@ pub async fn dispositif(
     security(("session" = []), ("jeton" = [])),
     responses(
         (status = 200, description = "Le nouveau référent.", body = ReferentChanged),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = ErrorBody),
         (status = 403, description = "`forbidden` : rôle ou rattachement sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = ErrorBody),
         (status = 404, description = "`not_found` : carnet inconnu ou hors de portée.", body = ErrorBody),
         (status = 409, description = "`referent_exists` : un autre référent vient d'être nommé.", body = ErrorBody),

@@ -84,7 +84,6 @@ pub struct Oriented {
     security(("session" = []), ("jeton" = [])),
     responses(
         (status = 200, description = "L'orientation enregistrée.", body = Oriented),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = ErrorBody),
         (status = 403, description = "`forbidden` : rôle sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = ErrorBody),
         (status = 404, description = "`not_found` : carnet inconnu ou hors de portée.", body = ErrorBody),
         (status = 409, description = "`referent_exists` : un autre référent vient d'être nommé.", body = ErrorBody),
@@ -161,7 +160,6 @@ pub struct RequestStatus {
     security(("session" = []), ("jeton" = [])),
     responses(
         (status = 201, description = "La demande, en attente.", body = RequestStatus),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = ErrorBody),
         (status = 403, description = "`forbidden` : seul le référent demande ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = ErrorBody),
         (status = 404, description = "`not_found` : carnet inconnu ou hors de portée.", body = ErrorBody),
         (status = 409, description = "`request_pending` : une demande attend déjà.", body = ErrorBody),
@@ -264,7 +262,6 @@ pub struct Decision {
     security(("session" = []), ("jeton" = [])),
     responses(
         (status = 200, description = "La demande décidée.", body = RequestStatus),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = ErrorBody),
         (status = 403, description = "`forbidden` : rôle sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = ErrorBody),
         (status = 404, description = "`not_found` : demande inconnue ou carnet hors de portée.", body = ErrorBody),
         (status = 409, description = "`already_decided` : déjà décidée ; `referent_exists` : un autre référent vient d'être nommé.", body = ErrorBody),

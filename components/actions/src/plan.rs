@@ -80,7 +80,6 @@ pub struct FocusCreated {
         (status = 201, description = "L'axe ajouté.", body = FocusCreated, example = json!({
             "id": "0b8e2f0e-4a53-4c8f-9a38-8d7a3c1f2b10", "theme": "logement", "label": "Logement", "version": 1
         })),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`forbidden` : pas membre du carnet, ou rôle sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = carnet_http::openapi::ErrorBody),
         (status = 404, description = "`not_found` : carnet inconnu ou hors de portée.", body = carnet_http::openapi::ErrorBody),
         (status = 409, description = "`focus_exists` : le plan a déjà un axe sur ce thème.", body = carnet_http::openapi::ErrorBody),
@@ -183,7 +182,6 @@ pub struct NewObjectifBody {
             "id": "5f0c1d2e-3b4a-4c5d-8e9f-0a1b2c3d4e5f", "label": "Accéder à un logement",
             "status": "in_progress", "linked_to": null, "version": 1
         })),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`forbidden` : pas membre du carnet, ou rôle sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = carnet_http::openapi::ErrorBody),
         (status = 404, description = "`not_found` : carnet ou axe de travail inconnu.", body = carnet_http::openapi::ErrorBody),
         (status = 422, description = "`validation` ; `ref_code` : `unknown_code`, `wrong_theme` ; `label` : `required`, `too_long`, `invalid_characters` ; `linked_to` : `unknown_code` ; `beneficiary_agreement` : `required` ; en-tête `Idempotency-Key` : `invalid`, `key_reused`.", body = carnet_http::openapi::ErrorBody),
@@ -350,7 +348,6 @@ fn dates(
             "id": "7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d", "label": "Demande de logement social",
             "status": "in_progress", "start_date": "2024-03-01", "due_date": null, "version": 1
         })),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`forbidden` : pas membre du carnet, ou rôle sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = carnet_http::openapi::ErrorBody),
         (status = 404, description = "`not_found` : carnet ou objectif inconnu.", body = carnet_http::openapi::ErrorBody),
         (status = 422, description = "`validation` ; `ref_code` : `unknown_code`, `wrong_theme` ; `label` : `required`, `too_long`, `invalid_characters` ; `start_date` : `required`, `invalid`, `out_of_range` ; `due_date` : `invalid`, `out_of_range`, `before_start` ; en-tête `Idempotency-Key` : `invalid`, `key_reused`.", body = carnet_http::openapi::ErrorBody),
@@ -619,7 +616,6 @@ async fn update_item<T: PlanItem>(
             "id": "5f0c1d2e-3b4a-4c5d-8e9f-0a1b2c3d4e5f", "label": "Accéder à un logement",
             "status": "done", "linked_to": null, "version": 2
         })),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`forbidden` : pas membre du carnet, ou rôle sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = carnet_http::openapi::ErrorBody),
         (status = 404, description = "`not_found` : carnet ou objectif inconnu.", body = carnet_http::openapi::ErrorBody),
         (status = 409, description = "`stale_version` : l'objectif a changé entre-temps ; `details.current` est son état actuel.", body = carnet_http::openapi::ErrorBody),
@@ -653,7 +649,6 @@ pub async fn update_objectif(
             "id": "7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d", "label": "Demande de logement social",
             "status": "done", "start_date": "2024-03-01", "due_date": "2024-06-30", "version": 2
         })),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`forbidden` : pas membre du carnet, ou rôle sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = carnet_http::openapi::ErrorBody),
         (status = 404, description = "`not_found` : carnet ou action inconnue.", body = carnet_http::openapi::ErrorBody),
         (status = 409, description = "`stale_version` : l'action a changé entre-temps ; `details.current` est son état actuel.", body = carnet_http::openapi::ErrorBody),
@@ -719,7 +714,6 @@ async fn delete_item<T: VersionedState>(
     security(("session" = []), ("jeton" = [])),
     responses(
         (status = 204, description = "Supprimé."),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`forbidden` : pas membre du carnet, ou rôle sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = carnet_http::openapi::ErrorBody),
         (status = 404, description = "`not_found` : carnet ou axe de travail inconnu.", body = carnet_http::openapi::ErrorBody),
         (status = 409, description = "`stale_version` : l'axe a changé entre-temps ; `details.current` est son état actuel.", body = carnet_http::openapi::ErrorBody,
@@ -754,7 +748,6 @@ pub async fn delete_focus(
     security(("session" = []), ("jeton" = [])),
     responses(
         (status = 204, description = "Supprimé."),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`forbidden` : pas membre du carnet, ou rôle sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = carnet_http::openapi::ErrorBody),
         (status = 404, description = "`not_found` : carnet ou objectif inconnu.", body = carnet_http::openapi::ErrorBody),
         (status = 409, description = "`stale_version` : l'objectif a changé entre-temps ; `details.current` est son état actuel.", body = carnet_http::openapi::ErrorBody,
@@ -792,7 +785,6 @@ pub async fn delete_objectif(
     security(("session" = []), ("jeton" = [])),
     responses(
         (status = 204, description = "Supprimée."),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`forbidden` : pas membre du carnet, ou rôle sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = carnet_http::openapi::ErrorBody),
         (status = 404, description = "`not_found` : carnet ou action inconnue.", body = carnet_http::openapi::ErrorBody),
         (status = 409, description = "`stale_version` : l'action a changé entre-temps ; `details.current` est son état actuel.", body = carnet_http::openapi::ErrorBody,

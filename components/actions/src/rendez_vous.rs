@@ -89,7 +89,6 @@ pub struct RendezVousCreated {
     security(("session" = []), ("jeton" = [])),
     responses(
         (status = 201, description = "Le rendez-vous prévu.", body = RendezVousCreated),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = ErrorBody),
         (status = 403, description = "`forbidden` : rôle ou rattachement sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = ErrorBody),
         (status = 404, description = "`not_found` : carnet inconnu ou hors de portée.", body = ErrorBody),
         (status = 422, description = "`validation` : `starts_at` (`required`, `invalid_instant`, `out_of_range`…), `with_account_id` (`unknown`, `not_reachable`) ; en-tête `Idempotency-Key` : `invalid`, `key_reused`.", body = ErrorBody),
@@ -203,7 +202,6 @@ pub struct RendezVousUpdate {
     security(("session" = []), ("jeton" = [])),
     responses(
         (status = 200, description = "Le rendez-vous modifié.", body = RendezVousState),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = ErrorBody),
         (status = 403, description = "`forbidden` : rôle ou rattachement sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = ErrorBody),
         (status = 404, description = "`not_found` : carnet ou rendez-vous inconnu.", body = ErrorBody),
         (status = 409, description = "`stale_version` : modifié entre-temps (l'état courant dans `details`) ; `cancelled` : rendez-vous annulé.", body = ErrorBody),
@@ -330,7 +328,6 @@ pub struct Cancel {
     security(("session" = []), ("jeton" = [])),
     responses(
         (status = 200, description = "Le rendez-vous annulé.", body = RendezVousState),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = ErrorBody),
         (status = 403, description = "`forbidden` : rôle ou rattachement sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = ErrorBody),
         (status = 404, description = "`not_found` : carnet ou rendez-vous inconnu.", body = ErrorBody),
         (status = 409, description = "`stale_version` : modifié entre-temps (l'état courant dans `details`) ; `cancelled` : déjà annulé.", body = ErrorBody),
@@ -408,7 +405,6 @@ pub struct ContactRecorded {
     security(("session" = []), ("jeton" = [])),
     responses(
         (status = 200, description = "Le contact enregistré.", body = ContactRecorded),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = ErrorBody),
         (status = 403, description = "`forbidden` : rôle ou rattachement sans ce droit ; `archived` : carnet archivé ; `cross_origin`, `cgu_required`.", body = ErrorBody),
         (status = 404, description = "`not_found` : carnet inconnu ou hors de portée.", body = ErrorBody),
         (status = 422, description = "en-tête `Idempotency-Key` : `invalid`, `key_reused`.", body = ErrorBody),

@@ -69,7 +69,6 @@ pub struct StructureUpdated {
     security(("session" = []), ("jeton" = [])),
     responses(
         (status = 200, description = "La structure modifiée.", body = StructureUpdated),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = ErrorBody),
         (status = 403, description = "`forbidden` : réservé aux gestionnaires ; `cross_origin`, `cgu_required`.", body = ErrorBody),
         (status = 404, description = "`not_found` : structure inconnue.", body = ErrorBody),
         (status = 422, description = "`validation` : `siret` (`invalid`), `email` (`invalid_email`), `phone` (`invalid_phone`), textes trop longs (`too_long`).", body = ErrorBody),
@@ -145,7 +144,6 @@ pub struct NewDispositif {
     security(("session" = []), ("jeton" = [])),
     responses(
         (status = 201, description = "Le dispositif créé.", body = carnet_store::repo::directory::Dispositif),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = ErrorBody),
         (status = 403, description = "`forbidden` : réservé aux gestionnaires ; `cross_origin`, `cgu_required`.", body = ErrorBody),
         (status = 409, description = "`already_exists` : un dispositif porte déjà ce nom.", body = ErrorBody),
         (status = 422, description = "`validation` : `name` (`required`, `too_long`), `orientation_type` (`unknown_code`) ; en-tête `Idempotency-Key` : `invalid`, `key_reused`.", body = ErrorBody),

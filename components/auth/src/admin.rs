@@ -69,7 +69,6 @@ pub struct CreatedStructure {
     responses(
         (status = 201, description = "La structure est créée.", body = CreatedStructure,
             example = json!({"id": "8f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b", "name": "Mission locale de Cayenne"})),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`forbidden` : réservé aux gestionnaires ; `cgu_required` : CGU à accepter ; \
             `cross_origin` : demande d'un autre site.", body = carnet_http::openapi::ErrorBody),
         (status = 422, description = "`validation` ; champ `name` (`required`, `too_long`), ou `Idempotency-Key` \
@@ -214,7 +213,6 @@ pub struct CreatedAccount {
         (status = 201, description = "Le compte est créé.", body = CreatedAccount, example = json!({
             "id": "0b9c2a4e-6a7d-4f3e-9c1b-2d3e4f5a6b7c", "role_id": "7d6c5b4a-3e2f-4a1b-8c9d-0e1f2a3b4c5d"
         })),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`grant_refused` : votre rôle n'accorde pas ce rôle ; `cgu_required` : CGU à \
             accepter ; `cross_origin` : demande d'un autre site.", body = carnet_http::openapi::ErrorBody),
         (status = 409, description = "`account_exists` : un compte a déjà cette adresse (son identifiant dans \
@@ -356,7 +354,6 @@ const ACCOUNT_PATH: &str = "Identifiant du compte";
     responses(
         (status = 201, description = "Le rôle est accordé.", body = GrantedRole,
             example = json!({"role_id": "7d6c5b4a-3e2f-4a1b-8c9d-0e1f2a3b4c5d"})),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`own_account` : son propre compte ; `grant_refused` : votre rôle n'accorde pas \
             ce rôle ; `account_out_of_reach` : compte hors de votre portée ; `cgu_required`, `cross_origin`.",
             body = carnet_http::openapi::ErrorBody),
@@ -444,7 +441,6 @@ pub async fn grant_role(
     security(("session" = []), ("jeton" = [])),
     responses(
         (status = 204, description = "Le rôle est retiré."),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`own_account` : son propre compte ; `grant_refused` : votre rôle ne retire \
             pas ce rôle ; `cgu_required`, `cross_origin`.", body = carnet_http::openapi::ErrorBody,
             example = json!({"error": {"code": "grant_refused",
@@ -552,7 +548,6 @@ async fn set_disabled(
     responses(
         (status = 200, description = "Les coordonnées enregistrées.", body = WorkContact,
             example = json!({"position": "Conseillère en insertion", "phone": "05 94 12 34 56"})),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`own_account` : son propre compte ; `work_contact_forbidden` : compte hors \
             de votre portée ; `cgu_required`, `cross_origin`.", body = carnet_http::openapi::ErrorBody),
         (status = 404, description = "`not_found` : pas de tel compte.", body = carnet_http::openapi::ErrorBody),
@@ -590,7 +585,6 @@ pub async fn set_work_contact_of(
     responses(
         (status = 200, description = "Le compte est désactivé.", body = AccountState,
             example = json!({"disabled": true, "ended_sessions": 2})),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`own_account` : son propre compte ; `forbidden` : compte hors de votre portée ; \
             `cgu_required`, `cross_origin`.", body = carnet_http::openapi::ErrorBody),
         (status = 404, description = "`not_found` : pas de tel compte.", body = carnet_http::openapi::ErrorBody),
@@ -616,7 +610,6 @@ pub async fn disable_account(
     responses(
         (status = 200, description = "Le compte est réactivé.", body = AccountState,
             example = json!({"disabled": false, "ended_sessions": 0})),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`own_account` : son propre compte ; `forbidden` : compte hors de votre portée ; \
             `cgu_required`, `cross_origin`.", body = carnet_http::openapi::ErrorBody),
         (status = 404, description = "`not_found` : pas de tel compte.", body = carnet_http::openapi::ErrorBody),

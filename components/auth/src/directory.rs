@@ -168,7 +168,6 @@ pub struct Directory {
             "grantable_roles": [{"role": "professional", "label": "Professionnel", "needs_structure": true,
                 "structure_id": "8f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b"}]
         })),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`forbidden` : votre rôle ne consulte pas les comptes ; `cgu_required` : CGU à accepter.",
             body = carnet_http::openapi::ErrorBody),
         (status = 422, description = "`validation` ; champs `q` (`too_long`), `structure_id` (`unknown_structure`), \

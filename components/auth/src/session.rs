@@ -171,7 +171,6 @@ pub struct MeWithWorkContact {
                 "accepted_at": "2026-12-01T08:30:00.000000Z", "required": false},
             "work_contact": {"position": "Conseillère en insertion", "phone": "05 94 12 34 56"}
         })),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
     )
 )]
 pub async fn who_am_i(SignedIn(auth): SignedIn) -> Result<Json<WhoAmI>, AppError> {
@@ -248,7 +247,6 @@ pub struct WorkContactBody {
     responses(
         (status = 200, description = "Les coordonnées enregistrées.", body = WorkContact,
             example = json!({"position": "Conseillère en insertion", "phone": "05 94 12 34 56"})),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`work_contact_forbidden` : rôle sans coordonnées professionnelles ; \
             `cgu_required` : CGU à accepter ; `cross_origin` : demande d'un autre site.", body = carnet_http::openapi::ErrorBody),
         (status = 422, description = "`validation` : champ `position` (`too_long`) ou `phone` (`invalid_phone`…).", body = carnet_http::openapi::ErrorBody),
@@ -328,7 +326,6 @@ pub struct ActiveRole {
                 "structure": {"id": "8f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b", "name": "Mission locale de Cayenne"},
                 "beneficiary_id": null}
         })),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`cross_origin` : demande d'un autre site.", body = carnet_http::openapi::ErrorBody),
         (status = 422, description = "`validation` ; champ `role_id` : `invalid_id` (pas un identifiant), \
             `not_your_role` (pas l'un de ses rôles actifs).", body = carnet_http::openapi::ErrorBody),
@@ -393,7 +390,6 @@ fn cleared_cookie(body: EndedSessions) -> Response {
     responses(
         (status = 200, description = "La session est terminée.", body = EndedSessions,
             headers(("Set-Cookie" = String, description = "Le cookie de session `__Host-carnet_session`, effacé.")), example = json!({"ended_sessions": 1})),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`cross_origin` : demande d'un autre site.", body = carnet_http::openapi::ErrorBody),
     )
 )]
@@ -420,7 +416,6 @@ pub async fn logout(SignedIn(auth): SignedIn) -> Result<Response, AppError> {
     responses(
         (status = 200, description = "Les sessions sont terminées.", body = EndedSessions,
             headers(("Set-Cookie" = String, description = "Le cookie de session `__Host-carnet_session`, effacé.")), example = json!({"ended_sessions": 3})),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`cross_origin` : demande d'un autre site.", body = carnet_http::openapi::ErrorBody),
     )
 )]
@@ -474,7 +469,6 @@ pub struct AcceptedCgu {
     responses(
         (status = 200, description = "Les CGU sont acceptées.", body = AcceptedCgu,
             example = json!({"accepted_version": "2026-11-28", "accepted_at": "2026-12-01T08:30:00.000000Z"})),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`cross_origin` : demande d'un autre site.", body = carnet_http::openapi::ErrorBody),
         (status = 422, description = "`validation` ; champ `version`, code `outdated_cgu` : ce n'est pas la version en vigueur.",
             body = carnet_http::openapi::ErrorBody),
@@ -543,7 +537,6 @@ const EMAIL_CHANGE_HOURS: i64 = 24;
         (status = 202, description = "Demande reçue.", body = Acknowledgement, example = json!({
             "message": "Un lien de confirmation a été envoyé à la nouvelle adresse, si elle n'est pas déjà utilisée."
         })),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`cgu_required` : CGU à accepter ; `cross_origin` : demande d'un autre site.",
             body = carnet_http::openapi::ErrorBody),
         (status = 422, description = "`validation` ; champ `email` (`invalid_email`), ou `Idempotency-Key` \

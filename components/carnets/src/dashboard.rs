@@ -40,7 +40,6 @@ pub fn last_twelve_months(today: &str) -> Vec<String> {
             "structures": [{"id": "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "name": "Mission locale Est", "notebooks": 420,
                 "referent_of": 300, "professionals": 12, "rendez_vous_30_days": 150}]
         })),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`forbidden` : réservé aux gestionnaires du département ; `cgu_required` : conditions générales d'utilisation à accepter.", body = carnet_http::openapi::ErrorBody),
     )
 )]

@@ -52,7 +52,6 @@ fn refused() -> AppError {
                 "next_rendez_vous": "2026-03-09T09:00:00.000000Z", "referent": "Sophie Tifour"}],
             "total": 1, "page": 1, "per_page": 20
         })),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`forbidden` : rôle sans portefeuille ; `cgu_required` : conditions générales d\'utilisation à accepter.", body = carnet_http::openapi::ErrorBody),
         (status = 422, description = "`validation` : `page` ou `per_page` hors limites (`out_of_range`) ou illisible.", body = carnet_http::openapi::ErrorBody),
     )
@@ -87,7 +86,6 @@ pub async fn portfolio(
                 "next_rendez_vous": null, "referent": null}],
             "total": 1, "page": 1, "per_page": 20
         })),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`forbidden` : réservé aux administrateurs de structure ; `cgu_required` : conditions générales d\'utilisation à accepter.", body = carnet_http::openapi::ErrorBody),
         (status = 422, description = "`validation` : `page` ou `per_page` hors limites (`out_of_range`) ou illisible.", body = carnet_http::openapi::ErrorBody),
     )
@@ -140,7 +138,6 @@ pub struct DepartmentQuery {
                 "next_rendez_vous": null, "referent": null}],
             "total": 37, "page": 1, "per_page": 20
         })),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`forbidden` : réservé aux chargés d'orientation et aux gestionnaires ; `cgu_required` : conditions générales d\'utilisation à accepter.", body = carnet_http::openapi::ErrorBody),
         (status = 422, description = "`validation` : `page` ou `per_page` hors limites (`out_of_range`), `rsa` inconnu (`unknown_code`), ou paramètre illisible.", body = carnet_http::openapi::ErrorBody),
     )
@@ -187,7 +184,6 @@ pub async fn department(
             {"notebook_id": "0b6f3c2e-5f7a-4c1d-9a3e-2f1d4b6c8e90", "first_name": "Camille", "last_name": "Martin",
              "birth_date": "1990-04-12", "last_activity_at": "2026-03-02T08:30:00.000000Z", "referent": "Sophie Tifour"}
         ])),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`forbidden` : rôle sans recherche de carnets ; `cgu_required` : conditions générales d\'utilisation à accepter.", body = carnet_http::openapi::ErrorBody),
     )
 )]
@@ -241,7 +237,6 @@ pub struct SearchQuery {
                 "birth_date": "1990-04-12", "last_activity_at": "2026-03-02T08:30:00.000000Z", "referent": "Sophie Tifour"}],
             "total": 1, "page": 1, "per_page": 20
         })),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`forbidden` : rôle sans recherche de carnets ; `cgu_required` : conditions générales d\'utilisation à accepter.", body = carnet_http::openapi::ErrorBody),
         (status = 422, description = "`validation` : `q` de moins de 2 ou plus de 100 caractères (`length`), `page` ou `per_page` hors limites (`out_of_range`), ou paramètre illisible.", body = carnet_http::openapi::ErrorBody),
     )
@@ -290,7 +285,6 @@ pub struct Dispositifs {
         (status = 200, description = "Les dispositifs.", body = Dispositifs, example = json!({
             "items": [{"id": "5d0c1e2a-8b3f-4c6d-9e7a-1b2c3d4e5f60", "name": "Accompagnement social", "orientation_type": "social"}]
         })),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`forbidden` : réservé aux professionnels de l'accompagnement ; `cgu_required` : conditions générales d\'utilisation à accepter.", body = carnet_http::openapi::ErrorBody),
     )
 )]
@@ -325,7 +319,6 @@ pub struct Structures {
                 "address": "2 rue de la Gare", "postal_code": "93100", "city": "Montreuil", "phone": "01 23 45 67 89",
                 "email": "contact@ml-est.example.fr", "sensitive": false}]
         })),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`forbidden` : réservé aux professionnels de l'accompagnement ; `cgu_required` : conditions générales d\'utilisation à accepter.", body = carnet_http::openapi::ErrorBody),
     )
 )]

@@ -83,7 +83,6 @@ pub enum NotebookRead {
                 "phone": null, "position": "Conseillère", "structure": {"name": "structure d'accompagnement"},
                 "joined_at": "2026-01-05T10:00:00.000000Z"}]
         })),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`notebook_forbidden` : carnet connu mais hors de vos droits (archivé, structure plus liée) ; `cgu_required` : conditions générales d'utilisation à accepter.", body = carnet_http::openapi::ErrorBody),
         (status = 404, description = "`not_found` : aucun carnet de cet identifiant que vous puissiez connaître.", body = carnet_http::openapi::ErrorBody),
     )
@@ -159,7 +158,6 @@ fn day_start(field: &str, date: &str, errors: &mut Vec<FieldError>) -> Option<In
                 "actor": "Sophie Tifour", "before": null, "after": {"member_type": "referent"}}],
             "total": 1, "page": 1, "per_page": 20
         })),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`notebook_forbidden` : historique hors de vos droits (carte seulement, ou carnet hors de vos droits) ; `cgu_required` : conditions générales d'utilisation à accepter.", body = carnet_http::openapi::ErrorBody),
         (status = 404, description = "`not_found` : aucun carnet de cet identifiant que vous puissiez connaître.", body = carnet_http::openapi::ErrorBody),
         (status = 422, description = "`validation` : `from` ou `to` mal écrit (`invalid_date`), `page` ou `per_page` hors limites (`out_of_range`), ou paramètre illisible.", body = carnet_http::openapi::ErrorBody),

@@ -51,7 +51,6 @@ pub struct RequestsQuery {
                 "decided_at": null, "decided_by": null, "decision_reason": null}],
             "total": 1, "page": 1, "per_page": 20
         })),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`forbidden` : réservé aux chargés d'orientation et aux gestionnaires ; `cgu_required` : conditions générales d'utilisation à accepter.", body = carnet_http::openapi::ErrorBody),
         (status = 422, description = "`validation` : `status` inconnu (`unknown_code`), `page` ou `per_page` hors limites (`out_of_range`), ou paramètre illisible.", body = carnet_http::openapi::ErrorBody),
     )
@@ -118,7 +117,6 @@ pub struct Professionals {
             "items": [{"account_id": "3c2d1e0f-9a8b-4c7d-8e6f-5a4b3c2d1e0f", "first_name": "Sophie", "last_name": "Tifour",
                 "position": "Conseillère en insertion"}]
         })),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`forbidden` : rôle sans accès à cette liste ; `cgu_required` : conditions générales d'utilisation à accepter.", body = carnet_http::openapi::ErrorBody),
         (status = 404, description = "`not_found` : aucune structure de cet identifiant.", body = carnet_http::openapi::ErrorBody),
     )

@@ -52,7 +52,6 @@ use carnet_store::repo::carnets::{self, FullView};
             "last_contact_at": "2026-02-20T14:00:00.000000Z", "last_activity_at": "2026-03-02T08:30:00.000000Z",
             "archived_at": null, "created_at": "2026-01-05T10:00:00.000000Z"
         })),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 403, description = "`forbidden` : seule la personne accompagnée a un carnet à elle.", body = carnet_http::openapi::ErrorBody),
         (status = 404, description = "`not_found` : la personne n'a pas (ou plus) de carnet.", body = carnet_http::openapi::ErrorBody),
     )

@@ -71,7 +71,6 @@ struct CodedValue {
                 "actions": [{"code": "ACT-001", "label": "Demande de logement social"}]}],
             "coded_values": {"rsa_right": [{"code": "rsa_droit_ouvert_et_suspendu", "label": "Droit ouvert et suspendu"}]}
         })),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
     )
 )]
 pub async fn get_referentiel(ctx: Ctx) -> Result<Json<Referentiel>, AppError> {
@@ -155,7 +154,6 @@ const ROME_RESULTS: i64 = 20;
     responses(
         (status = 200, description = "Les appellations trouvées.", body = RomeResults,
             example = json!({"results": [{"code": "APP-11573", "rome_code": "M1607", "label": "Secrétaire"}]})),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = carnet_http::openapi::ErrorBody),
         (status = 422, description = "`validation` ; champ `q`, code `too_short` : moins de deux lettres.", body = carnet_http::openapi::ErrorBody),
     )
 )]

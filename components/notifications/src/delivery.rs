@@ -264,7 +264,6 @@ pub struct FailedEmails {
     security(("session" = []), ("jeton" = [])),
     responses(
         (status = 200, description = "Les courriels abandonnés.", body = FailedEmails),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = ErrorBody),
         (status = 403, description = "`forbidden` : réservé aux gestionnaires ; `cgu_required` : CGU à accepter.", body = ErrorBody),
     )
 )]

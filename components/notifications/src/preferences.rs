@@ -111,7 +111,6 @@ async fn reminders_state(auth: &Authenticated) -> Result<ReminderPreferences, Ap
     security(("session" = []), ("jeton" = [])),
     responses(
         (status = 200, description = "Les choix.", body = ReminderPreferences),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = ErrorBody),
         (status = 403, description = "`forbidden` : rôle autre que personne accompagnée ; `cgu_required` : CGU à accepter.", body = ErrorBody),
     )
 )]
@@ -146,7 +145,6 @@ pub struct Preferences {
     security(("session" = []), ("jeton" = [])),
     responses(
         (status = 200, description = "Les choix enregistrés.", body = ReminderPreferences),
-        (status = 401, description = "`unauthenticated` : aucune session valide.", body = ErrorBody),
         (status = 403, description = "`forbidden` : rôle autre que personne accompagnée ; `cgu_required` : CGU à accepter ; `cross_origin` : demande d'un autre site.", body = ErrorBody),
         (status = 422, description = "`validation` : champ `reminders` (`required`).", body = ErrorBody),
     )

@@ -161,7 +161,8 @@ fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
 }
 
 /// Errors every operation may answer, whatever it does: an unreadable request, a body too
-/// large or not JSON, the store busy or unreachable, a schema behind, an internal error.
+/// large or not JSON, the store busy or unreachable, a schema behind, an internal error. (An
+/// operation that needs a session also gets its 401.)
 const COMMON_ERRORS: &[(&str, &str)] = &[
     (
         "400",
@@ -177,6 +178,18 @@ const COMMON_ERRORS: &[(&str, &str)] = &[
 ];
 
 fn add_common_errors(operation: &mut Operation) {
+    // Any operation that needs a session answers 401 without one.
+    let needs_session = operation.security.iter().flatten().any(|requirement| {
+        let named = serde_json::to_value(requirement).unwrap_or_default();
+        named.get("session").is_some() || named.get("jeton").is_some()
+    });
+    if needs_session {
+        operation
+            .responses
+            .responses
+            .entry("401".to_string())
+            .or_insert_with(|| error_response("`unauthenticated` : aucune session valide."));
+    }
     for (status, description) in COMMON_ERRORS {
         operation
             .responses
