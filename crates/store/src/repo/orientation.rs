@@ -353,7 +353,7 @@ pub async fn create_request(db: &Db, new: NewRequest<'_>, now: Instant) -> Resul
 }
 
 /// A re-orientation request: its notebook, who asked, and its status.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct RequestInfo {
     pub notebook_id: Id,
     pub requested_by: Id,
@@ -362,19 +362,11 @@ pub struct RequestInfo {
 
 /// Reads a re-orientation request by id; `None` when there is none.
 pub async fn request_info(db: &Db, request_id: Id) -> Result<Option<RequestInfo>, StoreError> {
-    db.query_opt(
+    db.query_opt_as(
         "SELECT notebook_id, requested_by, status FROM orientation_requests WHERE id = $1",
         params![request_id],
     )
-    .await?
-    .map(|row| {
-        Ok(RequestInfo {
-            notebook_id: row.get("notebook_id")?,
-            requested_by: row.get("requested_by")?,
-            status: row.get("status")?,
-        })
-    })
-    .transpose()
+    .await
 }
 
 /// Records the decision on a pending request (status, when, by whom, why); `false` when the
