@@ -2,7 +2,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
-import { launch, newPage, checkA11y, BASE_URL } from "../lib.mjs";
+import { launch, newPage, checkA11y, assertNoHorizontalScroll, BASE_URL } from "../lib.mjs";
 
 let browser;
 before(async () => (browser = await launch()));
@@ -44,4 +44,6 @@ test("public pages pass axe: accessibility statement, terms of use, API referenc
   assert.equal(await page.locator("article h3").count(), count);
   await page.getByRole("heading", { level: 3, name: /GET \/api\/referentiel\/rome/ }).waitFor();
   assert.ok(await page.getByText("Rôles").count() >= count);
+  await page.setViewportSize({ width: 320, height: 640 });
+  await assertNoHorizontalScroll(page, "documentation de l'API à 320 px");
 });

@@ -25,7 +25,7 @@ export async function render(ctx) {
   const tags = [...byTag.keys()].sort((a, b) => a.localeCompare(b, "fr"));
   const schemas = (document.components && document.components.schemas) || {};
   const schemaCount = Object.keys(schemas).length;
-  ctx.main.replaceChildren(
+  ctx.main.replaceChildren(h("div", { class: "api-reference" },
     h("h1", { tabindex: "-1" }, "Documentation de l'API"),
     h("p", {}, `${document.info.title}, version ${document.info.version} : ${operations.length} opérations, ${schemaCount} schémas. `,
       "Le document lui-même : ", h("a", { href: "/api/openapi.json" }, "/api/openapi.json"), " (OpenAPI ", document.openapi, ")."),
@@ -36,7 +36,7 @@ export async function render(ctx) {
     ...tags.map((tag) => h("section", { "aria-labelledby": anchor(tag) },
       h("h2", { id: anchor(tag), tabindex: "-1" }, tag),
       ...byTag.get(tag).map((entry) => operationBlock(entry, schemas)))),
-  );
+  ));
 }
 
 function anchor(text) {
