@@ -189,6 +189,41 @@ pub struct RendezVousUpdate {
     status: Option<String>,
 }
 
+/// The rendez-vous as it is, refused with 409 `cancelled` (and `message`) once cancelled.
+async fn not_cancelled(
+    db: &carnet_store::Db,
+    item: Id,
+    notebook: Id,
+    message: &str,
+) -> Result<RendezVousState, AppError> {
+    let state = plan::state::<RendezVousState>(db, item, notebook)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if state.cancelled_at.is_some() {
+        return Err(AppError::conflict("cancelled", message));
+    }
+    Ok(state)
+}
+
+/// Writes `assignments` (`$4…` for `values`) at `version` (409 `stale_version` otherwise), then
+/// reads the rendez-vous back.
+async fn write_at_version(
+    db: &carnet_store::Db,
+    item: Id,
+    notebook: Id,
+    version: i64,
+    assignments: &[&str],
+    values: Vec<carnet_store::Value>,
+) -> Result<RendezVousState, AppError> {
+    updated(
+        plan::update_state::<RendezVousState>(db, item, notebook, version, assignments, values)
+            .await?,
+    )?;
+    plan::state::<RendezVousState>(db, item, notebook)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
 /// `PATCH /api/write/carnets/{id}/rendez-vous/{item}`: reschedule, or mark present/absent.
 #[utoipa::path(
     patch,
@@ -240,15 +275,7 @@ pub async fn update(
     }
     let db = &auth.ctx.db;
     db.transaction(async || {
-        let before = plan::state::<RendezVousState>(db, item, notebook)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        if before.cancelled_at.is_some() {
-            return Err(AppError::conflict(
-                "cancelled",
-                "Ce rendez-vous est annulé.",
-            ));
-        }
+        let before = not_cancelled(db, item, notebook, "Ce rendez-vous est annulé.").await?;
         let held_at = starts_at.unwrap_or(before.starts_at);
         if status.as_deref() == Some("present") && held_at > auth.ctx.now {
             return Err(AppError::field(
@@ -268,23 +295,10 @@ pub async fn update(
             assignments.push(format!("status = ${}", values.len() + 3));
         }
         let assignments: Vec<&str> = assignments.iter().map(String::as_str).collect();
-        updated(
-            plan::update_state::<RendezVousState>(
-                db,
-                item,
-                notebook,
-                version,
-                &assignments,
-                values,
-            )
-            .await?,
-        )?;
+        let after = write_at_version(db, item, notebook, version, &assignments, values).await?;
         if status.as_deref() == Some("present") {
             repo::record_contact(db, notebook, held_at).await?;
         }
-        let after = plan::state::<RendezVousState>(db, item, notebook)
-            .await?
-            .ok_or(AppError::NotFound)?;
         let local = auth.ctx.config.timezone.format_local(held_at);
         let summary = match status.as_deref() {
             Some("present") => format!("Rendez-vous du {local} honoré"),
@@ -344,29 +358,16 @@ pub async fn cancel(
     let version = version(body.version)?;
     let db = &auth.ctx.db;
     db.transaction(async || {
-        let before = plan::state::<RendezVousState>(db, item, notebook)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        if before.cancelled_at.is_some() {
-            return Err(AppError::conflict(
-                "cancelled",
-                "Ce rendez-vous est déjà annulé.",
-            ));
-        }
-        updated(
-            plan::update_state::<RendezVousState>(
-                db,
-                item,
-                notebook,
-                version,
-                &["cancelled_at = $4", "cancelled_by = $5"],
-                vec![auth.ctx.now.into(), auth.account_id.into()],
-            )
-            .await?,
-        )?;
-        let after = plan::state::<RendezVousState>(db, item, notebook)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let before = not_cancelled(db, item, notebook, "Ce rendez-vous est déjà annulé.").await?;
+        let after = write_at_version(
+            db,
+            item,
+            notebook,
+            version,
+            &["cancelled_at = $4", "cancelled_by = $5"],
+            vec![auth.ctx.now.into(), auth.account_id.into()],
+        )
+        .await?;
         let local = auth.ctx.config.timezone.format_local(before.starts_at);
         trace(
             &auth,
