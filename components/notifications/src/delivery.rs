@@ -180,7 +180,6 @@ pub struct DeliveryReport {
     security(("ordonnanceur" = [])),
     responses(
         (status = 200, description = "Le bilan du passage.", body = DeliveryReport),
-        (status = 401, description = "`unauthenticated` : secret absent ou faux.", body = ErrorBody),
     )
 )]
 pub async fn deliver(ctx: Ctx, headers: HeaderMap) -> Result<Json<DeliveryReport>, AppError> {

@@ -8,7 +8,6 @@ use axum::http::HeaderMap;
 use axum::Json;
 use carnet_domain::emails;
 use carnet_domain::Id;
-use carnet_http::openapi::ErrorBody;
 use carnet_http::{AppError, Ctx};
 use carnet_store::repo::audit::{self, AuditEntry};
 use carnet_store::repo::jobs;
@@ -152,7 +151,6 @@ pub struct RemindersReport {
     security(("ordonnanceur" = [])),
     responses(
         (status = 200, description = "Le bilan du passage.", body = RemindersReport),
-        (status = 401, description = "`unauthenticated` : secret absent ou faux.", body = ErrorBody),
     )
 )]
 pub async fn reminders(ctx: Ctx, headers: HeaderMap) -> Result<Json<RemindersReport>, AppError> {
@@ -229,7 +227,6 @@ pub struct WeeklyDigestReport {
     security(("ordonnanceur" = [])),
     responses(
         (status = 200, description = "Le bilan du passage.", body = WeeklyDigestReport),
-        (status = 401, description = "`unauthenticated` : secret absent ou faux.", body = ErrorBody),
     )
 )]
 pub async fn weekly_digest(
@@ -310,7 +307,6 @@ pub struct UnassignedDigestReport {
     security(("ordonnanceur" = [])),
     responses(
         (status = 200, description = "Le bilan du passage.", body = UnassignedDigestReport),
-        (status = 401, description = "`unauthenticated` : secret absent ou faux.", body = ErrorBody),
     )
 )]
 pub async fn unassigned_digest(
@@ -409,7 +405,6 @@ pub struct RetentionReport {
     security(("ordonnanceur" = [])),
     responses(
         (status = 200, description = "Le bilan du passage.", body = RetentionReport),
-        (status = 401, description = "`unauthenticated` : secret absent ou faux.", body = ErrorBody),
     )
 )]
 pub async fn retention(ctx: Ctx, headers: HeaderMap) -> Result<Json<RetentionReport>, AppError> {

@@ -178,17 +178,28 @@ const COMMON_ERRORS: &[(&str, &str)] = &[
 ];
 
 fn add_common_errors(operation: &mut Operation) {
-    // Any operation that needs a session answers 401 without one.
-    let needs_session = operation.security.iter().flatten().any(|requirement| {
-        let named = serde_json::to_value(requirement).unwrap_or_default();
-        named.get("session").is_some() || named.get("jeton").is_some()
-    });
-    if needs_session {
+    // Any operation that needs a session, or the scheduler's secret, answers 401 without it.
+    let requires = |scheme: &str| {
+        operation.security.iter().flatten().any(|requirement| {
+            serde_json::to_value(requirement)
+                .unwrap_or_default()
+                .get(scheme)
+                .is_some()
+        })
+    };
+    let unauthenticated = if requires("session") || requires("jeton") {
+        Some("`unauthenticated` : aucune session valide.")
+    } else if requires("ordonnanceur") {
+        Some("`unauthenticated` : secret absent ou faux.")
+    } else {
+        None
+    };
+    if let Some(description) = unauthenticated {
         operation
             .responses
             .responses
             .entry("401".to_string())
-            .or_insert_with(|| error_response("`unauthenticated` : aucune session valide."));
+            .or_insert_with(|| error_response(description));
     }
     for (status, description) in COMMON_ERRORS {
         operation
